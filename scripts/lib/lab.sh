@@ -1,0 +1,161 @@
+# shellcheck shell=bash
+# The namespace lab shared by scripts/lab, scripts/demo and tests/e2e. Source it; it defines
+# functions only. Every name carries $SL_PREFIX so two labs (a demo and a test) never collide.
+#
+#   client ─ c0 10.0.0.1 ══ gw-up ┐ sluiced (DPDK af_packet, no kernel addresses) ┌ gw-down ══ br0 ─┬─ be1 10.0.1.11
+#   VIP 10.0.0.100 on this link   └──────────── namespace $SL_PREFIX-gw ───────────┘  ($SL_PREFIX-lan)├─ be2 10.0.1.12
+#                                                                                                    └─ be3 10.0.1.13
+# Backends route everything via 10.0.1.2 (sluiced's downlink address) and serve HTTP on 8080 and
+# UDP echo on 5353, each answering with its own name.
+
+SL_PREFIX=${SL_PREFIX:-sl}
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB_STATE=/run/sluice-lab/$SL_PREFIX
+LAB_BACKENDS=(be1 be2 be3)
+LAB_PY=/usr/bin/python3 # Debian's interpreter: the only one with scapy
+
+# A short name (client, gw, lan, be1..) gets the prefix; a full name ("sl-be1") is kept.
+lab_ns() { if [[ $1 == *-* ]]; then echo "$1"; else echo "$SL_PREFIX-$1"; fi; }
+lab_exec() { local ns=$1; shift; ip netns exec "$(lab_ns "$ns")" "$@"; }
+lab_log() { echo "lab[$SL_PREFIX]: $*" >&2; }
+
+# A namespace with lo up and IPv6 off before any link exists, so no ND/MLD reaches sluiced.
+lab_add_ns() {
+  local ns; ns=$(lab_ns "$1")
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# lab_veth NS1 IF1 NS2 IF2: a veth pair created directly inside its namespaces (no name ever
+# exists in the root namespace), offloads off on both ends: af_packet hands DPDK whatever the
+# kernel queued, and offloaded TCP would arrive with unfilled checksums.
+lab_veth() {
+  ip link add "$2" netns "$(lab_ns "$1")" mtu 1500 type veth peer name "$4" netns "$(lab_ns "$3")" mtu 1500
+  local end
+  for end in "$1 $2" "$3 $4"; do
+    set -- $end
+    lab_exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+    lab_exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+    ip -n "$(lab_ns "$1")" link set "$2" up
+  done
+}
+
+# lab_spawn NS NAME CMD...: a background server in NS, logging to $LAB_STATE/NAME.log.
+lab_spawn() {
+  local ns=$1 name=$2; shift 2
+  lab_exec "$ns" setsid "$@" >"$LAB_STATE/$name.log" 2>&1 </dev/null &
+}
+
+lab_up() {
+  lab_down
+  mkdir -p "$LAB_STATE"
+  local n
+  for n in client gw lan "${LAB_BACKENDS[@]}"; do lab_add_ns "$n"; done
+
+  lab_veth client c0 gw gw-up
+  ip -n "$(lab_ns client)" addr add 10.0.0.1/24 dev c0
+
+  ip -n "$(lab_ns lan)" link add br0 type bridge stp_state 0 mcast_snooping 0
+  ip -n "$(lab_ns lan)" link set br0 up
+  lab_veth gw gw-down lan lan-gw
+  ip -n "$(lab_ns lan)" link set lan-gw master br0
+
+  local i=1 be
+  for be in "${LAB_BACKENDS[@]}"; do
+    lab_veth "$be" eth0 lan "lan-$be"
+    ip -n "$(lab_ns lan)" link set "lan-$be" master br0
+    ip -n "$(lab_ns "$be")" addr add "10.0.1.1$i/24" dev eth0
+    ip -n "$(lab_ns "$be")" route add default via 10.0.1.2
+    mkdir -p "$LAB_STATE/$be-www"
+    echo "$be" >"$LAB_STATE/$be-www/index.html"
+    lab_spawn "$be" "$be-http" "$LAB_PY" -m http.server 8080 --directory "$LAB_STATE/$be-www"
+    lab_spawn "$be" "$be-udp" "$LAB_PY" "$LAB_ROOT/scripts/lib/udp_echo.py" 5353 "$be"
+    i=$((i + 1))
+  done
+  lab_wait_servers
+  lab_log "up: $(lab_ns client) 10.0.0.1 -> VIP 10.0.0.100 via $(lab_ns gw) (gw-up, gw-down) -> ${LAB_BACKENDS[*]}"
+}
+
+# Each backend answers HTTP and UDP echo on its own address, from inside its namespace.
+lab_wait_servers() {
+  local be i=1 t
+  for be in "${LAB_BACKENDS[@]}"; do
+    for ((t = 0; t < 50; t++)); do
+      [[ $(lab_exec "$be" curl -s --max-time 1 "http://10.0.1.1$i:8080/") == "$be" ]] &&
+        [[ $(lab_udp_ask "$be" "10.0.1.1$i" 5353 ping) == "$be:ping" ]] && break
+      sleep 0.2
+    done
+    ((t < 50)) || { lab_log "servers in $(lab_ns "$be") did not come up"; cat "$LAB_STATE/$be"-*.log >&2; return 1; }
+    i=$((i + 1))
+  done
+}
+
+# lab_udp_ask NS HOST PORT PAYLOAD: prints the one-datagram answer (empty after 2 s of silence).
+lab_udp_ask() {
+  lab_exec "$1" "$LAB_PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
+try: print(s.recvfrom(2048)[0].decode())
+except socket.timeout: pass' "$2" "$3" "$4"
+}
+
+# Kills every process living in a lab namespace (servers, sluiced, testpmd), then removes the
+# namespaces. Safe to run when nothing is up.
+lab_down() {
+  local n ns pids
+  for n in client gw lan "${LAB_BACKENDS[@]}"; do
+    ns=$(lab_ns "$n")
+    ip netns list | awk '{print $1}' | grep -qx "$ns" || continue
+    pids=$(ip netns pids "$ns")
+    if [[ -n $pids ]]; then
+      kill $pids 2>/dev/null || true
+      for _ in {1..50}; do [[ -z $(ip netns pids "$ns") ]] && break; sleep 0.1; done
+      pids=$(ip netns pids "$ns"); [[ -n $pids ]] && kill -9 $pids 2>/dev/null || true
+    fi
+    ip netns del "$ns"
+  done
+  rm -rf "$LAB_STATE"
+}
+
+# --- sluiced in the gateway namespace --------------------------------------------------------
+
+# lab_config OUT SOCKET: config/demo.yaml with this lab's admin socket and EAL file prefix.
+lab_config() {
+  sed -e "s|^\(  socket:\).*|\1 $2|" -e "s|\"sl-demo\"|\"$SL_PREFIX\"|" \
+    "$LAB_ROOT/config/demo.yaml" >"$1"
+}
+
+# sluiced_start BINARY CONFIG: runs it in the gateway namespace; log in $LAB_STATE/sluiced.log.
+sluiced_start() {
+  mkdir -p "$LAB_STATE"
+  lab_exec gw "$1" --config "$2" >"$LAB_STATE/sluiced.log" 2>&1 </dev/null &
+  SLUICED_PID=$! # ip netns exec execs the command: this is sluiced itself
+}
+
+# sluiced_wait SLUICECTL SOCKET [SECONDS]: until `list` answers; on timeout shows the log, fails.
+sluiced_wait() {
+  local t
+  for ((t = 0; t < ${3:-20} * 5; t++)); do
+    "$1" --socket "$2" list >/dev/null 2>&1 && return 0
+    kill -0 "$SLUICED_PID" 2>/dev/null || { lab_log "sluiced exited early:"; sed 's/^/  | /' "$LAB_STATE/sluiced.log" >&2; return 1; }
+    sleep 0.2
+  done
+  lab_log "sluiced did not answer on $2 within ${3:-20} s; its log:"
+  sed 's/^/  | /' "$LAB_STATE/sluiced.log" >&2
+  return 1
+}
+
+# sluiced_stop: SIGTERM, expect exit 0 within 10 s. Returns sluiced's exit status.
+sluiced_stop() {
+  [[ -n ${SLUICED_PID:-} ]] || return 0
+  local pid=$SLUICED_PID rc=0; SLUICED_PID=
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in {1..100}; do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    lab_log "sluiced ignored SIGTERM for 10 s; killing it"; kill -9 "$pid"; wait "$pid" 2>/dev/null; return 1
+  fi
+  wait "$pid" || rc=$?
+  return $rc
+}
