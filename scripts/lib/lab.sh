@@ -130,8 +130,10 @@ lab_config() {
 # sluiced_start BINARY CONFIG: runs it in the gateway namespace; log in $LAB_STATE/sluiced.log.
 sluiced_start() {
   mkdir -p "$LAB_STATE"
-  lab_exec gw "$1" --config "$2" >"$LAB_STATE/sluiced.log" 2>&1 </dev/null &
-  SLUICED_PID=$! # ip netns exec execs the command: this is sluiced itself
+  # A plain command, not lab_exec: a backgrounded function would run in a subshell, and $! must
+  # be sluiced itself (ip netns exec execs it) so that SIGTERM and wait reach the daemon.
+  ip netns exec "$(lab_ns gw)" "$1" --config "$2" >"$LAB_STATE/sluiced.log" 2>&1 </dev/null &
+  SLUICED_PID=$!
 }
 
 # sluiced_wait SLUICECTL SOCKET [SECONDS]: until `list` answers; on timeout shows the log, fails.
