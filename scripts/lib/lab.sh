@@ -28,17 +28,19 @@ lab_add_ns() {
 }
 
 # lab_veth NS1 IF1 NS2 IF2: a veth pair created directly inside its namespaces (no name ever
-# exists in the root namespace), offloads off on both ends: af_packet hands DPDK whatever the
-# kernel queued, and offloaded TCP would arrive with unfilled checksums.
+# exists in the root namespace, so labs with different prefixes cannot collide).
 lab_veth() {
   ip link add "$2" netns "$(lab_ns "$1")" mtu 1500 type veth peer name "$4" netns "$(lab_ns "$3")" mtu 1500
-  local end
-  for end in "$1 $2" "$3 $4"; do
-    set -- $end
-    lab_exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
-    lab_exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
-    ip -n "$(lab_ns "$1")" link set "$2" up
-  done
+  lab_link_up "$1" "$2"
+  lab_link_up "$3" "$4"
+}
+
+# Offloads off: af_packet hands DPDK whatever the kernel queued, and with tx checksum offload or
+# TSO/GSO/GRO on, kernel TCP arrives with unfilled checksums or as 64 KiB super-frames.
+lab_link_up() {
+  lab_exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+  lab_exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null
+  ip -n "$(lab_ns "$1")" link set "$2" up
 }
 
 # lab_spawn NS NAME CMD...: a background server in NS, logging to $LAB_STATE/NAME.log.
@@ -140,7 +142,7 @@ sluiced_start() {
 sluiced_wait() {
   local t
   for ((t = 0; t < ${3:-20} * 5; t++)); do
-    "$1" --socket "$2" list >/dev/null 2>&1 && return 0
+    timeout 2 "$1" --socket "$2" list >/dev/null 2>&1 && return 0
     kill -0 "$SLUICED_PID" 2>/dev/null || { lab_log "sluiced exited early:"; sed 's/^/  | /' "$LAB_STATE/sluiced.log" >&2; return 1; }
     sleep 0.2
   done
