@@ -110,11 +110,12 @@ lab_down() {
   for n in client gw lan "${LAB_BACKENDS[@]}"; do
     ns=$(lab_ns "$n")
     ip netns list | awk '{print $1}' | grep -qx "$ns" || continue
-    pids=$(ip netns pids "$ns")
-    if [[ -n $pids ]]; then
-      kill $pids 2>/dev/null || true
+    mapfile -t pids < <(ip netns pids "$ns")
+    if ((${#pids[@]})); then
+      kill "${pids[@]}" 2>/dev/null || true
       for _ in {1..50}; do [[ -z $(ip netns pids "$ns") ]] && break; sleep 0.1; done
-      pids=$(ip netns pids "$ns"); [[ -n $pids ]] && kill -9 $pids 2>/dev/null || true
+      mapfile -t pids < <(ip netns pids "$ns")
+      if ((${#pids[@]})); then kill -9 "${pids[@]}" 2>/dev/null || true; fi
     fi
     ip netns del "$ns"
   done

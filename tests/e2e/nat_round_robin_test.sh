@@ -6,6 +6,7 @@ SL_PREFIX=sle2e-rr
 source "$(dirname "$0")/lib.sh"
 e2e_start
 
+# shellcheck disable=SC2016 # expanded by the inner shell
 served=$(lab_exec client bash -c '
   for i in $(seq 300); do curl -s --max-time 2 http://10.0.0.100/ || echo "curl-error-$?"; done')
 counts=$(sort <<<"$served" | uniq -c)
