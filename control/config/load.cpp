@@ -1,0 +1,263 @@
+#include "control/config/load.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "control/config/yaml_reader.hpp"
+#include "dataplane/net/ipv4.hpp"
+
+namespace sluice {
+namespace {
+
+std::string at(const std::string& list, std::size_t i) {
+  return list + "[" + std::to_string(i) + "]";
+}
+
+// Modes and schedulers the dataplane implements today; the rest are refused, not ignored.
+bool forwarding_supported(forwarding f) { return f == forwarding::nat; }
+bool scheduler_supported(scheduler_kind s) { return s == scheduler_kind::rr; }
+
+class config_parser {
+public:
+  config_parser(const std::string& file, std::vector<config_error>& errors) : r_(file, errors) {}
+
+  void parse(const YAML::Node& root, config& c) {
+    if (!r_.map(root, "", {"dataplane", "interfaces", "services", "admin"})) return;
+    if (root["dataplane"]) parse_dataplane(root["dataplane"], c.dataplane);
+    if (!root["interfaces"]) {
+      r_.error(root, "interfaces", "is required (at least one interface)");
+    } else if (r_.sequence(root["interfaces"], "interfaces")) {
+      const YAML::Node list = root["interfaces"];
+      if (list.size() == 0) r_.error(list, "interfaces", "needs at least one interface");
+      for (std::size_t i = 0; i < list.size(); ++i)
+        parse_interface(list[i], at("interfaces", i), c.interfaces);
+    }
+    if (root["services"] && r_.sequence(root["services"], "services")) {
+      const YAML::Node list = root["services"];
+      for (std::size_t i = 0; i < list.size(); ++i)
+        parse_service(list[i], at("services", i), c);
+    }
+    if (root["admin"]) parse_admin(root["admin"], c.admin);
+  }
+
+private:
+  void parse_dataplane(const YAML::Node& n, dataplane_config& d) {
+    if (!r_.map(n, "dataplane",
+                {"eal_args", "workers", "flows_per_worker", "max_services", "max_backends",
+                 "timeouts"}))
+      return;
+    if (n["eal_args"] && r_.sequence(n["eal_args"], "dataplane.eal_args")) {
+      d.eal_args.clear();
+      for (std::size_t i = 0; i < n["eal_args"].size(); ++i)
+        if (auto s = r_.string(n["eal_args"][i], at("dataplane.eal_args", i)))
+          d.eal_args.push_back(*s);
+    }
+    if (n["workers"])
+      if (auto v = r_.integer(n["workers"], "dataplane.workers", 1, 64)) d.workers = unsigned(*v);
+    if (n["flows_per_worker"])
+      if (auto v = r_.integer(n["flows_per_worker"], "dataplane.flows_per_worker", 1024, 1 << 26))
+        d.flows_per_worker = uint32_t(*v);
+    if (n["max_services"])
+      if (auto v = r_.integer(n["max_services"], "dataplane.max_services", 1, 1 << 20))
+        d.max_services = uint32_t(*v);
+    if (n["max_backends"])
+      if (auto v = r_.integer(n["max_backends"], "dataplane.max_backends", 1, 1 << 22))
+        d.max_backends = uint32_t(*v);
+    if (const YAML::Node t = n["timeouts"]) {
+      if (!r_.map(t, "dataplane.timeouts",
+                  {"tcp_established", "tcp_syn_recv", "tcp_fin_wait", "tcp_close", "udp"}))
+        return;
+      auto seconds = [&](const char* key, uint32_t& out) {
+        if (t[key])
+          if (auto v = r_.integer(t[key], std::string("dataplane.timeouts.") + key, 1, 86400 * 7))
+            out = uint32_t(*v);
+      };
+      seconds("tcp_established", d.timeouts.tcp_established);
+      seconds("tcp_syn_recv", d.timeouts.tcp_syn_recv);
+      seconds("tcp_fin_wait", d.timeouts.tcp_fin_wait);
+      seconds("tcp_close", d.timeouts.tcp_close);
+      seconds("udp", d.timeouts.udp);
+    }
+  }
+
+  void parse_interface(const YAML::Node& n, const std::string& f,
+                       std::vector<interface_config>& out) {
+    if (!r_.map(n, f, {"name", "device", "address", "gateway", "neighbors"})) return;
+    const std::size_t errors_before = r_.error_count();
+    interface_config i;
+    require(n, f, "name") && assign(r_.string(n["name"], f + ".name"), i.name);
+    require(n, f, "device") && assign(r_.string(n["device"], f + ".device"), i.device);
+    if (require(n, f, "address")) {
+      if (auto p = r_.ipv4_prefix(n["address"], f + ".address")) {
+        std::tie(i.addr, i.prefix_len) = *p;
+        if (p->second == 0 || p->second == 32)
+          r_.error(n["address"], f + ".address", "prefix length must be 1..31");
+      }
+    }
+    if (n["gateway"]) {
+      if (auto g = r_.ipv4(n["gateway"], f + ".gateway")) {
+        i.gateway = *g;
+        const uint32_t mask = prefix_mask(i.prefix_len);
+        if ((i.gateway & mask) != (i.addr & mask))
+          r_.error(n["gateway"], f + ".gateway", "is not inside the interface's subnet");
+      }
+    }
+    if (n["neighbors"] && r_.sequence(n["neighbors"], f + ".neighbors")) {
+      for (std::size_t k = 0; k < n["neighbors"].size(); ++k) {
+        const YAML::Node nb = n["neighbors"][k];
+        const std::string nf = at(f + ".neighbors", k);
+        if (!r_.map(nb, nf, {"address", "mac"})) continue;
+        neighbor_config c{};
+        if (require(nb, nf, "address")) assign(r_.ipv4(nb["address"], nf + ".address"), c.addr);
+        if (require(nb, nf, "mac")) assign(r_.mac(nb["mac"], nf + ".mac"), c.mac);
+        i.neighbors.push_back(c);
+      }
+    }
+    for (const interface_config& other : out) {
+      if (!i.name.empty() && other.name == i.name)
+        r_.error(n["name"], f + ".name", "duplicate interface name \"" + i.name + "\"");
+      if (!i.device.empty() && other.device == i.device)
+        r_.error(n["device"], f + ".device", "device already used by \"" + other.name + "\"");
+    }
+    if (r_.error_count() == errors_before) out.push_back(std::move(i));
+  }
+
+  void parse_service(const YAML::Node& n, const std::string& f, config& c) {
+    if (!r_.map(n, f,
+                {"name", "address", "port", "protocol", "forwarding", "scheduler",
+                 "persistence_timeout", "backends"}))
+      return;
+    const std::size_t errors_before = r_.error_count();
+    service_config s;
+    s.proto = IPPROTO_TCP;
+    require(n, f, "name") && assign(r_.string(n["name"], f + ".name"), s.name);
+    require(n, f, "address") && assign(r_.ipv4(n["address"], f + ".address"), s.vip);
+    if (n["protocol"])
+      if (auto p = r_.choice(n["protocol"], f + ".protocol", {"tcp", "udp"}))
+        s.proto = *p == 0 ? IPPROTO_TCP : IPPROTO_UDP;
+    if (n["forwarding"])
+      if (auto m = r_.choice(n["forwarding"], f + ".forwarding", {"nat", "dr", "tun", "fnat"})) {
+        s.mode = static_cast<forwarding>(*m);
+        if (!forwarding_supported(s.mode))
+          r_.error(n["forwarding"], f + ".forwarding",
+                   "\"" + std::string(name_of(s.mode)) + "\" is not implemented yet (use nat)");
+      }
+    if (n["scheduler"])
+      if (auto k = r_.choice(n["scheduler"], f + ".scheduler",
+                             {"rr", "wrr", "lc", "wlc", "sh", "dh", "mh", "random"})) {
+        s.scheduler = static_cast<scheduler_kind>(*k);
+        if (!scheduler_supported(s.scheduler))
+          r_.error(n["scheduler"], f + ".scheduler",
+                   "\"" + std::string(name_of(s.scheduler)) + "\" is not implemented yet (use rr)");
+      }
+    if (n["port"]) {
+      if (auto p = r_.integer(n["port"], f + ".port", 1, 65535)) s.port = htons(uint16_t(*p));
+    } else if (s.mode == forwarding::nat || s.mode == forwarding::fnat) {
+      r_.error(n, f + ".port", "is required for forwarding " + std::string(name_of(s.mode)) +
+                                   " (only dr and tun services may cover every port)");
+    }
+    if (n["persistence_timeout"])
+      if (auto t = r_.integer(n["persistence_timeout"], f + ".persistence_timeout", 0, 86400 * 31)) {
+        s.persistence_timeout = uint32_t(*t);
+        if (*t > 0)
+          r_.error(n["persistence_timeout"], f + ".persistence_timeout",
+                   "session affinity is not implemented yet (use 0)");
+      }
+    if (require(n, f, "backends") && r_.sequence(n["backends"], f + ".backends")) {
+      for (std::size_t k = 0; k < n["backends"].size(); ++k)
+        parse_backend(n["backends"][k], at(f + ".backends", k), s);
+    }
+    for (const service_config& other : c.services) {
+      if (!s.name.empty() && other.name == s.name)
+        r_.error(n["name"], f + ".name", "duplicate service name \"" + s.name + "\"");
+      if (s.vip != 0 && other.vip == s.vip && other.port == s.port && other.proto == s.proto)
+        r_.error(n, f, "same address, port and protocol as service \"" + other.name + "\"");
+    }
+    for (const interface_config& i : c.interfaces)
+      if (s.vip == i.addr)
+        r_.error(n["address"], f + ".address", "is interface \"" + i.name + "\"'s own address");
+    if (r_.error_count() == errors_before) c.services.push_back(std::move(s));
+  }
+
+  void parse_backend(const YAML::Node& n, const std::string& f, service_config& s) {
+    if (!r_.map(n, f, {"address", "port", "weight"})) return;
+    backend_config b{};
+    b.port = s.port;
+    require(n, f, "address") && assign(r_.ipv4(n["address"], f + ".address"), b.addr);
+    // Without a port the backend takes the VIP's (dr/tun any-port services: the client's).
+    if (n["port"])
+      if (auto p = r_.integer(n["port"], f + ".port", 1, 65535)) b.port = htons(uint16_t(*p));
+    if (n["weight"])
+      if (auto w = r_.integer(n["weight"], f + ".weight", 0, 65535)) b.weight = uint16_t(*w);
+    for (const backend_config& other : s.backends)
+      if (other.addr == b.addr && other.port == b.port)
+        r_.error(n, f, "duplicate backend " + format_ipv4(b.addr) + ":" +
+                           std::to_string(ntohs(b.port)));
+    s.backends.push_back(b);
+  }
+
+  void parse_admin(const YAML::Node& n, admin_config& a) {
+    if (!r_.map(n, "admin", {"socket", "metrics"})) return;
+    if (n["socket"]) assign(r_.string(n["socket"], "admin.socket"), a.socket);
+    if (n["metrics"]) assign(r_.string(n["metrics"], "admin.metrics"), a.metrics);
+  }
+
+  bool require(const YAML::Node& map, const std::string& f, const char* key) {
+    if (map[key]) return true;
+    r_.error(map, f + "." + key, "is required");
+    return false;
+  }
+
+  template <typename T, typename U>
+  static bool assign(const std::optional<T>& v, U& out) {
+    if (v) out = *v;
+    return v.has_value();
+  }
+
+  yaml_reader r_;
+};
+
+} // namespace
+
+std::string config_error::to_string() const {
+  std::string s = file + ":";
+  if (line > 0) s += std::to_string(line) + ":";
+  s += " ";
+  if (!field.empty()) s += field + ": ";
+  return s + message;
+}
+
+load_result parse_config(std::string_view yaml_text, const std::string& file_name) {
+  load_result result;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    result.errors.push_back({file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg});
+    return result;
+  }
+  config c;
+  try {
+    config_parser(file_name, result.errors).parse(root, c);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp throws on some malformed trees (e.g. an alias to nothing); never crash on input.
+    result.errors.push_back({file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg});
+  }
+  if (result.errors.empty()) result.cfg = std::move(c);
+  return result;
+}
+
+load_result load_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {std::nullopt, {{path, 0, "", "cannot open the file"}}};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+} // namespace sluice

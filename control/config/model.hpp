@@ -1,0 +1,86 @@
+#pragma once
+// The desired state as the operator wrote it, validated (config/load.hpp) but not yet compiled
+// into a dataplane snapshot. Addresses and ports are in network byte order.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataplane/flow/table.hpp"
+#include "dataplane/snapshot/snapshot.hpp"
+
+namespace sluice {
+
+struct neighbor_config {
+  uint32_t addr;
+  std::array<uint8_t, 6> mac;
+
+  bool operator==(const neighbor_config&) const = default;
+};
+
+struct interface_config {
+  std::string name;
+  std::string device; // DPDK devargs: PCI address or vdev string
+  uint32_t addr;
+  unsigned prefix_len;
+  uint32_t gateway = 0; // 0: none
+  std::vector<neighbor_config> neighbors;
+
+  bool operator==(const interface_config&) const = default;
+};
+
+struct backend_config {
+  uint32_t addr;
+  uint16_t port; // network byte order
+  uint16_t weight = 1;
+
+  bool operator==(const backend_config&) const = default;
+};
+
+struct service_config {
+  std::string name;
+  uint32_t vip;
+  uint16_t port = 0; // network byte order; 0 = every port (dr and tun only)
+  uint8_t proto;     // IPPROTO_TCP or IPPROTO_UDP
+  forwarding mode = forwarding::nat;
+  scheduler_kind scheduler = scheduler_kind::rr;
+  uint32_t persistence_timeout = 0;
+  std::vector<backend_config> backends;
+
+  bool operator==(const service_config&) const = default;
+};
+
+struct dataplane_config {
+  std::vector<std::string> eal_args{"-l", "0-1", "--in-memory", "--no-pci"};
+  unsigned workers = 1;
+  uint32_t flows_per_worker = 1u << 20;
+  uint32_t max_services = 4096; // counter slots, fixed at start
+  uint32_t max_backends = 65536;
+  flow_timeouts timeouts;
+
+  bool operator==(const dataplane_config&) const = default;
+};
+
+struct admin_config {
+  std::string socket = "/run/sluice/sluice.sock";
+  std::string metrics = "127.0.0.1:9469";
+
+  bool operator==(const admin_config&) const = default;
+};
+
+struct config {
+  dataplane_config dataplane;
+  std::vector<interface_config> interfaces;
+  std::vector<service_config> services;
+  admin_config admin;
+
+  bool operator==(const config&) const = default;
+};
+
+std::string_view name_of(forwarding f) noexcept;
+std::string_view name_of(scheduler_kind s) noexcept;
+// ipvsadm's Forward column: Masq, Route, Tunnel, FullNat.
+std::string_view ipvsadm_forward_name(forwarding f) noexcept;
+
+} // namespace sluice

@@ -1,0 +1,182 @@
+#include "control/daemon/daemon.hpp"
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <vector>
+
+#include "control/admin/server.hpp"
+#include "control/daemon/control_plane.hpp"
+#include "control/log/log.hpp"
+#include "dataplane/worker/worker.hpp"
+
+namespace sluice {
+namespace {
+
+// Per port and queue: RX ring + TX ring + one burst in flight; plus what neighbour queues
+// and ARP requests may hold per worker.
+unsigned mbufs_needed(const config& c) {
+  const unsigned per_queue = 1024 + 1024 + worker::k_burst;
+  const unsigned per_worker = 1024 * neighbour::k_queue_len / 8 + 512;
+  const unsigned n = unsigned(c.interfaces.size()) * c.dataplane.workers * per_queue +
+                     c.dataplane.workers * per_worker + 4096;
+  return n | 1023; // a power of two minus one suits the mempool ring best
+}
+
+std::vector<static_neighbour> static_neighbours(const config& c) {
+  std::vector<static_neighbour> out;
+  for (std::size_t i = 0; i < c.interfaces.size(); ++i)
+    for (const neighbor_config& n : c.interfaces[i].neighbors) {
+      static_neighbour s{.iface = uint16_t(i), .addr = n.addr, .mac = {}};
+      std::copy(n.mac.begin(), n.mac.end(), s.mac.addr_bytes);
+      out.push_back(s);
+    }
+  return out;
+}
+
+// Stops the launched workers on every way out of the start-up scope, exceptions included,
+// before the objects they use are destroyed.
+struct worker_stopper {
+  std::atomic<bool>& stop;
+  ~worker_stopper() {
+    stop.store(true, std::memory_order_relaxed);
+    rte_eal_mp_wait_lcore();
+  }
+};
+
+struct launch_arg {
+  worker* w;
+  const std::atomic<bool>* stop;
+};
+
+int worker_main(void* arg) {
+  auto* a = static_cast<launch_arg*>(arg);
+  a->w->run(*a->stop);
+  return 0;
+}
+
+// Owns what rte_eal_init() started; cleans up in reverse order on every exit path.
+struct eal_session {
+  bool up = false;
+  std::vector<uint16_t> ports;
+  rte_mempool* pool = nullptr;
+  ~eal_session() {
+    for (uint16_t p : ports) close_port(p);
+    rte_mempool_free(pool);
+    if (up) rte_eal_cleanup();
+  }
+};
+
+} // namespace
+
+int run_daemon(const std::string& config_path, const config& cfg) {
+  // Block the signals before EAL starts its threads, so that they inherit the mask and only
+  // the main thread's sigtimedwait() receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::vector<std::string> args{"sluiced"};
+  args.insert(args.end(), cfg.dataplane.eal_args.begin(), cfg.dataplane.eal_args.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+
+  eal_session eal;
+  if (rte_eal_init(int(argv.size()), argv.data()) < 0) {
+    log::error("msg=\"EAL init failed\" field=dataplane.eal_args reason=\"{}\"",
+               rte_strerror(rte_errno));
+    return 1;
+  }
+  eal.up = true;
+  const unsigned workers = cfg.dataplane.workers;
+  if (rte_lcore_count() < workers + 1) {
+    log::error("msg=\"not enough lcores\" field=dataplane.workers workers={} lcores={} "
+               "hint=\"give eal_args -l one core more than workers\"",
+               workers, rte_lcore_count());
+    return 1;
+  }
+
+  try {
+    eal.pool = rte_pktmbuf_pool_create("sluice_mbufs", mbufs_needed(cfg), 256, 0,
+                                       RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
+    if (eal.pool == nullptr)
+      throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
+
+    std::vector<port_info> ports;
+    for (const interface_config& i : cfg.interfaces) {
+      ports.push_back(open_port(i.device, workers, eal.pool));
+      eal.ports.push_back(ports.back().port_id);
+      log::info("msg=\"interface up\" name={} device=\"{}\" port={}", i.name, i.device,
+                ports.back().port_id);
+    }
+
+    snapshot_publisher publisher(workers);
+    std::vector<std::unique_ptr<worker_stats>> stats;
+    std::vector<const worker_stats*> stats_view;
+    for (unsigned i = 0; i < workers; ++i) {
+      stats.push_back(std::make_unique<worker_stats>(cfg.dataplane.max_services,
+                                                     cfg.dataplane.max_backends));
+      stats_view.push_back(stats.back().get());
+    }
+    control_plane control(config_path, cfg, ports, publisher, stats_view);
+
+    std::vector<uint16_t> port_ids;
+    for (const port_info& p : ports) port_ids.push_back(p.port_id);
+    std::vector<std::unique_ptr<worker>> pool;
+    std::atomic<bool> stop{false};
+    std::vector<launch_arg> launch(workers);
+    worker_stopper stopper{stop};
+    unsigned index = 0;
+    unsigned lcore = 0;
+    RTE_LCORE_FOREACH_WORKER(lcore) {
+      if (index == workers) break;
+      worker_setup setup{.id = index,
+                         .ports = port_ids,
+                         .pool = eal.pool,
+                         .flow_capacity = cfg.dataplane.flows_per_worker,
+                         .timeouts = cfg.dataplane.timeouts,
+                         .static_neighbours = static_neighbours(cfg),
+                         .socket_id = int(rte_lcore_to_socket_id(lcore))};
+      pool.push_back(std::make_unique<worker>(setup, publisher, *stats[index]));
+      launch[index] = {pool.back().get(), &stop};
+      if (rte_eal_remote_launch(worker_main, &launch[index], lcore) != 0)
+        throw std::runtime_error("cannot launch worker on lcore " + std::to_string(lcore));
+      ++index;
+    }
+    log::info("msg=\"forwarding\" workers={} interfaces={} services={}", workers,
+              cfg.interfaces.size(), cfg.services.size());
+
+    {
+      admin_server admin(cfg.admin.socket,
+                         [&control](const admin_request& r) { return control.handle(r); });
+      log::info("msg=\"admin API listening\" socket={}", cfg.admin.socket);
+      for (;;) {
+        const int sig = sigwaitinfo(&signals, nullptr);
+        if (sig == SIGHUP) {
+          log::info("msg=\"SIGHUP: reloading\" file={}", config_path);
+          control.reload();
+        } else if (sig == SIGINT || sig == SIGTERM) {
+          log::info("msg=\"stopping\" signal={}", sig);
+          break;
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    log::error("msg=\"start-up failed\" reason=\"{}\"", e.what());
+    return 1;
+  }
+  log::info("msg=\"stopped\"");
+  return 0;
+}
+
+} // namespace sluice

@@ -1,0 +1,76 @@
+#pragma once
+// A tracked connection and the TCP state machine that decides its timeout (IPVS's states,
+// reduced to the ones that change the timeout or the ActiveConn/InActConn split).
+
+#include <cstdint>
+
+namespace sluice {
+
+enum class flow_state : uint8_t {
+  free = 0,
+  udp,
+  tcp_syn_recv,
+  tcp_established,
+  tcp_fin_wait,
+  tcp_close,
+  count_
+};
+
+enum class flow_dir : uint8_t { forward = 0, reply = 1 };
+
+// A packet's 5-tuple exactly as it appears in the headers (network byte order). The forward key
+// of a NAT flow is client -> VIP, its reply key backend -> client; both map to one flow.
+struct flow_key {
+  uint32_t src_addr;
+  uint32_t dst_addr;
+  uint16_t src_port;
+  uint16_t dst_port;
+  uint8_t proto;
+  uint8_t pad[3] = {};
+};
+static_assert(sizeof(flow_key) == 16);
+
+struct flow {
+  uint32_t client_addr;
+  uint32_t vip;
+  uint32_t backend_addr;
+  uint16_t client_port;
+  uint16_t vip_port;
+  uint16_t backend_port;
+  uint8_t proto;
+  flow_state state;
+  uint32_t service_slot;
+  uint32_t backend_slot;
+  uint64_t last_seen; // TSC
+
+  flow_key forward_key() const noexcept {
+    return {client_addr, vip, client_port, vip_port, proto};
+  }
+  flow_key reply_key() const noexcept {
+    return {backend_addr, client_addr, backend_port, client_port, proto};
+  }
+};
+
+// TCP flags as they appear in rte_tcp_hdr::tcp_flags.
+inline constexpr uint8_t k_tcp_fin = 0x01;
+inline constexpr uint8_t k_tcp_syn = 0x02;
+inline constexpr uint8_t k_tcp_rst = 0x04;
+inline constexpr uint8_t k_tcp_ack = 0x10;
+
+// Next TCP state after a segment with `tcp_flags` travelling in `dir`.
+constexpr flow_state next_tcp_state(flow_state s, flow_dir dir, uint8_t tcp_flags) noexcept {
+  if (tcp_flags & k_tcp_rst) return flow_state::tcp_close;
+  if (tcp_flags & k_tcp_fin) return s == flow_state::tcp_close ? s : flow_state::tcp_fin_wait;
+  if (s == flow_state::tcp_syn_recv && dir == flow_dir::forward && (tcp_flags & k_tcp_ack) &&
+      !(tcp_flags & k_tcp_syn))
+    return flow_state::tcp_established;
+  return s;
+}
+
+// A client SYN on a closing flow is a new connection reusing the tuple (TIME_WAIT reuse).
+constexpr bool is_tuple_reuse(flow_state s, uint8_t tcp_flags) noexcept {
+  return (tcp_flags & (k_tcp_syn | k_tcp_ack)) == k_tcp_syn &&
+         (s == flow_state::tcp_fin_wait || s == flow_state::tcp_close);
+}
+
+} // namespace sluice

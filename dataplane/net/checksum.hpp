@@ -1,0 +1,34 @@
+#pragma once
+// Incremental Internet checksum updates (RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m')).
+// All values are taken exactly as they sit in the packet (network byte order): the one's
+// complement sum is byte-order independent as long as every operand uses the same order.
+
+#include <cstdint>
+
+namespace sluice {
+
+constexpr uint16_t csum_fold(uint32_t sum) noexcept {
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(sum);
+}
+
+// Checksum after one 16-bit word of the covered data changed from `from` to `to`.
+constexpr uint16_t csum_replace2(uint16_t csum, uint16_t from, uint16_t to) noexcept {
+  uint32_t sum = static_cast<uint16_t>(~csum);
+  sum += static_cast<uint16_t>(~from);
+  sum += to;
+  return static_cast<uint16_t>(~csum_fold(sum));
+}
+
+// Checksum after one 32-bit field (an IPv4 address) changed from `from` to `to`.
+constexpr uint16_t csum_replace4(uint16_t csum, uint32_t from, uint32_t to) noexcept {
+  uint32_t sum = static_cast<uint16_t>(~csum);
+  sum += static_cast<uint16_t>(~from & 0xffff);
+  sum += static_cast<uint16_t>(~from >> 16);
+  sum += to & 0xffff;
+  sum += to >> 16;
+  return static_cast<uint16_t>(~csum_fold(sum));
+}
+
+} // namespace sluice

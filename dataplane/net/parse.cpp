@@ -1,0 +1,74 @@
+#include "dataplane/net/parse.hpp"
+
+#include <rte_icmp.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+namespace sluice {
+
+std::optional<drop_reason> parse_ipv4(uint8_t* data, uint32_t len, ipv4_packet& out) noexcept {
+  if (len < sizeof(rte_ipv4_hdr)) return drop_reason::ip_truncated;
+  auto* ip = reinterpret_cast<rte_ipv4_hdr*>(data);
+  if ((ip->version_ihl >> 4) != 4) return drop_reason::ip_bad_version;
+  const uint32_t header_len = (ip->version_ihl & 0x0f) * 4u;
+  if (header_len < sizeof(rte_ipv4_hdr)) return drop_reason::ip_bad_ihl;
+  if (header_len > len) return drop_reason::ip_truncated;
+  const uint32_t total_len = rte_be_to_cpu_16(ip->total_length);
+  if (total_len > len) return drop_reason::ip_bad_total_length;
+  if (header_len > total_len) return drop_reason::ip_bad_ihl;
+  // A correct header sums to 0xffff with its own checksum field included.
+  if (rte_raw_cksum(ip, header_len) != 0xffff) return drop_reason::ip_bad_checksum;
+  const uint16_t frag = rte_be_to_cpu_16(ip->fragment_offset);
+  if (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) return drop_reason::ip_fragment;
+
+  out.ip = ip;
+  out.l4 = data + header_len;
+  out.l4_len = static_cast<uint16_t>(total_len - header_len);
+  out.proto = ip->next_proto_id;
+  return std::nullopt;
+}
+
+std::optional<drop_reason> check_l4_header(const ipv4_packet& pkt) noexcept {
+  switch (pkt.proto) {
+  case IPPROTO_TCP: {
+    if (pkt.l4_len < sizeof(rte_tcp_hdr)) return drop_reason::l4_truncated;
+    const auto* tcp = reinterpret_cast<const rte_tcp_hdr*>(pkt.l4);
+    const unsigned data_off = (tcp->data_off >> 4) * 4u;
+    if (data_off < sizeof(rte_tcp_hdr) || data_off > pkt.l4_len) return drop_reason::l4_malformed;
+    return std::nullopt;
+  }
+  case IPPROTO_UDP: {
+    if (pkt.l4_len < sizeof(rte_udp_hdr)) return drop_reason::l4_truncated;
+    const auto* udp = reinterpret_cast<const rte_udp_hdr*>(pkt.l4);
+    // The pseudo-header checksum covers total_length - IHL, so the two lengths must agree.
+    if (rte_be_to_cpu_16(udp->dgram_len) != pkt.l4_len) return drop_reason::l4_malformed;
+    return std::nullopt;
+  }
+  case IPPROTO_ICMP:
+    if (pkt.l4_len < sizeof(rte_icmp_hdr)) return drop_reason::l4_truncated;
+    return std::nullopt;
+  default:
+    return std::nullopt;
+  }
+}
+
+bool l4_checksum_ok(const ipv4_packet& pkt) noexcept {
+  switch (pkt.proto) {
+  case IPPROTO_UDP:
+    if (reinterpret_cast<const rte_udp_hdr*>(pkt.l4)->dgram_cksum == 0) return true;
+    [[fallthrough]];
+  case IPPROTO_TCP: {
+    uint32_t sum = rte_ipv4_phdr_cksum(pkt.ip, 0);
+    sum += rte_raw_cksum(pkt.l4, pkt.l4_len);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return sum == 0xffff;
+  }
+  case IPPROTO_ICMP:
+    return rte_raw_cksum(pkt.l4, pkt.l4_len) == 0xffff;
+  default:
+    return true;
+  }
+}
+
+} // namespace sluice

@@ -1,0 +1,85 @@
+#include "dataplane/port/port.hpp"
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+
+#include <stdexcept>
+
+namespace sluice {
+namespace {
+
+constexpr uint16_t k_rx_desc = 1024;
+constexpr uint16_t k_tx_desc = 1024;
+constexpr uint16_t k_mtu = 1500;
+
+[[noreturn]] void fail(const std::string& device, const std::string& what, int err) {
+  throw std::runtime_error("interface device \"" + device + "\": " + what + ": " +
+                           rte_strerror(err < 0 ? -err : err));
+}
+
+} // namespace
+
+port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool) {
+  // The port's name is the devargs up to the first comma ("net_af_packet0", "0000:01:00.0").
+  const std::string name = device.substr(0, device.find(','));
+  uint16_t port = 0;
+  if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0) {
+    const int rc = rte_dev_probe(device.c_str());
+    if (rc != 0 && rc != -EEXIST) fail(device, "probe failed", rc);
+    if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0)
+      fail(device, "probed, but no ethdev port is named \"" + name + "\"", ENODEV);
+  }
+
+  rte_eth_dev_info info{};
+  if (int rc = rte_eth_dev_info_get(port, &info); rc != 0) fail(device, "device info", rc);
+  if (queues > info.max_rx_queues || queues > info.max_tx_queues)
+    fail(device,
+         "needs " + std::to_string(queues) + " queue pairs (one per worker), device offers " +
+             std::to_string(std::min(info.max_rx_queues, info.max_tx_queues)) +
+             " (af_packet: add qpairs=N to the devargs)",
+         EINVAL);
+
+  rte_eth_conf conf{};
+  const uint64_t rss = info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+  if (queues > 1 && rss != 0) {
+    conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+    conf.rx_adv_conf.rss_conf.rss_hf = rss;
+  }
+  if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+    conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+  if (int rc = rte_eth_dev_configure(port, static_cast<uint16_t>(queues),
+                                     static_cast<uint16_t>(queues), &conf);
+      rc != 0)
+    fail(device, "configure", rc);
+
+  uint16_t rx_desc = k_rx_desc;
+  uint16_t tx_desc = k_tx_desc;
+  if (int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rx_desc, &tx_desc); rc != 0)
+    fail(device, "descriptor counts", rc);
+  const int socket = rte_eth_dev_socket_id(port);
+  for (uint16_t q = 0; q < queues; ++q) {
+    if (int rc = rte_eth_rx_queue_setup(port, q, rx_desc, socket, nullptr, pool); rc != 0)
+      fail(device, "RX queue " + std::to_string(q), rc);
+    rte_eth_txconf txconf = info.default_txconf;
+    txconf.offloads = conf.txmode.offloads;
+    if (int rc = rte_eth_tx_queue_setup(port, q, tx_desc, socket, &txconf); rc != 0)
+      fail(device, "TX queue " + std::to_string(q), rc);
+  }
+  // Some PMDs (memif) cannot set an MTU; their fixed one is fine for us.
+  if (int rc = rte_eth_dev_set_mtu(port, k_mtu); rc != 0 && rc != -ENOTSUP)
+    fail(device, "MTU " + std::to_string(k_mtu), rc);
+  if (int rc = rte_eth_dev_start(port); rc != 0) fail(device, "start", rc);
+
+  port_info out{.port_id = port, .mac = {}};
+  rte_eth_macaddr_get(port, &out.mac);
+  return out;
+}
+
+void close_port(uint16_t port_id) noexcept {
+  rte_eth_dev_stop(port_id);
+  rte_eth_dev_close(port_id);
+}
+
+} // namespace sluice

@@ -1,0 +1,24 @@
+#pragma once
+// DPDK port bring-up for one interface: probe the device from its devargs (a PCI address or a
+// vdev string such as "net_af_packet0,iface=veth0"), give it one RX/TX queue pair per worker,
+// and start it. Init-time code: errors are exceptions naming the device.
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include <cstdint>
+#include <string>
+
+namespace sluice {
+
+struct port_info {
+  uint16_t port_id;
+  rte_ether_addr mac;
+};
+
+// Throws std::runtime_error with the device and DPDK's reason on failure.
+port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool);
+
+void close_port(uint16_t port_id) noexcept;
+
+} // namespace sluice

@@ -1,0 +1,28 @@
+#pragma once
+// Output interface and next hop for a destination: a directly connected subnet wins, else the
+// first interface with a gateway. Interfaces are few (a handful per appliance), so a scan of
+// the snapshot's interface array beats any trie.
+
+#include <cstdint>
+#include <optional>
+
+#include "dataplane/snapshot/snapshot.hpp"
+
+namespace sluice {
+
+struct next_hop {
+  uint16_t iface;
+  uint32_t addr; // network byte order: the destination itself or a gateway
+};
+
+inline std::optional<next_hop> route(const snapshot& s, uint32_t dst) noexcept {
+  for (uint16_t i = 0; i < s.ifaces.size(); ++i) {
+    const snapshot_iface& f = s.ifaces[i];
+    if ((dst & f.netmask) == (f.addr & f.netmask)) return next_hop{i, dst};
+  }
+  for (uint16_t i = 0; i < s.ifaces.size(); ++i)
+    if (s.ifaces[i].gateway != 0) return next_hop{i, s.ifaces[i].gateway};
+  return std::nullopt;
+}
+
+} // namespace sluice

@@ -1,0 +1,70 @@
+#pragma once
+// Per-worker counters. Each counter has exactly one writer (its worker), so an increment is a
+// relaxed load and a relaxed store — a plain add on x86, no locked instruction — and readers on
+// the control side see a value that is at most a few packets stale, never torn.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "dataplane/stats/drop_reason.hpp"
+
+namespace sluice {
+
+class counter {
+public:
+  void add(uint64_t n = 1) noexcept {
+    v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  void sub(uint64_t n = 1) noexcept {
+    v_.store(v_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+  }
+  uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
+
+private:
+  std::atomic<uint64_t> v_{0};
+};
+
+// Traffic through one service or backend, as counted by one worker.
+struct traffic_counters {
+  counter conns;       // connections scheduled (ipvsadm "Conns")
+  counter in_packets;  // client -> backend
+  counter in_bytes;
+  counter out_packets; // backend -> client
+  counter out_bytes;
+  counter active;      // TCP flows in ESTABLISHED (ipvsadm ActiveConn)
+  counter inactive;    // other tracked flows (ipvsadm InActConn)
+};
+
+struct alignas(64) worker_counters {
+  counter rx_packets;
+  counter tx_packets;
+  counter arp_replies_sent;
+  counter arp_replies_received;
+  counter arp_requests_sent;
+  counter icmp_echo_replies;
+  counter flows_created;
+  counter flows_expired;
+  counter flows_active; // flow-table occupancy
+  counter busy_polls;   // loop iterations that received at least one packet
+  counter polls;
+  counter drops[k_drop_reason_count];
+
+  void drop(drop_reason r, uint64_t n = 1) noexcept { drops[static_cast<std::size_t>(r)].add(n); }
+};
+
+// All counters of one worker: its own plus one traffic_counters per service and backend slot.
+struct worker_stats {
+  worker_stats(uint32_t service_slots, uint32_t backend_slots)
+      : services(std::make_unique<traffic_counters[]>(service_slots)),
+        backends(std::make_unique<traffic_counters[]>(backend_slots)),
+        service_slot_count(service_slots), backend_slot_count(backend_slots) {}
+
+  worker_counters worker;
+  std::unique_ptr<traffic_counters[]> services;
+  std::unique_ptr<traffic_counters[]> backends;
+  uint32_t service_slot_count;
+  uint32_t backend_slot_count;
+};
+
+} // namespace sluice

@@ -1,0 +1,67 @@
+#pragma once
+// Every packet the dataplane drops is counted under exactly one of these reasons. The list is the
+// single source of the enum, the metric label values and the admin API field names.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace sluice {
+
+// X(name, description)
+#define SLUICE_DROP_REASONS(X)                                                                     \
+  X(frame_truncated, "Ethernet frame shorter than its header")                                    \
+  X(not_our_mac, "unicast frame addressed to another MAC")                                        \
+  X(ethertype_unsupported, "neither IPv4 nor ARP")                                                \
+  X(arp_malformed, "ARP packet that is not Ethernet/IPv4 or is truncated")                        \
+  X(arp_not_for_us, "ARP request for an address this appliance does not own")                     \
+  X(ip_truncated, "IPv4 header longer than the frame")                                            \
+  X(ip_bad_version, "IP version field is not 4")                                                  \
+  X(ip_bad_ihl, "IPv4 header length below 20 bytes or beyond the total length")                   \
+  X(ip_bad_total_length, "IPv4 total length larger than the frame")                               \
+  X(ip_bad_checksum, "IPv4 header checksum mismatch")                                             \
+  X(ip_fragment, "IPv4 fragment (reassembly is not supported yet)")                               \
+  X(ip_ttl_exceeded, "TTL would reach zero when forwarded")                                       \
+  X(l4_truncated, "TCP/UDP/ICMP header longer than the IP payload")                               \
+  X(l4_malformed, "TCP data offset or UDP length inconsistent with the packet")                   \
+  X(l4_bad_checksum, "TCP/UDP/ICMP checksum mismatch")                                            \
+  X(icmp_unsupported, "ICMP to a local address other than an echo request")                       \
+  X(proto_unsupported, "IP protocol other than TCP/UDP/ICMP to a local address")                  \
+  X(local_delivery_unsupported, "TCP/UDP to an interface address (no kernel path yet)")           \
+  X(no_service, "TCP/UDP to a VIP port that has no service")                                      \
+  X(no_flow, "transit packet that belongs to no tracked flow")                                    \
+  X(no_backend, "new flow for a service without an eligible backend")                             \
+  X(tcp_not_syn, "TCP segment without SYN for a flow that is not tracked")                      \
+  X(flow_table_full, "new flow while the worker's flow table is full")                            \
+  X(flow_key_conflict, "new flow whose reply tuple is already tracked for another flow")         \
+  X(no_route, "no interface or gateway reaches the destination")                                  \
+  X(neighbour_queue_full, "too many packets waiting for one ARP resolution")                      \
+  X(neighbour_unresolved, "next hop did not answer ARP in time")                                  \
+  X(tx_full, "transmit queue did not accept the packet")
+
+enum class drop_reason : uint8_t {
+#define SLUICE_X(name, desc) name,
+  SLUICE_DROP_REASONS(SLUICE_X)
+#undef SLUICE_X
+      count_
+};
+
+inline constexpr std::size_t k_drop_reason_count = static_cast<std::size_t>(drop_reason::count_);
+
+inline constexpr std::array<std::string_view, k_drop_reason_count> k_drop_reason_names = {
+#define SLUICE_X(name, desc) #name,
+    SLUICE_DROP_REASONS(SLUICE_X)
+#undef SLUICE_X
+};
+
+inline constexpr std::array<std::string_view, k_drop_reason_count> k_drop_reason_descriptions = {
+#define SLUICE_X(name, desc) desc,
+    SLUICE_DROP_REASONS(SLUICE_X)
+#undef SLUICE_X
+};
+
+constexpr std::string_view name_of(drop_reason r) noexcept {
+  return k_drop_reason_names[static_cast<std::size_t>(r)];
+}
+
+} // namespace sluice

@@ -1,0 +1,237 @@
+// Burst processing: classify every packet, look the flow candidates up in one bulk call, then
+// forward on existing flows or open new ones (NAT forwarding).
+
+#include <rte_ether.h>
+#include <rte_prefetch.h>
+#include <rte_tcp.h>
+
+#include "dataplane/arp/arp.hpp"
+#include "dataplane/icmp/echo.hpp"
+#include "dataplane/route/next_hop.hpp"
+#include "dataplane/sched/round_robin.hpp"
+#include "dataplane/worker/worker.hpp"
+#include "dataplane/xmit/nat.hpp"
+
+namespace sluice {
+namespace {
+
+bool frame_is_for(const rte_ether_hdr* eth, const rte_ether_addr& ours) noexcept {
+  return rte_is_same_ether_addr(&eth->dst_addr, &ours) ||
+         rte_is_broadcast_ether_addr(&eth->dst_addr);
+}
+
+uint8_t tcp_flags(const ipv4_packet& p) noexcept {
+  return p.proto == IPPROTO_TCP ? reinterpret_cast<const rte_tcp_hdr*>(p.l4)->tcp_flags : 0;
+}
+
+flow_key key_of(const ipv4_packet& p) noexcept {
+  const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
+  return {p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto};
+}
+
+// The NIC's verdict on the L4 checksum, or a software check when it gave none.
+bool l4_checksum_valid(const rte_mbuf* m, const ipv4_packet& p) noexcept {
+  switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
+  case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
+    return true;
+  case RTE_MBUF_F_RX_L4_CKSUM_BAD:
+    return false;
+  default:
+    return l4_checksum_ok(p);
+  }
+}
+
+} // namespace
+
+void worker::process_burst(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts,
+                           unsigned n) noexcept {
+  candidate cands[k_burst];
+  unsigned nc = 0;
+  for (unsigned i = 0; i < k_prefetch_ahead && i < n; ++i)
+    rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+  for (unsigned i = 0; i < n; ++i) {
+    if (i + k_prefetch_ahead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + k_prefetch_ahead], void*));
+    if (!classify(s, in_iface, pkts[i], cands[nc])) ++nc;
+  }
+  if (nc) forward_flows(s, cands, nc);
+}
+
+bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candidate& c) noexcept {
+  const uint32_t len = rte_pktmbuf_data_len(m);
+  if (len < sizeof(rte_ether_hdr)) return drop(m, drop_reason::frame_truncated), true;
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  if (!frame_is_for(eth, s.ifaces[in_iface].mac)) return drop(m, drop_reason::not_our_mac), true;
+
+  uint8_t* l3 = reinterpret_cast<uint8_t*>(eth + 1);
+  const uint32_t l3_len = len - sizeof(rte_ether_hdr);
+  if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+    if (const auto bad = parse_arp(l3, l3_len)) return drop(m, *bad), true;
+    handle_arp(s, in_iface, m);
+    return true;
+  }
+  if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+    return drop(m, drop_reason::ethertype_unsupported), true;
+  // IPv4 traffic must be unicast to us; broadcast is only for ARP.
+  if (rte_is_broadcast_ether_addr(&eth->dst_addr)) return drop(m, drop_reason::not_our_mac), true;
+
+  ipv4_packet& p = c.pkt;
+  if (const auto bad = parse_ipv4(l3, l3_len, p)) return drop(m, *bad), true;
+  if (const auto bad = check_l4_header(p)) return drop(m, *bad), true;
+
+  const uint32_t local = s.local_addrs.find(snapshot::addr_key(p.ip->dst_addr));
+  const bool is_tcp_udp = p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP;
+  if (local != flat_index::k_absent) {
+    if (p.proto == IPPROTO_ICMP) {
+      if (!is_echo_request(p)) return drop(m, drop_reason::icmp_unsupported), true;
+      if (!l4_checksum_ok(p)) return drop(m, drop_reason::l4_bad_checksum), true;
+      make_echo_reply(eth, p);
+      counters_.icmp_echo_replies.add();
+      enqueue_tx(in_iface, m);
+      return true;
+    }
+    if (!is_tcp_udp) return drop(m, drop_reason::proto_unsupported), true;
+    if (static_cast<local_kind>(local >> 16) == local_kind::iface_address)
+      return drop(m, drop_reason::local_delivery_unsupported), true;
+    const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
+    c.service = s.find_service(p.ip->dst_addr, ports[1], p.proto);
+    if (c.service == nullptr) return drop(m, drop_reason::no_service), true;
+  } else {
+    if (!is_tcp_udp) return drop(m, drop_reason::no_flow), true;
+    c.service = nullptr;
+  }
+  if (!l4_checksum_valid(m, p)) return drop(m, drop_reason::l4_bad_checksum), true;
+  if (p.ip->time_to_live <= 1) return drop(m, drop_reason::ip_ttl_exceeded), true;
+  c.m = m;
+  return false;
+}
+
+void worker::handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept {
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
+  const snapshot_iface& f = s.ifaces[in_iface];
+  const uint32_t sender = arp->arp_data.arp_sip;
+  const bool sender_on_link = sender != 0 && (sender & f.netmask) == (f.addr & f.netmask);
+  const uint32_t local = s.local_addrs.find(snapshot::addr_key(arp->arp_data.arp_tip));
+  // Each address is answered only on the link it lives on (interface address, or VIP in that
+  // interface's subnet).
+  const bool ours = local != flat_index::k_absent && (local & 0xffff) == in_iface;
+
+  if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY)) {
+    if (sender_on_link) learn_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
+    counters_.arp_replies_received.add();
+    rte_pktmbuf_free(m);
+    return;
+  }
+  if (!ours) {
+    // Someone else's request still proves the sender's MAC if we were already waiting for it.
+    if (sender_on_link && neighbours_.find(in_iface, sender) != nullptr)
+      learn_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
+    return drop(m, drop_reason::arp_not_for_us);
+  }
+  if (sender_on_link) learn_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
+  make_arp_reply(eth, arp, f.mac);
+  counters_.arp_replies_sent.add();
+  enqueue_tx(in_iface, m);
+}
+
+void worker::forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept {
+  flow_key keys[k_burst];
+  flow_hit hits[k_burst];
+  for (unsigned i = 0; i < n; ++i) keys[i] = key_of(c[i].pkt);
+  const uint64_t found = flows_.lookup_bulk(keys, n, hits);
+  for (unsigned i = 0; i < n; ++i) {
+    if (found & (uint64_t{1} << i)) {
+      forward_on_flow(s, c[i], hits[i].index, hits[i].dir);
+    } else if (c[i].service == nullptr) {
+      drop(c[i].m, drop_reason::no_flow);
+    } else if (const auto hit = flows_.lookup(keys[i])) {
+      // An earlier packet of this burst opened the flow after the bulk lookup.
+      forward_on_flow(s, c[i], hit->index, hit->dir);
+    } else {
+      open_flow(s, c[i]);
+    }
+  }
+}
+
+void worker::set_state(flow& f, flow_state next) noexcept {
+  if (f.state == next) return;
+  traffic_counters& b = stats_.backends[f.backend_slot];
+  const bool was_active = f.state == flow_state::tcp_established;
+  const bool is_active = next == flow_state::tcp_established;
+  if (was_active != is_active) {
+    (was_active ? b.active : b.inactive).sub();
+    (is_active ? b.active : b.inactive).add();
+  }
+  f.state = next;
+}
+
+void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index,
+                             flow_dir dir) noexcept {
+  flow& f = flows_.at(index);
+  const uint8_t flags = tcp_flags(c.pkt);
+  if (dir == flow_dir::forward && f.proto == IPPROTO_TCP && is_tuple_reuse(f.state, flags)) {
+    // The client reuses the tuple of a closing connection: schedule it afresh.
+    traffic_counters& b = stats_.backends[f.backend_slot];
+    (f.state == flow_state::tcp_established ? b.active : b.inactive).sub();
+    flows_.erase(index);
+    counters_.flows_active.sub();
+    return open_flow(s, c);
+  }
+  if (f.proto == IPPROTO_TCP) set_state(f, next_tcp_state(f.state, dir, flags));
+  f.last_seen = now_;
+
+  const uint32_t bytes = rte_pktmbuf_pkt_len(c.m);
+  traffic_counters& svc = stats_.services[f.service_slot];
+  traffic_counters& be = stats_.backends[f.backend_slot];
+  if (dir == flow_dir::forward) {
+    svc.in_packets.add();
+    svc.in_bytes.add(bytes);
+    be.in_packets.add();
+    be.in_bytes.add(bytes);
+    nat_rewrite_destination(c.pkt, {f.backend_addr, f.backend_port});
+    route_out(s, c.m, f.backend_addr);
+  } else {
+    svc.out_packets.add();
+    svc.out_bytes.add(bytes);
+    be.out_packets.add();
+    be.out_bytes.add(bytes);
+    nat_rewrite_source(c.pkt, {f.vip, f.vip_port});
+    route_out(s, c.m, f.client_addr);
+  }
+}
+
+void worker::open_flow(const snapshot& s, candidate& c) noexcept {
+  const snapshot_service& svc = *c.service;
+  const uint8_t flags = tcp_flags(c.pkt);
+  if (svc.proto == IPPROTO_TCP && (flags & (k_tcp_syn | k_tcp_ack | k_tcp_rst)) != k_tcp_syn)
+    return drop(c.m, drop_reason::tcp_not_syn);
+  const auto picked = pick_round_robin(s, svc, rr_cursor_[svc.slot]);
+  if (!picked) return drop(c.m, drop_reason::no_backend);
+  const snapshot_backend& be = s.backends[*picked];
+
+  const auto* ports = reinterpret_cast<const uint16_t*>(c.pkt.l4);
+  const flow f{
+      .client_addr = c.pkt.ip->src_addr,
+      .vip = c.pkt.ip->dst_addr,
+      .backend_addr = be.addr,
+      .client_port = ports[0],
+      .vip_port = ports[1],
+      .backend_port = be.port,
+      .proto = svc.proto,
+      .state = svc.proto == IPPROTO_TCP ? flow_state::tcp_syn_recv : flow_state::udp,
+      .service_slot = svc.slot,
+      .backend_slot = be.slot,
+      .last_seen = now_,
+  };
+  const int64_t index = flows_.insert(f);
+  if (index == -ENOSPC) return drop(c.m, drop_reason::flow_table_full);
+  if (index < 0) return drop(c.m, drop_reason::flow_key_conflict);
+  counters_.flows_created.add();
+  counters_.flows_active.add();
+  stats_.services[svc.slot].conns.add();
+  stats_.backends[be.slot].conns.add();
+  stats_.backends[be.slot].inactive.add();
+  forward_on_flow(s, c, static_cast<uint32_t>(index), flow_dir::forward);
+}
+
+} // namespace sluice

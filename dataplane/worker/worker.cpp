@@ -1,0 +1,193 @@
+// The worker loop, transmission and the neighbour layer. Packet classification and flow
+// forwarding live in forward.cpp.
+
+#include "dataplane/worker/worker.hpp"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "dataplane/arp/arp.hpp"
+#include "dataplane/route/next_hop.hpp"
+
+namespace sluice {
+
+worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
+               worker_stats& stats)
+    : publisher_(publisher), stats_(stats), counters_(stats.worker), id_(setup.id),
+      ports_(setup.ports), pool_(setup.pool),
+      flows_(setup.id, setup.flow_capacity, setup.socket_id, setup.timeouts),
+      neighbours_(setup.neighbour_capacity), neigh_timers_(neigh_timers::from_hz(rte_get_tsc_hz())),
+      rr_cursor_(std::make_unique<uint32_t[]>(stats.service_slot_count)), tx_(setup.ports.size()) {
+  for (const static_neighbour& sn : setup.static_neighbours) {
+    neighbour* n = neighbours_.find_or_create(sn.iface, sn.addr);
+    if (n == nullptr) continue;
+    n->mac = sn.mac;
+    n->state = neigh_state::permanent;
+  }
+}
+
+worker::~worker() {
+  for (tx_queue& q : tx_) rte_pktmbuf_free_bulk(q.pkts, q.count);
+  for (uint32_t i = 0; i < neighbours_.capacity(); ++i) {
+    neighbour& n = neighbours_.slot(i);
+    rte_pktmbuf_free_bulk(n.queue, n.queued);
+    n.queued = 0;
+  }
+}
+
+void worker::run(const std::atomic<bool>& stop) noexcept {
+  rcu_reader rcu(publisher_.qsbr(), id_);
+  while (!stop.load(std::memory_order_relaxed)) {
+    poll_once();
+    rcu.quiescent();
+  }
+}
+
+unsigned worker::poll_once() noexcept {
+  const snapshot& s = *publisher_.current();
+  now_ = rte_rdtsc();
+  unsigned received = 0;
+  rte_mbuf* pkts[k_burst];
+  for (uint16_t iface = 0; iface < ports_.size(); ++iface) {
+    const uint16_t n = rte_eth_rx_burst(ports_[iface], static_cast<uint16_t>(id_), pkts, k_burst);
+    if (n == 0) continue;
+    received += n;
+    process_burst(s, iface, pkts, n);
+  }
+  flush_tx();
+  counters_.polls.add();
+  if (received) {
+    counters_.busy_polls.add();
+    counters_.rx_packets.add(received);
+  }
+  const unsigned expired = flows_.expire(now_, k_expire_budget, [&](flow& f) {
+    traffic_counters& b = stats_.backends[f.backend_slot];
+    (f.state == flow_state::tcp_established ? b.active : b.inactive).sub();
+  });
+  if (expired) {
+    counters_.flows_expired.add(expired);
+    counters_.flows_active.sub(expired);
+  }
+  if (now_ >= next_neigh_scan_) {
+    age_neighbours(s);
+    flush_tx();
+    // A tenth of the probe interval: waiting packets are dropped at most that late.
+    next_neigh_scan_ = now_ + neigh_timers_.probe_interval / 10;
+  }
+  return received;
+}
+
+void worker::drop(rte_mbuf* m, drop_reason r) noexcept {
+  counters_.drop(r);
+  rte_pktmbuf_free(m);
+}
+
+void worker::enqueue_tx(uint16_t iface, rte_mbuf* m) noexcept {
+  tx_queue& q = tx_[iface];
+  if (q.count == k_burst) {
+    const uint16_t sent = rte_eth_tx_burst(ports_[iface], static_cast<uint16_t>(id_), q.pkts, q.count);
+    counters_.tx_packets.add(sent);
+    if (sent < q.count) {
+      counters_.drop(drop_reason::tx_full, q.count - sent);
+      rte_pktmbuf_free_bulk(q.pkts + sent, q.count - sent);
+    }
+    q.count = 0;
+  }
+  q.pkts[q.count++] = m;
+}
+
+void worker::flush_tx() noexcept {
+  for (uint16_t iface = 0; iface < tx_.size(); ++iface) {
+    tx_queue& q = tx_[iface];
+    if (q.count == 0) continue;
+    const uint16_t sent = rte_eth_tx_burst(ports_[iface], static_cast<uint16_t>(id_), q.pkts, q.count);
+    counters_.tx_packets.add(sent);
+    if (sent < q.count) {
+      counters_.drop(drop_reason::tx_full, q.count - sent);
+      rte_pktmbuf_free_bulk(q.pkts + sent, q.count - sent);
+    }
+    q.count = 0;
+  }
+}
+
+void worker::route_out(const snapshot& s, rte_mbuf* m, uint32_t dst) noexcept {
+  const auto hop = route(s, dst);
+  if (!hop) return drop(m, drop_reason::no_route);
+  send_via(s, hop->iface, hop->addr, m);
+}
+
+namespace {
+void write_ethernet(rte_mbuf* m, const rte_ether_addr& src, const rte_ether_addr& dst) noexcept {
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  eth->dst_addr = dst;
+  eth->src_addr = src;
+}
+} // namespace
+
+void worker::send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept {
+  neighbour* n = neighbours_.find_or_create(iface, next_hop);
+  if (n == nullptr) return drop(m, drop_reason::neighbour_unresolved);
+  switch (n->state) {
+  case neigh_state::permanent:
+    break;
+  case neigh_state::reachable:
+    if (now_ - n->confirmed > neigh_timers_.reachable &&
+        now_ - n->last_probe > neigh_timers_.probe_interval)
+      send_arp_request(s, iface, next_hop);
+    break;
+  default: // incomplete: wait for the reply
+    if (n->queued == neighbour::k_queue_len) return drop(m, drop_reason::neighbour_queue_full);
+    if (n->queued == 0) n->queued_at = now_;
+    n->queue[n->queued++] = m;
+    if (now_ - n->last_probe > neigh_timers_.probe_interval) send_arp_request(s, iface, next_hop);
+    return;
+  }
+  write_ethernet(m, s.ifaces[iface].mac, n->mac);
+  enqueue_tx(iface, m);
+}
+
+void worker::learn_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
+                             const rte_ether_addr& mac) noexcept {
+  neighbour* n = neighbours_.find_or_create(iface, addr);
+  if (n == nullptr || n->state == neigh_state::permanent) return;
+  n->mac = mac;
+  n->state = neigh_state::reachable;
+  n->confirmed = now_;
+  for (uint8_t i = 0; i < n->queued; ++i) {
+    write_ethernet(n->queue[i], s.ifaces[iface].mac, mac);
+    enqueue_tx(iface, n->queue[i]);
+  }
+  n->queued = 0;
+}
+
+void worker::send_arp_request(const snapshot& s, uint16_t iface, uint32_t target) noexcept {
+  neighbour* n = neighbours_.find(iface, target);
+  if (n != nullptr) n->last_probe = now_;
+  rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+  if (m == nullptr) return; // retried at the next probe interval
+  auto* frame = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, k_arp_frame_len));
+  const snapshot_iface& f = s.ifaces[iface];
+  write_arp_request(frame, f.mac, f.addr, target);
+  counters_.arp_requests_sent.add();
+  enqueue_tx(iface, m);
+}
+
+void worker::age_neighbours(const snapshot& s) noexcept {
+  for (uint32_t i = 0; i < neighbours_.capacity(); ++i) {
+    neighbour& n = neighbours_.slot(i);
+    if (n.state == neigh_state::reachable &&
+        now_ - n.confirmed > neigh_timers_.reachable + neigh_timers_.grace) {
+      n.state = neigh_state::incomplete; // the refresh went unanswered
+    } else if (n.state == neigh_state::incomplete && n.queued != 0) {
+      if (now_ - n.queued_at > neigh_timers_.resolve) {
+        counters_.drop(drop_reason::neighbour_unresolved, n.queued);
+        rte_pktmbuf_free_bulk(n.queue, n.queued);
+        n.queued = 0;
+      } else if (now_ - n.last_probe > neigh_timers_.probe_interval) {
+        send_arp_request(s, n.iface, n.addr);
+      }
+    }
+  }
+}
+
+} // namespace sluice

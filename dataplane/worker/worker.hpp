@@ -1,0 +1,107 @@
+#pragma once
+// A worker lcore: polls its RX queue on every port, forwards in bursts, and owns everything it
+// writes (flow table, neighbour cache, scheduler cursors, counters). It reads the published
+// snapshot once per loop and reports an RCU quiescent state at the end of each loop.
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "dataplane/flow/table.hpp"
+#include "dataplane/neigh/table.hpp"
+#include "dataplane/net/parse.hpp"
+#include "dataplane/snapshot/publisher.hpp"
+#include "dataplane/stats/counters.hpp"
+
+namespace sluice {
+
+struct static_neighbour {
+  uint16_t iface;
+  uint32_t addr; // network byte order
+  rte_ether_addr mac;
+};
+
+struct worker_setup {
+  unsigned id;                  // worker index: RCU thread id and queue id on every port
+  std::vector<uint16_t> ports;  // DPDK port id of each interface, by interface index
+  rte_mempool* pool;            // for packets the worker originates (ARP requests)
+  uint32_t flow_capacity;
+  flow_timeouts timeouts;
+  uint32_t neighbour_capacity = 1024;
+  std::vector<static_neighbour> static_neighbours;
+  int socket_id;
+};
+
+class worker {
+public:
+  static constexpr unsigned k_burst = 32;
+  static constexpr unsigned k_prefetch_ahead = 4;
+  static constexpr unsigned k_expire_budget = 64; // flow slots examined per loop
+
+  worker(const worker_setup& setup, const snapshot_publisher& publisher, worker_stats& stats);
+  ~worker();
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  // Runs poll_once() until `stop` is set, reporting quiescence after every iteration.
+  void run(const std::atomic<bool>& stop) noexcept;
+
+  // One loop iteration without the RCU report: receive a burst from every port, process it,
+  // transmit, then do bounded housekeeping. Returns the number of packets received.
+  unsigned poll_once() noexcept;
+
+  const flow_table& flows() const noexcept { return flows_; }
+
+private:
+  struct candidate {
+    rte_mbuf* m;
+    ipv4_packet pkt;
+    const snapshot_service* service; // set when addressed to a VIP service
+  };
+
+  void process_burst(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsigned n) noexcept;
+  // Handles everything but TCP/UDP flow traffic; returns true when the packet was consumed.
+  bool classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candidate& c) noexcept;
+  void handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept;
+  void forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept;
+  void forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir) noexcept;
+  void open_flow(const snapshot& s, candidate& c) noexcept;
+  void set_state(flow& f, flow_state next) noexcept;
+
+  // Routes a packet whose IPv4 header is final and hands it to the neighbour layer.
+  void route_out(const snapshot& s, rte_mbuf* m, uint32_t dst) noexcept;
+  void send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept;
+  void learn_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
+                       const rte_ether_addr& mac) noexcept;
+  void send_arp_request(const snapshot& s, uint16_t iface, uint32_t target) noexcept;
+  void age_neighbours(const snapshot& s) noexcept;
+
+  void enqueue_tx(uint16_t iface, rte_mbuf* m) noexcept;
+  void flush_tx() noexcept;
+  void drop(rte_mbuf* m, drop_reason r) noexcept;
+
+  const snapshot_publisher& publisher_;
+  worker_stats& stats_;
+  worker_counters& counters_;
+  unsigned id_;
+  std::vector<uint16_t> ports_;
+  rte_mempool* pool_;
+  flow_table flows_;
+  neighbour_table neighbours_;
+  neigh_timers neigh_timers_;
+  std::unique_ptr<uint32_t[]> rr_cursor_; // per service slot
+  uint64_t now_ = 0;
+  uint64_t next_neigh_scan_ = 0;
+
+  struct tx_queue {
+    uint16_t count = 0;
+    rte_mbuf* pkts[k_burst];
+  };
+  std::vector<tx_queue> tx_; // by interface index
+};
+
+} // namespace sluice

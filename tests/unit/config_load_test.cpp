@@ -1,0 +1,142 @@
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+
+#include "control/config/load.hpp"
+
+namespace sluice {
+namespace {
+
+constexpr const char* k_valid = R"(dataplane:
+  eal_args: ["-l", "0-1", "--in-memory"]
+  workers: 1
+  flows_per_worker: 65536
+interfaces:
+  - name: uplink
+    device: "net_af_packet0,iface=gw-up"
+    address: 10.0.0.2/24
+    gateway: 10.0.0.1
+    neighbors:
+      - { address: 10.0.0.9, mac: "02:00:00:00:00:09" }
+services:
+  - name: web
+    address: 10.0.0.100
+    port: 80
+    protocol: tcp
+    forwarding: nat
+    scheduler: rr
+    backends:
+      - { address: 10.0.1.11, port: 8080, weight: 1 }
+      - { address: 10.0.1.12 }
+admin:
+  socket: /tmp/s.sock
+)";
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+// The single error of a config that has exactly one problem.
+config_error only_error(const std::string& yaml) {
+  const load_result r = parse_config(yaml, "test.yaml");
+  EXPECT_FALSE(r.cfg.has_value());
+  EXPECT_EQ(r.errors.size(), 1u);
+  return r.errors.empty() ? config_error{} : r.errors.front();
+}
+
+TEST(ConfigLoad, ValidConfigLoadsEveryField) {
+  const load_result r = parse_config(k_valid, "test.yaml");
+  ASSERT_TRUE(r.cfg) << (r.errors.empty() ? "" : r.errors[0].to_string());
+  const config& c = *r.cfg;
+  EXPECT_EQ(c.dataplane.flows_per_worker, 65536u);
+  ASSERT_EQ(c.interfaces.size(), 1u);
+  EXPECT_EQ(c.interfaces[0].prefix_len, 24u);
+  EXPECT_EQ(c.interfaces[0].neighbors.at(0).mac[5], 9);
+  ASSERT_EQ(c.services.size(), 1u);
+  EXPECT_EQ(ntohs(c.services[0].port), 80);
+  ASSERT_EQ(c.services[0].backends.size(), 2u);
+  EXPECT_EQ(ntohs(c.services[0].backends[1].port), 80) << "backend port defaults to the VIP port";
+  EXPECT_EQ(c.services[0].backends[1].weight, 1);
+  EXPECT_EQ(c.admin.socket, "/tmp/s.sock");
+}
+
+TEST(ConfigLoad, BadAddressNamesFieldAndLine) {
+  const config_error e = only_error(replace(k_valid, "address: 10.0.0.100", "address: 10.0.0.300"));
+  EXPECT_EQ(e.field, "services[0].address");
+  EXPECT_EQ(e.line, 14);
+  EXPECT_NE(e.to_string().find("test.yaml:14: services[0].address:"), std::string::npos);
+}
+
+TEST(ConfigLoad, PortOutOfRangeIsRefused) {
+  EXPECT_EQ(only_error(replace(k_valid, "port: 8080", "port: 70000")).field,
+            "services[0].backends[0].port");
+}
+
+TEST(ConfigLoad, UnknownForwardingModeIsRefused) {
+  EXPECT_EQ(only_error(replace(k_valid, "forwarding: nat", "forwarding: magic")).field,
+            "services[0].forwarding");
+}
+
+TEST(ConfigLoad, UnimplementedModeIsRefusedNotIgnored) {
+  const config_error e = only_error(replace(k_valid, "forwarding: nat", "forwarding: dr"));
+  EXPECT_EQ(e.field, "services[0].forwarding");
+  EXPECT_NE(e.message.find("not implemented"), std::string::npos);
+}
+
+TEST(ConfigLoad, MissingServiceAddressIsRequired) {
+  EXPECT_EQ(only_error(replace(k_valid, "    address: 10.0.0.100\n", "")).field,
+            "services[0].address");
+}
+
+TEST(ConfigLoad, UnknownKeyIsRefusedToCatchTypos) {
+  EXPECT_EQ(only_error(replace(k_valid, "    scheduler: rr", "    schedular: rr")).field,
+            "services[0].schedular");
+}
+
+TEST(ConfigLoad, NatServiceWithoutPortIsRefused) {
+  EXPECT_EQ(only_error(replace(k_valid, "    port: 80\n", "")).field, "services[0].port");
+}
+
+TEST(ConfigLoad, DuplicateServiceTupleIsRefused) {
+  const std::string dup = std::string(k_valid).substr(0, std::string(k_valid).find("admin:")) +
+                          R"(  - name: web2
+    address: 10.0.0.100
+    port: 80
+    backends: [{ address: 10.0.1.13 }]
+)";
+  EXPECT_EQ(only_error(dup).field, "services[1]");
+}
+
+TEST(ConfigLoad, GatewayOutsideTheSubnetIsRefused) {
+  EXPECT_EQ(only_error(replace(k_valid, "gateway: 10.0.0.1", "gateway: 10.9.0.1")).field,
+            "interfaces[0].gateway");
+}
+
+TEST(ConfigLoad, EveryProblemIsReportedInOnePass) {
+  std::string bad = replace(k_valid, "workers: 1", "workers: 0");
+  bad = replace(bad, "port: 8080", "port: -1");
+  bad = replace(bad, "mac: \"02:00:00:00:00:09\"", "mac: nope");
+  const load_result r = parse_config(bad, "test.yaml");
+  EXPECT_FALSE(r.cfg);
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].field, "dataplane.workers");
+  EXPECT_EQ(r.errors[1].field, "interfaces[0].neighbors[0].mac");
+  EXPECT_EQ(r.errors[2].field, "services[0].backends[0].port");
+}
+
+TEST(ConfigLoad, YamlSyntaxErrorReportsTheLine) {
+  const load_result r = parse_config("services: [\n  {name: x\n", "test.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_GT(r.errors[0].line, 0);
+}
+
+TEST(ConfigLoad, EmptyDocumentNeedsInterfaces) {
+  const load_result r = parse_config("", "test.yaml");
+  EXPECT_FALSE(r.cfg);
+  EXPECT_FALSE(r.errors.empty());
+}
+
+} // namespace
+} // namespace sluice

@@ -1,0 +1,47 @@
+#include <gtest/gtest.h>
+
+#include "control/cli/ipvsadm_format.hpp"
+
+namespace sluice {
+namespace {
+
+nlohmann::json one_service(uint64_t in_packets = 0) {
+  return nlohmann::json::parse(R"({"services":[{"name":"web","protocol":"tcp",
+    "address":"10.0.0.100","port":80,"forwarding":"nat","scheduler":"rr",
+    "persistence_timeout":0,
+    "stats":{"conns":3,"in_packets":)" + std::to_string(in_packets) +
+                               R"(,"in_bytes":0,"out_packets":0,"out_bytes":0},
+    "backends":[{"address":"10.0.1.11","port":8080,"weight":1,"active_conns":2,
+      "inactive_conns":1,"stats":{"conns":3,"in_packets":0,"in_bytes":0,"out_packets":0,
+      "out_bytes":0}}]}]})");
+}
+
+TEST(IpvsadmFormat, ListMatchesIpvsadmColumns) {
+  EXPECT_EQ(format_ipvsadm(one_service(), list_format::plain),
+            "Prot LocalAddress:Port Scheduler Flags\n"
+            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+            "TCP  10.0.0.100:80 rr\n"
+            "  -> 10.0.1.11:8080               Masq    1      2          1         \n");
+}
+
+TEST(IpvsadmFormat, PersistenceShowsInFlags) {
+  auto j = one_service();
+  j["services"][0]["persistence_timeout"] = 300;
+  EXPECT_NE(format_ipvsadm(j, list_format::plain).find("TCP  10.0.0.100:80 rr persistent 300\n"),
+            std::string::npos);
+}
+
+TEST(IpvsadmFormat, StatsColumnsAlignUnderTheirHeadings) {
+  const std::string out = format_ipvsadm(one_service(1234), list_format::stats);
+  EXPECT_NE(out.find("TCP  10.0.0.100:80                       3     1234        0        0        0\n"),
+            std::string::npos)
+      << out;
+}
+
+TEST(IpvsadmFormat, LargeCountersAreScaledLikeIpvsadm) {
+  const std::string out = format_ipvsadm(one_service(123456789012ull), list_format::stats);
+  EXPECT_NE(out.find("  123456M"), std::string::npos) << out;
+}
+
+} // namespace
+} // namespace sluice
