@@ -14,6 +14,7 @@
 
 #include "control/admin/server.hpp"
 #include "control/daemon/control_plane.hpp"
+#include "control/daemon/worker_setup.hpp"
 #include "control/log/log.hpp"
 #include "dataplane/worker/worker.hpp"
 
@@ -28,17 +29,6 @@ unsigned mbufs_needed(const config& c) {
   const unsigned n = unsigned(c.interfaces.size()) * c.dataplane.workers * per_queue +
                      c.dataplane.workers * per_worker + 4096;
   return n | 1023; // a power of two minus one suits the mempool ring best
-}
-
-std::vector<static_neighbour> static_neighbours(const config& c) {
-  std::vector<static_neighbour> out;
-  for (std::size_t i = 0; i < c.interfaces.size(); ++i)
-    for (const neighbor_config& n : c.interfaces[i].neighbors) {
-      static_neighbour s{.iface = uint16_t(i), .addr = n.addr, .mac = {}};
-      std::copy(n.mac.begin(), n.mac.end(), s.mac.addr_bytes);
-      out.push_back(s);
-    }
-  return out;
 }
 
 // Stops the launched workers on every way out of the start-up scope, exceptions included,
@@ -140,14 +130,9 @@ int run_daemon(const std::string& config_path, const config& cfg) {
     unsigned lcore = 0;
     RTE_LCORE_FOREACH_WORKER(lcore) {
       if (index == workers) break;
-      worker_setup setup{.id = index,
-                         .ports = port_ids,
-                         .pool = eal.pool,
-                         .flow_capacity = cfg.dataplane.flows_per_worker,
-                         .timeouts = cfg.dataplane.timeouts,
-                         .static_neighbours = static_neighbours(cfg),
-                         .socket_id = int(rte_lcore_to_socket_id(lcore))};
-      pool.push_back(std::make_unique<worker>(setup, publisher, *stats[index]));
+      pool.push_back(std::make_unique<worker>(
+          make_worker_setup(cfg, index, port_ids, eal.pool, int(rte_lcore_to_socket_id(lcore))),
+          publisher, *stats[index]));
       launch[index] = {pool.back().get(), &stop};
       if (rte_eal_remote_launch(worker_main, &launch[index], lcore) != 0)
         throw std::runtime_error("cannot launch worker on lcore " + std::to_string(lcore));

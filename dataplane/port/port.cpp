@@ -31,7 +31,11 @@ port_info open_port(const std::string& device, unsigned queues, rte_mempool* poo
     if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0)
       fail(device, "probed, but no ethdev port is named \"" + name + "\"", ENODEV);
   }
+  return start_port(port, device, queues, pool);
+}
 
+port_info start_port(uint16_t port, const std::string& device, unsigned queues,
+                     rte_mempool* pool) {
   rte_eth_dev_info info{};
   if (int rc = rte_eth_dev_info_get(port, &info); rc != 0) fail(device, "device info", rc);
   if (queues > info.max_rx_queues || queues > info.max_tx_queues)

@@ -19,6 +19,10 @@ struct port_info {
 // Throws std::runtime_error with the device and DPDK's reason on failure.
 port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool);
 
+// Configures and starts an already created port (`label` names it in errors): what
+// open_port() does after probing, for ports made in code (rte_eth_from_rings).
+port_info start_port(uint16_t port, const std::string& label, unsigned queues, rte_mempool* pool);
+
 void close_port(uint16_t port_id) noexcept;
 
 } // namespace sluice
