@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Property: every malformed frame is dropped under exactly its named reason (the per-reason drop
 # deltas equal what the barrage sent of that kind, nothing else moves), and the barrage neither
-# kills sluiced nor stops it forwarding.
+# kills sluiced nor stops it forwarding. (No fragments: af_packet reassembles them in the kernel.)
 SL_PREFIX=sle2e-bad
 source "$(dirname "$0")/lib.sh"
 e2e_start
