@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -75,8 +76,14 @@ public:
   }
   packet_builder& icmp_echo(uint16_t id, uint16_t seq) {
     proto_ = 1;
+    icmp_type_ = 8;
     sport_ = id;
     dport_ = seq;
+    return *this;
+  }
+  packet_builder& icmp_echo_reply(uint16_t id, uint16_t seq) {
+    icmp_echo(id, seq);
+    icmp_type_ = 0;
     return *this;
   }
   packet_builder& udp_no_checksum() {
@@ -110,7 +117,7 @@ public:
       put16(l4, 4, uint16_t(8 + payload_.size()));
     } else {
       l4.resize(8);
-      l4[0] = 8; // echo request
+      l4[0] = icmp_type_;
       put16(l4, 4, sport_);
       put16(l4, 6, dport_);
     }
@@ -182,10 +189,28 @@ private:
   bytes options_;
   uint16_t sport_ = 0, dport_ = 0;
   uint8_t tcp_flags_ = 0;
+  uint8_t icmp_type_ = 8;
   uint32_t seq_ = 0, ack_ = 0;
   bool udp_zero_csum_ = false;
   bytes payload_;
 };
+
+// An Ethernet ARP frame (op 1 request, 2 reply); `tha` is ignored in requests (zero).
+inline bytes arp_frame(uint16_t op, const std::string& eth_src, const std::string& eth_dst,
+                       const std::string& sha, const char* sip, const std::string& tha,
+                       const char* tip) {
+  bytes f;
+  auto append = [&](const std::vector<uint8_t>& v) { f.insert(f.end(), v.begin(), v.end()); };
+  append(packet_builder::mac(eth_dst));
+  append(packet_builder::mac(eth_src));
+  append({0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 6, 4, 0, uint8_t(op)});
+  append(packet_builder::mac(sha));
+  const uint32_t s = ip(sip), t = ip(tip);
+  append({uint8_t(s), uint8_t(s >> 8), uint8_t(s >> 16), uint8_t(s >> 24)});
+  append(op == 1 ? std::vector<uint8_t>(6, 0) : packet_builder::mac(tha));
+  append({uint8_t(t), uint8_t(t >> 8), uint8_t(t >> 16), uint8_t(t >> 24)});
+  return f;
+}
 
 // Offsets into a frame built without IP options.
 inline constexpr std::size_t k_ip = 14;

@@ -1,0 +1,139 @@
+#include "tests/golden/harness.hpp"
+
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "control/config/load.hpp"
+#include "control/daemon/worker_setup.hpp"
+#include "control/snapshot/compile.hpp"
+#include "dataplane/port/port.hpp"
+
+namespace sluice::testing {
+namespace {
+
+struct ring_port {
+  rte_ring* rx;
+  rte_ring* tx;
+  port_info info;
+};
+
+// Process-wide DPDK objects: EAL, one mempool, two ring ports.
+struct environment {
+  rte_mempool* pool = nullptr;
+  ring_port ports[2];
+
+  static environment& get() {
+    static environment env;
+    return env;
+  }
+
+private:
+  environment() {
+    const std::string prefix = "--file-prefix=golden" + std::to_string(getpid());
+    // --no-huge implies legacy memory, which --in-memory refuses; --no-shconf leaves no files.
+    const char* args[] = {"golden", "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+                          "--no-telemetry", "--log-level=lib.eal:error", prefix.c_str()};
+    std::vector<char*> argv;
+    for (const char* a : args) argv.push_back(const_cast<char*>(a));
+    if (rte_eal_init(int(argv.size()), argv.data()) < 0) throw std::runtime_error("EAL init");
+    pool = rte_pktmbuf_pool_create("golden_mbufs", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    if (pool == nullptr) throw std::runtime_error("mempool");
+    const char* names[] = {"golden_up", "golden_down"};
+    for (int i = 0; i < 2; ++i) {
+      ring_port& p = ports[i];
+      p.rx = rte_ring_create((std::string(names[i]) + "_rx").c_str(), 1024, 0,
+                             RING_F_SP_ENQ | RING_F_SC_DEQ);
+      p.tx = rte_ring_create((std::string(names[i]) + "_tx").c_str(), 1024, 0,
+                             RING_F_SP_ENQ | RING_F_SC_DEQ);
+      const int id = rte_eth_from_rings(names[i], &p.rx, 1, &p.tx, 1, 0);
+      if (p.rx == nullptr || p.tx == nullptr || id < 0) throw std::runtime_error("ring port");
+      p.info = start_port(uint16_t(id), names[i], 1, pool);
+    }
+  }
+};
+
+} // namespace
+
+dataplane_harness::dataplane_harness(const std::string& yaml) {
+  environment& env = environment::get();
+  load_result r = parse_config(yaml, "golden.yaml");
+  if (!r.cfg) throw std::runtime_error("golden config: " + r.errors.at(0).to_string());
+  config_ = std::move(*r.cfg);
+  publisher_ = std::make_unique<snapshot_publisher>(1);
+  stats_ = std::make_unique<worker_stats>(config_.dataplane.max_services,
+                                          config_.dataplane.max_backends);
+  slot_registries slots{slot_registry(config_.dataplane.max_services),
+                        slot_registry(config_.dataplane.max_backends)};
+  const port_info ports[] = {env.ports[0].info, env.ports[1].info};
+  publisher_->publish(compile_snapshot(config_, ports, slots, 1));
+  worker_ = std::make_unique<worker>(
+      make_worker_setup(config_, 0, {ports[0].port_id, ports[1].port_id}, env.pool, 0),
+      *publisher_, *stats_);
+}
+
+dataplane_harness::~dataplane_harness() {
+  worker_.reset();
+  // Leave the rings empty for the next test.
+  for (const ring_port& p : environment::get().ports)
+    for (rte_ring* ring : {p.rx, p.tx}) {
+      void* m = nullptr;
+      while (rte_ring_dequeue(ring, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    }
+}
+
+std::vector<sent_frame> dataplane_harness::send(uint16_t iface, const bytes& frame) {
+  environment& env = environment::get();
+  rte_mbuf* m = rte_pktmbuf_alloc(env.pool);
+  if (m == nullptr) throw std::runtime_error("mbuf");
+  std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
+  if (rte_ring_enqueue(env.ports[iface].rx, m) != 0) throw std::runtime_error("rx ring full");
+  return poll();
+}
+
+std::vector<sent_frame> dataplane_harness::poll() {
+  worker_->poll_once();
+  std::vector<sent_frame> out;
+  environment& env = environment::get();
+  for (uint16_t i = 0; i < 2; ++i) {
+    void* obj = nullptr;
+    while (rte_ring_dequeue(env.ports[i].tx, &obj) == 0) {
+      auto* m = static_cast<rte_mbuf*>(obj);
+      const auto* data = rte_pktmbuf_mtod(m, const uint8_t*);
+      out.push_back({i, bytes(data, data + rte_pktmbuf_data_len(m))});
+      rte_pktmbuf_free(m);
+    }
+  }
+  return out;
+}
+
+rte_ether_addr dataplane_harness::mac(uint16_t iface) {
+  return environment::get().ports[iface].info.mac;
+}
+
+std::string dataplane_harness::mac_text(uint16_t iface) {
+  char buf[RTE_ETHER_ADDR_FMT_SIZE];
+  const rte_ether_addr m = mac(iface);
+  rte_ether_format_addr(buf, sizeof buf, &m);
+  return buf;
+}
+
+uint64_t dataplane_harness::drops(drop_reason r) const {
+  return stats_->worker.drops[static_cast<std::size_t>(r)].get();
+}
+
+std::map<std::string, uint64_t> dataplane_harness::drop_counts() const {
+  std::map<std::string, uint64_t> out;
+  for (std::size_t i = 0; i < k_drop_reason_count; ++i)
+    out[std::string(k_drop_reason_names[i])] = stats_->worker.drops[i].get();
+  return out;
+}
+
+} // namespace sluice::testing

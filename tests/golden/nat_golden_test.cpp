@@ -1,0 +1,225 @@
+// Golden packets for NAT forwarding: each row is {name, input interface, input frame, expected
+// frames out (interface + exact bytes), expected drop}. Rows run in order on one worker, so flow
+// state carries from row to row as it would on the wire.
+
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "tests/golden/harness.hpp"
+
+namespace sluice::testing {
+namespace {
+
+const std::string k_client = "02:00:00:00:0c:01";
+const std::string k_be1 = "02:00:00:00:0b:01";
+const std::string k_be2 = "02:00:00:00:0b:02";
+const std::string k_stranger = "02:00:00:00:0e:0e";
+
+std::string config_yaml() {
+  return R"(
+dataplane: { workers: 1, flows_per_worker: 1024, max_services: 64, max_backends: 256 }
+interfaces:
+  - name: uplink
+    device: golden_up
+    address: 10.0.0.2/24
+    neighbors: [{ address: 10.0.0.1, mac: ")" + k_client + R"(" }]
+  - name: downlink
+    device: golden_down
+    address: 10.0.1.2/24
+    neighbors:
+      - { address: 10.0.1.11, mac: ")" + k_be1 + R"(" }
+      - { address: 10.0.1.12, mac: ")" + k_be2 + R"(" }
+services:
+  - { name: web, address: 10.0.0.100, port: 80, protocol: tcp,
+      backends: [{ address: 10.0.1.11, port: 8080 }, { address: 10.0.1.12, port: 8080 }] }
+  - { name: echo, address: 10.0.0.100, port: 53, protocol: udp,
+      backends: [{ address: 10.0.1.11, port: 5353 }] }
+  - { name: drained, address: 10.0.0.100, port: 82,
+      backends: [{ address: 10.0.1.11, port: 82, weight: 0 }] }
+  - { name: unresolved, address: 10.0.0.100, port: 8443,
+      backends: [{ address: 10.0.1.20, port: 443 }] }
+)";
+}
+
+constexpr uint8_t SYN = 0x02, ACK = 0x10, RST = 0x04, PSH = 0x08;
+
+struct fixture {
+  std::string name;
+  uint16_t in_iface;
+  bytes input;
+  std::vector<sent_frame> expected;
+  std::optional<drop_reason> drop;
+};
+
+// Frames as the client sends them to the gateway's uplink and as backends send to the downlink.
+packet_builder from_client() {
+  return packet_builder().eth(k_client, dataplane_harness::mac_text(k_uplink));
+}
+packet_builder to_client() {
+  return packet_builder().eth(dataplane_harness::mac_text(k_uplink), k_client);
+}
+packet_builder from_backend(const std::string& mac) {
+  return packet_builder().eth(mac, dataplane_harness::mac_text(k_downlink));
+}
+packet_builder to_backend(const std::string& mac) {
+  return packet_builder().eth(dataplane_harness::mac_text(k_downlink), mac);
+}
+
+bytes with_ethertype(bytes f, uint8_t hi, uint8_t lo) {
+  f[12] = hi;
+  f[13] = lo;
+  return f;
+}
+bytes flip(bytes f, std::size_t at) {
+  f[at] ^= 0x01;
+  return f;
+}
+
+std::vector<fixture> nat_fixtures() {
+  const std::string up = dataplane_harness::mac_text(k_uplink);
+  const std::string down = dataplane_harness::mac_text(k_downlink);
+  const bytes opts = {0x01, 0x01, 0x01, 0x00}; // NOP NOP NOP EOL
+  return {
+      {"tcp syn to the vip goes to the first backend", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40000, 80, SYN).build(),
+       {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).tcp(40000, 8080, SYN).build()}},
+       {}},
+      {"backend syn-ack returns to the client from the vip", k_downlink,
+       from_backend(k_be1).ipv4("10.0.1.11", "10.0.0.1").tcp(8080, 40000, SYN | ACK, 9, 1001).build(),
+       {{k_uplink, to_client().ipv4("10.0.0.100", "10.0.0.1", 63).tcp(80, 40000, SYN | ACK, 9, 1001).build()}},
+       {}},
+      {"client ack follows its flow", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40000, 80, ACK, 1001, 10).build(),
+       {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).tcp(40000, 8080, ACK, 1001, 10).build()}},
+       {}},
+      {"a second connection goes to the next backend", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40001, 80, SYN).build(),
+       {{k_downlink, to_backend(k_be2).ipv4("10.0.0.1", "10.0.1.12", 63).tcp(40001, 8080, SYN).build()}},
+       {}},
+      {"payload is carried unchanged", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40000, 80, PSH | ACK, 1001, 10).payload("GET / HTTP/1.1\r\n\r\n").build(),
+       {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).tcp(40000, 8080, PSH | ACK, 1001, 10).payload("GET / HTTP/1.1\r\n\r\n").build()}},
+       {}},
+      {"client rst is forwarded", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40000, 80, RST, 1019).build(),
+       {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).tcp(40000, 8080, RST, 1019).build()}},
+       {}},
+      {"ip options are carried through", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").ip_options(opts).tcp(40002, 80, SYN).build(),
+       {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).ip_options(opts).tcp(40002, 8080, SYN).build()}},
+       {}},
+      {"a syn reusing a closed tuple is scheduled afresh", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40000, 80, SYN, 5000).build(),
+       {{k_downlink, to_backend(k_be2).ipv4("10.0.0.1", "10.0.1.12", 63).tcp(40000, 8080, SYN, 5000).build()}},
+       {}},
+      {"udp to the vip is translated", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").udp(50000, 53).payload("q").build(),
+       {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).udp(50000, 5353).payload("q").build()}},
+       {}},
+      {"udp reply returns from the vip", k_downlink,
+       from_backend(k_be1).ipv4("10.0.1.11", "10.0.0.1").udp(5353, 50000).payload("be1:q").build(),
+       {{k_uplink, to_client().ipv4("10.0.0.100", "10.0.0.1", 63).udp(53, 50000).payload("be1:q").build()}},
+       {}},
+      {"udp without checksum stays without one", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").udp(50001, 53).udp_no_checksum().payload("z").build(),
+       {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).udp(50001, 5353).udp_no_checksum().payload("z").build()}},
+       {}},
+      {"echo request to the vip is answered", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").icmp_echo(7, 1).payload("ping").build(),
+       {{k_uplink, to_client().ipv4("10.0.0.100", "10.0.0.1").icmp_echo_reply(7, 1).payload("ping").build()}},
+       {}},
+      {"echo request to an interface address is answered", k_downlink,
+       from_backend(k_be1).ipv4("10.0.1.11", "10.0.1.2", 9).icmp_echo(8, 2).build(),
+       {{k_downlink, to_backend(k_be1).ipv4("10.0.1.2", "10.0.1.11").icmp_echo_reply(8, 2).build()}},
+       {}},
+      {"arp for the vip is answered on its link", k_uplink,
+       arp_frame(1, k_client, "ff:ff:ff:ff:ff:ff", k_client, "10.0.0.1", "", "10.0.0.100"),
+       {{k_uplink, arp_frame(2, up, k_client, up, "10.0.0.100", k_client, "10.0.0.1")}},
+       {}},
+      {"arp for an interface address is answered", k_downlink,
+       arp_frame(1, k_be1, "ff:ff:ff:ff:ff:ff", k_be1, "10.0.1.11", "", "10.0.1.2"),
+       {{k_downlink, arp_frame(2, down, k_be1, down, "10.0.1.2", k_be1, "10.0.1.11")}},
+       {}},
+      {"arp for the vip on another link is ignored", k_downlink,
+       arp_frame(1, k_be1, "ff:ff:ff:ff:ff:ff", k_be1, "10.0.1.11", "", "10.0.0.100"),
+       {}, drop_reason::arp_not_for_us},
+      {"backend without a neighbour entry is resolved first", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(41000, 8443, SYN).build(),
+       {{k_downlink, arp_frame(1, down, "ff:ff:ff:ff:ff:ff", down, "10.0.1.2", "", "10.0.1.20")}},
+       {}},
+      {"the arp reply releases the waiting packet", k_downlink,
+       arp_frame(2, "02:00:00:00:0b:20", down, "02:00:00:00:0b:20", "10.0.1.20", down, "10.0.1.2"),
+       {{k_downlink, packet_builder().eth(down, "02:00:00:00:0b:20").ipv4("10.0.0.1", "10.0.1.20", 63).tcp(41000, 443, SYN).build()}},
+       {}},
+      {"tcp to a vip port without a service is dropped", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40000, 81, SYN).build(), {},
+       drop_reason::no_service},
+      {"a non-syn segment without a flow is dropped", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40009, 80, ACK).build(), {},
+       drop_reason::tcp_not_syn},
+      {"a service whose backends all drain drops new flows", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40000, 82, SYN).build(), {},
+       drop_reason::no_backend},
+      {"ttl 1 is not forwarded", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100", 1).tcp(40010, 80, SYN).build(), {},
+       drop_reason::ip_ttl_exceeded},
+      {"bad ip header checksum", k_uplink,
+       flip(from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40011, 80, SYN).build(), k_ip + 10), {},
+       drop_reason::ip_bad_checksum},
+      {"bad tcp checksum", k_uplink,
+       flip(from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40012, 80, SYN).build(), k_l4 + 16), {},
+       drop_reason::l4_bad_checksum},
+      {"transit traffic without a flow", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.9.9.9").tcp(40013, 80, SYN).build(), {},
+       drop_reason::no_flow},
+      {"tcp to an interface address", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.2").tcp(40014, 22, SYN).build(), {},
+       drop_reason::local_delivery_unsupported},
+      {"a frame for another mac", k_uplink,
+       packet_builder().eth(k_client, k_stranger).ipv4("10.0.0.1", "10.0.0.100").tcp(40015, 80, SYN).build(),
+       {}, drop_reason::not_our_mac},
+      {"an ipv6 frame", k_uplink,
+       with_ethertype(from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(1, 80, SYN).build(), 0x86, 0xdd),
+       {}, drop_reason::ethertype_unsupported},
+      {"a fragment", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").fragment(0, true).udp(50002, 53).payload_size(64).build(),
+       {}, drop_reason::ip_fragment},
+      {"a truncated frame", k_uplink, bytes{0x02, 0x00, 0x00}, {}, drop_reason::frame_truncated},
+  };
+}
+
+TEST(NatGolden, EveryFixtureProducesExactlyItsExpectedFramesAndDrop) {
+  dataplane_harness h(config_yaml());
+  for (const fixture& f : nat_fixtures()) {
+    SCOPED_TRACE(f.name);
+    const auto before = h.drop_counts();
+    const auto out = h.send(f.in_iface, f.input);
+    EXPECT_EQ(out, f.expected);
+    auto after = h.drop_counts();
+    if (f.drop) {
+      EXPECT_EQ(after[std::string(name_of(*f.drop))], before.at(std::string(name_of(*f.drop))) + 1);
+      after[std::string(name_of(*f.drop))] -= 1;
+    }
+    EXPECT_EQ(after, before) << "no other drop counter may move";
+  }
+}
+
+TEST(NatGolden, ConnectionCountersFollowTheFlows) {
+  dataplane_harness h(config_yaml());
+  for (uint16_t port = 30000; port < 30006; ++port)
+    h.send(k_uplink, from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(port, 80, SYN).build());
+  EXPECT_EQ(h.dataplane().flows().size(), 6u);
+  EXPECT_EQ(h.stats().worker.flows_created.get(), 6u);
+  // Round robin: three on each backend, all in SYN_RECV (inactive).
+  uint64_t conns = 0, inactive = 0;
+  for (uint32_t slot = 0; slot < 256; ++slot) {
+    conns += h.stats().backends[slot].conns.get();
+    inactive += h.stats().backends[slot].inactive.get();
+  }
+  EXPECT_EQ(conns, 6u);
+  EXPECT_EQ(inactive, 6u);
+}
+
+} // namespace
+} // namespace sluice::testing
