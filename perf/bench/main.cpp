@@ -1,0 +1,109 @@
+// sluice-bench: the real worker (worker::poll_once) on DPDK vdevs, one pinned lcore, beside an
+// io-forward ceiling on the same source and sink. Usage in perf/README section of RESULTS.md.
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include <fmt/core.h>
+
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "perf/bench/report.hpp"
+#include "perf/bench/scenarios.hpp"
+
+namespace {
+
+using sluice::bench::options;
+
+constexpr const char* k_usage =
+    "usage: sluice-bench nat-established|nat-new [--flows N] [--capacity N] [--size 64|1500]\n"
+    "                    [--runs 5] [--seconds 2] [--order random|sequential]\n"
+    "                    [--source inline|lcore] [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
+    "  N takes K/M suffixes (binary: 1K = 1024, 4M = 4194304). --size is the frame size on the\n"
+    "  wire with FCS. The worker (or the io forwarder) runs on the first worker lcore; the\n"
+    "  source ring is refilled between polls on that lcore (inline, untimed) or continuously\n"
+    "  from the main lcore (lcore).\n";
+
+uint64_t parse_count(const std::string& s) {
+  std::size_t end = 0;
+  uint64_t v = std::stoull(s, &end);
+  if (end < s.size()) {
+    const char suffix = char(std::toupper(static_cast<unsigned char>(s[end])));
+    if (suffix == 'K') v <<= 10;
+    else if (suffix == 'M') v <<= 20;
+    else throw std::invalid_argument("bad count " + s);
+  }
+  return v;
+}
+
+options parse(int argc, char** argv, std::string& eal) {
+  if (argc < 2) throw std::invalid_argument("no scenario");
+  options o;
+  o.scenario = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) throw std::invalid_argument("missing value for " + a);
+    const std::string v = argv[++i];
+    if (a == "--flows") o.flows = parse_count(v);
+    else if (a == "--capacity") o.capacity = parse_count(v);
+    else if (a == "--size") o.size = unsigned(std::stoul(v));
+    else if (a == "--runs") o.runs = unsigned(std::stoul(v));
+    else if (a == "--seconds") o.seconds = std::stod(v);
+    else if (a == "--order") o.order = v == "sequential" ? sluice::bench::flow_order::sequential
+                                                         : sluice::bench::flow_order::random;
+    else if (a == "--source") o.source = v == "lcore" ? sluice::bench::source_mode::lcore
+                                                     : sluice::bench::source_mode::inline_refill;
+    else if (a == "--eal") eal = v;
+    else throw std::invalid_argument("unknown option " + a);
+  }
+  if (o.size < 64 || o.size > 1518) throw std::invalid_argument("--size must be 64..1518");
+  if (o.flows == 0 || o.runs == 0) throw std::invalid_argument("--flows and --runs must be > 0");
+  return o;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string eal = "-l 0-1 --in-memory --no-pci --log-level=*:warning";
+  options o;
+  try {
+    o = parse(argc, argv, eal);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "sluice-bench: {}\n{}", e.what(), k_usage);
+    return 2;
+  }
+  std::vector<std::string> args{"sluice-bench"};
+  std::istringstream split(eal);
+  for (std::string w; split >> w;) args.push_back(w);
+  std::vector<char*> cargv;
+  for (std::string& a : args) cargv.push_back(a.data());
+  if (rte_eal_init(int(cargv.size()), cargv.data()) < 0) {
+    fmt::print(stderr, "sluice-bench: EAL init failed: {}\n", rte_strerror(rte_errno));
+    return 1;
+  }
+  int rc = 0;
+  if (!rte_eal_has_hugepages()) {
+    // Without hugepages the numbers are a third of the real ones (LAB-NOTES): refuse them.
+    fmt::print(stderr, "sluice-bench: refusing to benchmark without hugepages (--no-huge)\n");
+    rc = 1;
+  } else if ((o.worker_lcore = rte_get_next_lcore(-1, 1, 0)) >= RTE_MAX_LCORE) {
+    fmt::print(stderr, "sluice-bench: needs a worker lcore besides the main one (-l 0-1)\n");
+    rc = 1;
+  } else {
+    try {
+      if (o.scenario == "nat-established") print_report(sluice::bench::run_nat_established(o));
+      else if (o.scenario == "nat-new") print_report(sluice::bench::run_nat_new(o));
+      else throw std::invalid_argument("unknown scenario " + o.scenario);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "sluice-bench: {}\n", e.what());
+      rc = 1;
+    }
+  }
+  rte_eal_cleanup();
+  return rc;
+}

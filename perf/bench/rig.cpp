@@ -1,0 +1,87 @@
+#include "perf/bench/rig.hpp"
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "control/snapshot/compile.hpp"
+#include "tests/support/packet_builder.hpp"
+
+namespace sluice::bench {
+namespace {
+
+using testing::ip;
+
+// Source ring (1024, made by net_ring) + worker TX bursts + per-lcore mempool caches + slack.
+constexpr unsigned k_pool_size = 16383;
+constexpr unsigned k_pool_cache = 256;
+
+config bench_config(const rig_options& o) {
+  config c;
+  c.dataplane.flows_per_worker = o.flow_capacity;
+  c.dataplane.timeouts = o.timeouts;
+  c.dataplane.max_services = 16;
+  c.dataplane.max_backends = 64;
+  // net_ring0 with no devargs makes one ring per queue that is both its RX and TX ring: the
+  // bench enqueues into it and must be its only producer, so nothing may leave by the uplink.
+  interface_config up{.name = "uplink", .device = "net_ring0", .addr = ip("192.0.2.2"),
+                      .prefix_len = 24, .gateway = ip("192.0.2.1"), .neighbors = {}};
+  interface_config down{.name = "downlink", .device = "net_null0,no-rx=1", .addr = ip("10.1.0.2"),
+                        .prefix_len = 16, .gateway = 0, .neighbors = {}};
+  service_config web{.name = "web", .vip = ip("192.0.2.100"), .port = htons(k_vip_port),
+                     .proto = IPPROTO_TCP, .backends = {}};
+  for (unsigned b = 0; b < o.backends; ++b) {
+    const uint32_t addr = htonl(ntohl(ip("10.1.0.11")) + b);
+    web.backends.push_back({.addr = addr, .port = htons(8080)});
+    down.neighbors.push_back({.addr = addr, .mac = {0x02, 0x00, 0x00, 0x00, 0x01, uint8_t(b)}});
+  }
+  c.interfaces = {up, down};
+  c.services = {web};
+  return c;
+}
+
+} // namespace
+
+rig::rig(const rig_options& o) : options_(o), cfg_(bench_config(o)) {
+  pool_ = rte_pktmbuf_pool_create("bench_mbufs", k_pool_size, k_pool_cache, 0,
+                                  RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
+  if (pool_ == nullptr) throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
+  for (const interface_config& i : cfg_.interfaces) ports_.push_back(open_port(i.device, 1, pool_));
+  source_ring_ = rte_ring_lookup("ETH_RXTX0_net_ring0");
+  if (source_ring_ == nullptr) throw std::runtime_error("net_ring0 made no ring ETH_RXTX0_net_ring0");
+
+  slot_registries slots{slot_registry(cfg_.dataplane.max_services),
+                        slot_registry(cfg_.dataplane.max_backends)};
+  publisher_.publish(compile_snapshot(cfg_, ports_, slots, 1));
+  stats_ = std::make_unique<worker_stats>(cfg_.dataplane.max_services, cfg_.dataplane.max_backends);
+}
+
+rig::~rig() {
+  for (const port_info& p : ports_) close_port(p.port_id);
+  rte_mempool_free(pool_);
+}
+
+std::unique_ptr<worker> rig::make_worker() {
+  std::vector<static_neighbour> neighbours;
+  for (std::size_t i = 0; i < cfg_.interfaces.size(); ++i)
+    for (const neighbor_config& n : cfg_.interfaces[i].neighbors) {
+      static_neighbour s{.iface = uint16_t(i), .addr = n.addr, .mac = {}};
+      std::copy(n.mac.begin(), n.mac.end(), s.mac.addr_bytes);
+      neighbours.push_back(s);
+    }
+  std::vector<uint16_t> ids;
+  for (const port_info& p : ports_) ids.push_back(p.port_id);
+  const worker_setup setup{.id = 0,
+                           .ports = ids,
+                           .pool = pool_,
+                           .flow_capacity = cfg_.dataplane.flows_per_worker,
+                           .timeouts = cfg_.dataplane.timeouts,
+                           .static_neighbours = neighbours,
+                           .socket_id = int(rte_lcore_to_socket_id(options_.worker_lcore))};
+  return std::make_unique<worker>(setup, publisher_, *stats_);
+}
+
+} // namespace sluice::bench

@@ -1,0 +1,61 @@
+#pragma once
+// The bench's gateway: an mbuf pool, the source port (net_ring0, client side: the worker's
+// uplink) and the sink port (net_null0 with no-rx, backend side: its downlink), a config held
+// in memory, compiled and published by the real control code, and the worker's setup.
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "control/config/model.hpp"
+#include "dataplane/port/port.hpp"
+#include "dataplane/snapshot/publisher.hpp"
+#include "dataplane/stats/counters.hpp"
+#include "dataplane/worker/worker.hpp"
+
+namespace sluice::bench {
+
+inline constexpr uint16_t k_vip_port = 80;
+
+struct rig_options {
+  uint32_t flow_capacity;
+  flow_timeouts timeouts;
+  unsigned backends = 4;
+  unsigned worker_lcore;
+};
+
+class rig {
+public:
+  // Throws std::runtime_error (pool, ports) or compile_error (config) at set-up.
+  explicit rig(const rig_options& o);
+  ~rig();
+  rig(const rig&) = delete;
+  rig& operator=(const rig&) = delete;
+
+  // A fresh worker (empty flow table) on the published snapshot.
+  std::unique_ptr<worker> make_worker();
+
+  rte_mempool* pool() const noexcept { return pool_; }
+  rte_ring* source_ring() const noexcept { return source_ring_; }
+  uint16_t source_port() const noexcept { return ports_[0].port_id; }
+  uint16_t sink_port() const noexcept { return ports_[1].port_id; }
+  const rte_ether_addr& uplink_mac() const noexcept { return ports_[0].mac; }
+  uint32_t vip() const noexcept { return cfg_.services[0].vip; }
+  const snapshot_publisher& publisher() const noexcept { return publisher_; }
+  worker_stats& stats() noexcept { return *stats_; }
+  unsigned worker_lcore() const noexcept { return options_.worker_lcore; }
+
+private:
+  rig_options options_;
+  config cfg_;
+  rte_mempool* pool_ = nullptr;
+  std::vector<port_info> ports_;
+  rte_ring* source_ring_ = nullptr;
+  snapshot_publisher publisher_{1};
+  std::unique_ptr<worker_stats> stats_;
+};
+
+} // namespace sluice::bench

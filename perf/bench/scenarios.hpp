@@ -1,0 +1,39 @@
+#pragma once
+// The benchmark scenarios. Each builds its own rig, warms it as the scenario needs, then
+// alternates ceiling and gateway runs so both see the same machine weather.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "perf/bench/measure.hpp"
+#include "perf/bench/memory.hpp"
+
+namespace sluice::bench {
+
+struct options {
+  std::string scenario;      // nat-established | nat-new
+  uint64_t flows = 1u << 20; // established: flows kept; new: flow table capacity
+  uint64_t capacity = 0;     // flows_per_worker; 0: equal to flows
+  unsigned size = 64;        // frame size on the wire, FCS included
+  unsigned runs = 5;
+  double seconds = 2;
+  flow_order order = flow_order::random;
+  unsigned worker_lcore = 1;
+  source_mode source = source_mode::inline_refill;
+};
+
+struct report {
+  std::string scenario;
+  options opts;
+  std::vector<run_result> gateway;
+  std::vector<run_result> ceiling;
+  memory_cost memory{};
+  uint64_t gateway_rx = 0, gateway_tx = 0, flows_created = 0, flows_live = 0;
+  std::vector<std::string> notes; // drops and anything that makes the numbers suspect
+};
+
+report run_nat_established(const options& o);
+report run_nat_new(const options& o);
+
+} // namespace sluice::bench

@@ -1,0 +1,91 @@
+#pragma once
+// Benchmark traffic: which client tuple flow i uses, a header template that writes any flow's
+// frame with correct checksums in a few stores, and the generator that keeps the source ring
+// full of ready mbufs while the measured lcore polls.
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+namespace sluice::bench {
+
+// Flow i's client: 2^14 ports per address, addresses counting up from 100.64.0.0 (off-link
+// behind the uplink's gateway). Network byte order.
+uint32_t client_addr(uint64_t i) noexcept;
+uint16_t client_port(uint64_t i) noexcept;
+
+struct frame_spec {
+  rte_ether_addr dst_mac; // the worker's uplink MAC
+  uint32_t vip;           // network byte order
+  uint16_t vip_port;      // host byte order
+  uint8_t tcp_flags;
+  unsigned wire_size;     // Ethernet frame size on the wire, FCS included (64, 1500, ...)
+};
+
+// Ethernet + IPv4 + TCP headers of a frame whose client address and port are zero, and the
+// checksums to patch when they are filled in. The payload (0x5a bytes, as packet_builder makes
+// it) is written once into every mbuf of the pool (prime_pool); nothing on the path ever
+// writes past the headers, so a recycled mbuf still carries it.
+class frame_template {
+public:
+  static constexpr unsigned k_header_len = 14 + 20 + 20;
+
+  explicit frame_template(const frame_spec& spec);
+  void write(uint8_t* frame, uint32_t client_addr, uint16_t client_port) const noexcept;
+  uint16_t frame_len() const noexcept { return frame_len_; }
+
+  // Builds `samples` frames both ways (packet_builder and write()) and compares them byte by
+  // byte: returns false on the first difference.
+  bool self_check(unsigned samples) const;
+
+private:
+  frame_spec spec_;
+  uint16_t frame_len_;
+  std::array<uint8_t, k_header_len> header_{};
+  uint16_t ip_sum_;  // one's complement sum of the IP header without address and checksum
+  uint16_t tcp_sum_; // same for TCP: pseudo header + header + payload, client fields zero
+};
+
+// Writes the 0x5a payload pattern over the whole data room of every mbuf in `pool`.
+void prime_pool(rte_mempool* pool);
+
+enum class flow_order { sequential, random };
+
+struct stream {
+  frame_template frame;
+  flow_order order;
+  uint64_t flows;     // flow indices drawn from [first, first + flows)
+  uint64_t first = 0;
+  uint64_t limit = 0; // packets to produce; 0: until stopped
+};
+
+// Fills the source ring from the calling lcore. Single producer: nothing else may enqueue.
+class generator {
+public:
+  generator(rte_ring* ring, rte_mempool* pool, stream s);
+
+  // Produces until `stop` is set or the stream's limit is reached; returns packets produced.
+  uint64_t run(const std::atomic<bool>& stop) noexcept;
+  // Tops the ring up (whole bursts) without waiting; returns packets produced.
+  unsigned refill() noexcept;
+  bool exhausted() const noexcept { return stream_.limit != 0 && produced_ >= stream_.limit; }
+
+private:
+  uint64_t next_index() noexcept;
+
+  rte_ring* ring_;
+  rte_mempool* pool_;
+  stream stream_;
+  uint64_t produced_ = 0;
+  uint64_t cursor_ = 0;
+  uint64_t rng_ = 0x9e3779b97f4a7c15ull;
+};
+
+// Frees whatever the ring still holds; returns how many.
+unsigned drain(rte_ring* ring) noexcept;
+
+} // namespace sluice::bench
