@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""Writes the seed corpora in tests/fuzz/corpus/<target>/. Rerun after changing a seed here:
+
+    /usr/bin/python3 tests/fuzz/make_seeds.py
+
+Seeds are small valid inputs (and a few near misses) from which libFuzzer mutates; the format of
+each target's input is described at the top of its .cpp file. The output is deterministic.
+"""
+
+import shutil
+import socket
+import struct
+from pathlib import Path
+
+from scapy.layers.inet import ICMP, IP, TCP, UDP
+from scapy.layers.l2 import ARP
+from scapy.packet import Raw
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+CORPUS = HERE / "corpus"
+
+VIP, CLIENT, BACKEND = "10.0.0.100", "10.0.0.1", "10.0.1.11"
+OUR_MAC, PEER_MAC = "02:5c:00:00:00:01", "02:5c:00:00:00:02"
+
+
+def endpoint(addr: str, port: int) -> bytes:
+    """The 6-byte NAT endpoint prefix of ipv4_parse_fuzz inputs (network byte order)."""
+    return socket.inet_aton(addr) + struct.pack("!H", port)
+
+
+def ipv4_seeds() -> dict:
+    to = endpoint(BACKEND, 8080)
+    ip = dict(src=CLIENT, dst=VIP, ttl=64, id=1)
+    return {
+        "tcp_syn": to + bytes(IP(**ip) / TCP(sport=40000, dport=80, flags="S", seq=1000,
+                                             options=[("MSS", 1460)])),
+        "tcp_data": to + bytes(IP(**ip, flags="DF") / TCP(sport=40000, dport=80, flags="PA",
+                                                          seq=1001, ack=5000)
+                               / Raw(b"GET / HTTP/1.0\r\n\r\n")),
+        "tcp_ip_options": to + bytes(IP(**ip, options=b"\x01\x01\x01\x00")
+                                     / TCP(sport=40000, dport=80, flags="A")),
+        "udp_dns": to + bytes(IP(**ip) / UDP(sport=40001, dport=53) / Raw(b"\x12\x34" * 6)),
+        "udp_no_checksum": to + bytes(IP(**ip) / UDP(sport=40001, dport=53, chksum=0)
+                                      / Raw(b"ping")),
+        # Ethernet pads short frames to 60 bytes: 18 bytes past total_length.
+        "udp_eth_padding": to + bytes(IP(**ip) / UDP(sport=40001, dport=53) / Raw(b"x"))
+                           + b"\x00" * 17,
+        "icmp_echo": to + bytes(IP(**ip) / ICMP(type=8, id=7, seq=1) / Raw(b"abcdefgh")),
+        "ttl_one": to + bytes(IP(src=CLIENT, dst=VIP, ttl=1) / UDP(sport=1, dport=53)),
+        "fragment": to + bytes(IP(**ip, flags="MF") / UDP(sport=40001, dport=53)
+                               / Raw(b"y" * 16)),
+    }
+
+
+def arp_seeds() -> dict:
+    who_has = ARP(op=1, hwsrc=PEER_MAC, psrc=CLIENT, hwdst="00:00:00:00:00:00", pdst="10.0.0.2")
+    return {
+        "request": bytes(who_has),
+        "request_eth_padding": bytes(who_has) + b"\x00" * 18,
+        "reply": bytes(ARP(op=2, hwsrc=PEER_MAC, psrc=CLIENT, hwdst=OUR_MAC, pdst="10.0.0.2")),
+        "gratuitous": bytes(ARP(op=1, hwsrc=PEER_MAC, psrc=CLIENT, hwdst="ff:ff:ff:ff:ff:ff",
+                                pdst=CLIENT)),
+        "rarp_opcode": bytes(ARP(op=3, hwsrc=PEER_MAC, psrc=CLIENT, pdst="10.0.0.2")),
+    }
+
+
+BROKEN_CONFIGS = {
+    # A syntax error: unterminated flow mapping.
+    "unterminated_flow.yaml": """\
+services:
+  - name: web
+    backends:
+      - { address: 10.0.1.11, port: 8080
+""",
+    # Well-formed YAML, wrong values: every one must be reported.
+    "bad_values.yaml": """\
+dataplane:
+  workers: 0
+  colour: blue
+interfaces:
+  - name: uplink
+    device: "net_af_packet0,iface=gw-up"
+    address: 10.0.0.2/33
+    neighbors:
+      - { address: 10.0.0.9, mac: "02:00:00:00:00" }
+services:
+  - name: web
+    address: 10.0.0.300
+    port: 70000
+    protocol: sctp
+    forwarding: dr
+    scheduler: lc
+    backends:
+      - { address: 10.0.1.11, port: -1, weight: x }
+""",
+    # Wrong shapes, anchors and a merge key.
+    "wrong_shapes.yaml": """\
+interfaces: 5
+services:
+  name: &n web
+  backends: [ &b { address: 10.0.1.11, port: 8080 }, *b, { <<: *b, weight: 3 }, *n ]
+admin: [socket]
+""",
+}
+
+
+def write(target: str, seeds: dict) -> None:
+    out = CORPUS / target
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name, data in seeds.items():
+        (out / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+
+
+def main() -> None:
+    write("ipv4_parse_fuzz", ipv4_seeds())
+    write("arp_parse_fuzz", arp_seeds())
+    configs = {"demo.yaml": (REPO / "config" / "demo.yaml").read_bytes()}
+    configs.update(BROKEN_CONFIGS)
+    write("config_parse_fuzz", configs)
+
+
+if __name__ == "__main__":
+    main()
