@@ -4,7 +4,8 @@
 // Input: 6 bytes of NAT endpoint (address, then port, as they sit in a packet), then the frame
 // after the Ethernet header. Beyond "no crash, no out-of-bounds access" it checks what the
 // workers rely on: a TCP/UDP packet that passed validation is still valid after either rewrite,
-// its L4 checksum still verifies if it did before, and only the rewritten fields change.
+// its L4 checksum still verifies if it did before, a UDP checksum is neither added nor lost,
+// and only the rewritten fields change.
 
 #include <rte_ether.h>
 #include <rte_tcp.h>
@@ -88,9 +89,11 @@ void check_rewrite(const frame& in, std::size_t ihl, uint8_t proto, bool l4_ok, 
   if (l4_ok)
     require(sluice::l4_checksum_ok(after),
             "a rewritten packet whose L4 checksum verified still verifies");
-  if (udp_without_checksum)
-    require(out.l3()[l4_csum] == 0 && out.l3()[l4_csum + 1] == 0,
-            "a UDP datagram sent without a checksum stays without one");
+  if (proto == IPPROTO_UDP) {
+    const bool zero = out.l3()[l4_csum] == 0 && out.l3()[l4_csum + 1] == 0;
+    // RFC 768: zero means "no checksum", so a computed zero must be sent as 0xffff.
+    require(zero == udp_without_checksum, "a UDP datagram keeps or lacks its checksum as sent");
+  }
   require(std::memcmp(out.l3() + c.addr_off, &to.addr, sizeof to.addr) == 0,
           "the address is rewritten");
   require(std::memcmp(out.l3() + ihl + c.port_off, &to.port, sizeof to.port) == 0,
