@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "control/config/yaml_reader.hpp"
+#include "control/snapshot/maglev.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
@@ -20,7 +21,7 @@ std::string at(const std::string& list, std::size_t i) {
 
 // Modes and schedulers the dataplane implements today; the rest are refused, not ignored.
 bool forwarding_supported(forwarding f) { return f == forwarding::nat; }
-bool scheduler_supported(scheduler_kind s) { return s == scheduler_kind::rr; }
+bool scheduler_supported(scheduler_kind) { return true; } // all of IPVS's, plus random
 
 class config_parser {
 public:
@@ -49,7 +50,7 @@ private:
   void parse_dataplane(const YAML::Node& n, dataplane_config& d) {
     if (!r_.map(n, "dataplane",
                 {"eal_args", "workers", "flows_per_worker", "max_services", "max_backends",
-                 "timeouts"}))
+                 "maglev_table_size", "timeouts"}))
       return;
     if (n["eal_args"] && r_.sequence(n["eal_args"], "dataplane.eal_args")) {
       d.eal_args.clear();
@@ -68,6 +69,15 @@ private:
     if (n["max_backends"])
       if (auto v = r_.integer(n["max_backends"], "dataplane.max_backends", 1, 1 << 22))
         d.max_backends = uint32_t(*v);
+    if (n["maglev_table_size"])
+      if (auto v = r_.integer(n["maglev_table_size"], "dataplane.maglev_table_size",
+                              k_maglev_min_table_size, k_maglev_max_table_size)) {
+        if (is_prime(uint64_t(*v)))
+          d.maglev_table_size = uint32_t(*v);
+        else
+          r_.error(n["maglev_table_size"], "dataplane.maglev_table_size",
+                   "must be a prime number (Maglev needs it: e.g. 65537, 131071, 1000003)");
+      }
     if (const YAML::Node t = n["timeouts"]) {
       if (!r_.map(t, "dataplane.timeouts",
                   {"tcp_established", "tcp_syn_recv", "tcp_fin_wait", "tcp_close", "udp"}))
@@ -171,6 +181,10 @@ private:
     if (require(n, f, "backends") && r_.sequence(n["backends"], f + ".backends")) {
       for (std::size_t k = 0; k < n["backends"].size(); ++k)
         parse_backend(n["backends"][k], at(f + ".backends", k), s);
+      if (s.scheduler == scheduler_kind::mh && s.backends.size() >= c.dataplane.maglev_table_size)
+        r_.error(n["backends"], f + ".backends",
+                 "mh needs fewer backends than dataplane.maglev_table_size (" +
+                     std::to_string(c.dataplane.maglev_table_size) + ")");
     }
     for (const service_config& other : c.services) {
       if (!s.name.empty() && other.name == s.name)

@@ -22,12 +22,13 @@ namespace sluice {
 namespace {
 
 // Per port and queue: RX ring + TX ring + one burst in flight; plus what neighbour queues
-// and ARP requests may hold per worker.
+// and ARP requests may hold per worker, and full hand-off rings between workers.
 unsigned mbufs_needed(const config& c) {
   const unsigned per_queue = 1024 + 1024 + worker::k_burst;
   const unsigned per_worker = 1024 * neighbour::k_queue_len / 8 + 512;
-  const unsigned n = unsigned(c.interfaces.size()) * c.dataplane.workers * per_queue +
-                     c.dataplane.workers * per_worker + 4096;
+  const unsigned w = c.dataplane.workers;
+  const unsigned handoff = w > 1 ? w * (w - 1) * handoff_mesh::k_ring_size : 0;
+  const unsigned n = unsigned(c.interfaces.size()) * w * per_queue + w * per_worker + handoff + 4096;
   return n | 1023; // a power of two minus one suits the mempool ring best
 }
 
@@ -120,6 +121,8 @@ int run_daemon(const std::string& config_path, const config& cfg) {
     }
     control_plane control(config_path, cfg, ports, publisher, stats_view);
 
+    std::unique_ptr<handoff_mesh> mesh;
+    if (workers > 1) mesh = std::make_unique<handoff_mesh>(workers, int(rte_socket_id()));
     std::vector<uint16_t> port_ids;
     for (const port_info& p : ports) port_ids.push_back(p.port_id);
     std::vector<std::unique_ptr<worker>> pool;
@@ -130,9 +133,10 @@ int run_daemon(const std::string& config_path, const config& cfg) {
     unsigned lcore = 0;
     RTE_LCORE_FOREACH_WORKER(lcore) {
       if (index == workers) break;
-      pool.push_back(std::make_unique<worker>(
-          make_worker_setup(cfg, index, port_ids, eal.pool, int(rte_lcore_to_socket_id(lcore))),
-          publisher, *stats[index]));
+      worker_setup setup =
+          make_worker_setup(cfg, index, port_ids, eal.pool, int(rte_lcore_to_socket_id(lcore)));
+      setup.mesh = mesh.get();
+      pool.push_back(std::make_unique<worker>(setup, publisher, *stats[index]));
       launch[index] = {pool.back().get(), &stop};
       if (rte_eal_remote_launch(worker_main, &launch[index], lcore) != 0)
         throw std::runtime_error("cannot launch worker on lcore " + std::to_string(lcore));
@@ -145,6 +149,10 @@ int run_daemon(const std::string& config_path, const config& cfg) {
       admin_server admin(cfg.admin.socket,
                          [&control](const admin_request& r) { return control.handle(r); });
       log::info("msg=\"admin API listening\" socket={}", cfg.admin.socket);
+      admin_server metrics(tcp_address{cfg.admin.metrics}, [&control](const admin_request& r) {
+        return control.handle_metrics(r);
+      });
+      log::info("msg=\"metrics listening\" address={}", cfg.admin.metrics);
       for (;;) {
         const int sig = sigwaitinfo(&signals, nullptr);
         if (sig == SIGHUP) {

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "control/snapshot/sched_tables.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
@@ -56,6 +57,7 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
       live_backends.insert(bid);
       s->backends.push_back({.addr = bc.addr, .port = bc.port, .weight = bc.weight, .slot = *bslot});
     }
+    compile_scheduler(sc, c.dataplane.maglev_table_size, *s, svc);
     by_key.emplace_back(snapshot::service_key(sc.vip, sc.port, sc.proto), uint32_t(s->services.size()));
     s->services.push_back(svc);
 

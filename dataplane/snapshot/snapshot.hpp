@@ -39,6 +39,12 @@ struct snapshot_service {
   uint32_t slot; // stable counter and scheduler-state slot
   uint32_t first_backend;
   uint32_t backend_count;
+  // Scheduler inputs the control plane precomputes (control/snapshot/sched_tables.cpp).
+  uint32_t table_first;  // sh, dh, mh: the service's lookup table in snapshot::sched_tables
+  uint32_t table_size;   // entries in that table; 0 when every backend drains
+  uint32_t weight_total; // sum of the backends' weights (random)
+  uint16_t max_weight;   // largest backend weight (wrr)
+  uint16_t weight_gcd;   // gcd of the non-zero weights (wrr); 0 when every backend drains
 };
 
 // What a local destination address is, for ARP, ICMP echo and delivery decisions.
@@ -49,6 +55,10 @@ struct snapshot {
   std::vector<snapshot_iface> ifaces; // index = interface index, fixed at start
   std::vector<snapshot_service> services;
   std::vector<snapshot_backend> backends; // grouped per service
+  // Running sum of weights within each service, inclusive, parallel to `backends` (random).
+  std::vector<uint32_t> weight_prefix;
+  // Lookup tables of sh, dh and mh services, back to back; entries are indices into backends.
+  std::vector<uint32_t> sched_tables;
   flat_index service_by_key;              // service_key() -> index into services
   flat_index local_addrs;                 // addr -> (local_kind << 16) | iface index
 

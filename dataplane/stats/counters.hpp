@@ -46,6 +46,8 @@ struct alignas(64) worker_counters {
   counter flows_created;
   counter flows_expired;
   counter flows_active; // flow-table occupancy
+  counter handoff_out;  // packets passed to the worker owning their flow
+  counter handoff_in;
   counter busy_polls;   // loop iterations that received at least one packet
   counter polls;
   counter drops[k_drop_reason_count];

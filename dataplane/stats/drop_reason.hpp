@@ -37,6 +37,7 @@ namespace sluice {
   X(no_route, "no interface or gateway reaches the destination")                                  \
   X(neighbour_queue_full, "too many packets waiting for one ARP resolution")                      \
   X(neighbour_unresolved, "next hop did not answer ARP in time")                                  \
+  X(handoff_full, "the owning worker's hand-off ring was full")                                  \
   X(tx_full, "transmit queue did not accept the packet")
 
 enum class drop_reason : uint8_t {

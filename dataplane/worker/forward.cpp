@@ -8,7 +8,7 @@
 #include "dataplane/arp/arp.hpp"
 #include "dataplane/icmp/echo.hpp"
 #include "dataplane/route/next_hop.hpp"
-#include "dataplane/sched/round_robin.hpp"
+#include "dataplane/sched/pick.hpp"
 #include "dataplane/worker/worker.hpp"
 #include "dataplane/xmit/nat.hpp"
 
@@ -43,15 +43,17 @@ bool l4_checksum_valid(const rte_mbuf* m, const ipv4_packet& p) noexcept {
 
 } // namespace
 
-void worker::process_burst(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts,
-                           unsigned n) noexcept {
+void worker::process_burst(const snapshot& s, rte_mbuf** pkts, unsigned n,
+                           int in_iface) noexcept {
   candidate cands[k_burst];
   unsigned nc = 0;
   for (unsigned i = 0; i < k_prefetch_ahead && i < n; ++i)
     rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (unsigned i = 0; i < n; ++i) {
     if (i + k_prefetch_ahead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + k_prefetch_ahead], void*));
-    if (!classify(s, in_iface, pkts[i], cands[nc])) ++nc;
+    const uint16_t iface =
+        in_iface == k_iface_from_mbuf ? iface_of_port_[pkts[i]->port] : uint16_t(in_iface);
+    if (!classify(s, iface, pkts[i], cands[nc])) ++nc;
   }
   if (nc) forward_flows(s, cands, nc);
 }
@@ -117,7 +119,7 @@ void worker::handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexc
   const bool ours = local != flat_index::k_absent && (local & 0xffff) == in_iface;
 
   if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY)) {
-    if (sender_on_link) learn_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
+    if (sender_on_link) share_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
     counters_.arp_replies_received.add();
     rte_pktmbuf_free(m);
     return;
@@ -125,10 +127,10 @@ void worker::handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexc
   if (!ours) {
     // Someone else's request still proves the sender's MAC if we were already waiting for it.
     if (sender_on_link && neighbours_.find(in_iface, sender) != nullptr)
-      learn_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
+      share_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
     return drop(m, drop_reason::arp_not_for_us);
   }
-  if (sender_on_link) learn_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
+  if (sender_on_link) share_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
   make_arp_reply(eth, arp, f.mac);
   counters_.arp_replies_sent.add();
   enqueue_tx(in_iface, m);
@@ -205,7 +207,7 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
   const uint8_t flags = tcp_flags(c.pkt);
   if (svc.proto == IPPROTO_TCP && (flags & (k_tcp_syn | k_tcp_ack | k_tcp_rst)) != k_tcp_syn)
     return drop(c.m, drop_reason::tcp_not_syn);
-  const auto picked = pick_round_robin(s, svc, rr_cursor_[svc.slot]);
+  const auto picked = pick_backend(s, svc, sched_tuple_of(c.pkt), sched_, stats_.backends.get());
   if (!picked) return drop(c.m, drop_reason::no_backend);
   const snapshot_backend& be = s.backends[*picked];
 

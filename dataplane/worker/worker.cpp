@@ -14,10 +14,15 @@ namespace sluice {
 worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
                worker_stats& stats)
     : publisher_(publisher), stats_(stats), counters_(stats.worker), id_(setup.id),
-      ports_(setup.ports), pool_(setup.pool),
+      ports_(setup.ports), pool_(setup.pool), mesh_(setup.mesh),
+      workers_(setup.mesh != nullptr ? setup.mesh->workers() : 1),
       flows_(setup.id, setup.flow_capacity, setup.socket_id, setup.timeouts),
       neighbours_(setup.neighbour_capacity), neigh_timers_(neigh_timers::from_hz(rte_get_tsc_hz())),
-      rr_cursor_(std::make_unique<uint32_t[]>(stats.service_slot_count)), tx_(setup.ports.size()) {
+      sched_(stats.service_slot_count, setup.id), tx_(setup.ports.size()) {
+  for (uint16_t i = 0; i < ports_.size(); ++i) {
+    if (ports_[i] >= iface_of_port_.size()) iface_of_port_.resize(ports_[i] + 1u, 0);
+    iface_of_port_[ports_[i]] = i;
+  }
   for (const static_neighbour& sn : setup.static_neighbours) {
     neighbour* n = neighbours_.find_or_create(sn.iface, sn.addr);
     if (n == nullptr) continue;
@@ -52,8 +57,12 @@ unsigned worker::poll_once() noexcept {
     const uint16_t n = rte_eth_rx_burst(ports_[iface], static_cast<uint16_t>(id_), pkts, k_burst);
     if (n == 0) continue;
     received += n;
-    process_burst(s, iface, pkts, n);
+    if (workers_ == 1)
+      process_burst(s, pkts, n, iface);
+    else
+      steer(s, iface, pkts, n);
   }
+  if (workers_ > 1) receive_handoffs(s);
   flush_tx();
   counters_.polls.add();
   if (received) {
@@ -144,6 +153,16 @@ void worker::send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_
   }
   write_ethernet(m, s.ifaces[iface].mac, n->mac);
   enqueue_tx(iface, m);
+}
+
+void worker::share_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
+                             const rte_ether_addr& mac) noexcept {
+  learn_neighbour(s, iface, addr, mac);
+  neighbour_update u{.addr = addr, .iface = iface, .mac = mac};
+  for (unsigned w = 0; w < workers_; ++w) {
+    // A full update ring only delays the other worker: its own ARP retry will resolve.
+    if (w != id_) rte_ring_mp_enqueue_elem(mesh_->neighbour_updates(w), &u, sizeof u);
+  }
 }
 
 void worker::learn_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,

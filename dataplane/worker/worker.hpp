@@ -14,8 +14,10 @@
 #include "dataplane/flow/table.hpp"
 #include "dataplane/neigh/table.hpp"
 #include "dataplane/net/parse.hpp"
+#include "dataplane/sched/pick.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
+#include "dataplane/worker/handoff.hpp"
 
 namespace sluice {
 
@@ -34,6 +36,7 @@ struct worker_setup {
   uint32_t neighbour_capacity = 1024;
   std::vector<static_neighbour> static_neighbours;
   int socket_id;
+  const handoff_mesh* mesh = nullptr; // required when there is more than one worker
 };
 
 class worker {
@@ -63,7 +66,14 @@ private:
     const snapshot_service* service; // set when addressed to a VIP service
   };
 
-  void process_burst(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsigned n) noexcept;
+  // Sends each packet to the worker that owns its flow; processes its own share.
+  void steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsigned n) noexcept;
+  unsigned owner_of(const snapshot& s, const rte_mbuf* m) const noexcept;
+  void receive_handoffs(const snapshot& s) noexcept;
+  // `in_iface` is the interface all packets arrived on, or k_iface_from_mbuf for handed-off
+  // packets, whose mbuf->port the steering worker set (not every PMD sets it on receive).
+  static constexpr int k_iface_from_mbuf = -1;
+  void process_burst(const snapshot& s, rte_mbuf** pkts, unsigned n, int in_iface) noexcept;
   // Handles everything but TCP/UDP flow traffic; returns true when the packet was consumed.
   bool classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candidate& c) noexcept;
   void handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept;
@@ -77,6 +87,9 @@ private:
   void send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept;
   void learn_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
                        const rte_ether_addr& mac) noexcept;
+  // learn_neighbour() here and on every other worker.
+  void share_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
+                       const rte_ether_addr& mac) noexcept;
   void send_arp_request(const snapshot& s, uint16_t iface, uint32_t target) noexcept;
   void age_neighbours(const snapshot& s) noexcept;
 
@@ -89,11 +102,14 @@ private:
   worker_counters& counters_;
   unsigned id_;
   std::vector<uint16_t> ports_;
+  std::vector<uint16_t> iface_of_port_; // by DPDK port id
   rte_mempool* pool_;
+  const handoff_mesh* mesh_;
+  unsigned workers_;
   flow_table flows_;
   neighbour_table neighbours_;
   neigh_timers neigh_timers_;
-  std::unique_ptr<uint32_t[]> rr_cursor_; // per service slot
+  scheduler_state sched_; // cursors per service slot, the random generator
   uint64_t now_ = 0;
   uint64_t next_neigh_scan_ = 0;
 

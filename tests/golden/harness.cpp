@@ -20,8 +20,8 @@ namespace sluice::testing {
 namespace {
 
 struct ring_port {
-  rte_ring* rx;
-  rte_ring* tx;
+  rte_ring* rx[dataplane_harness::k_max_workers];
+  rte_ring* tx[dataplane_harness::k_max_workers];
   port_info info;
 };
 
@@ -46,71 +46,85 @@ private:
     if (rte_eal_init(int(argv.size()), argv.data()) < 0) throw std::runtime_error("EAL init");
     pool = rte_pktmbuf_pool_create("golden_mbufs", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     if (pool == nullptr) throw std::runtime_error("mempool");
-    const char* names[] = {"golden_up", "golden_down"};
+    const std::string names[] = {"golden_up", "golden_down"};
     for (int i = 0; i < 2; ++i) {
       ring_port& p = ports[i];
-      p.rx = rte_ring_create((std::string(names[i]) + "_rx").c_str(), 1024, 0,
-                             RING_F_SP_ENQ | RING_F_SC_DEQ);
-      p.tx = rte_ring_create((std::string(names[i]) + "_tx").c_str(), 1024, 0,
-                             RING_F_SP_ENQ | RING_F_SC_DEQ);
-      const int id = rte_eth_from_rings(names[i], &p.rx, 1, &p.tx, 1, 0);
-      if (p.rx == nullptr || p.tx == nullptr || id < 0) throw std::runtime_error("ring port");
-      p.info = start_port(uint16_t(id), names[i], 1, pool);
+      const unsigned queues = dataplane_harness::k_max_workers;
+      for (unsigned q = 0; q < queues; ++q) {
+        const std::string base = names[i] + std::to_string(q);
+        p.rx[q] = rte_ring_create((base + "_rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        p.tx[q] = rte_ring_create((base + "_tx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        if (p.rx[q] == nullptr || p.tx[q] == nullptr) throw std::runtime_error("ring");
+      }
+      const int id = rte_eth_from_rings(names[i].c_str(), p.rx, queues, p.tx, queues, 0);
+      if (id < 0) throw std::runtime_error("ring port");
+      p.info = start_port(uint16_t(id), names[i], queues, pool);
     }
   }
 };
 
 } // namespace
 
-dataplane_harness::dataplane_harness(const std::string& yaml) {
+dataplane_harness::dataplane_harness(const std::string& yaml, unsigned workers) {
   environment& env = environment::get();
   load_result r = parse_config(yaml, "golden.yaml");
   if (!r.cfg) throw std::runtime_error("golden config: " + r.errors.at(0).to_string());
   config_ = std::move(*r.cfg);
-  publisher_ = std::make_unique<snapshot_publisher>(1);
-  stats_ = std::make_unique<worker_stats>(config_.dataplane.max_services,
-                                          config_.dataplane.max_backends);
+  if (workers == 0 || workers > k_max_workers) throw std::invalid_argument("workers");
+  publisher_ = std::make_unique<snapshot_publisher>(workers);
   slot_registries slots{slot_registry(config_.dataplane.max_services),
                         slot_registry(config_.dataplane.max_backends)};
   const port_info ports[] = {env.ports[0].info, env.ports[1].info};
   publisher_->publish(compile_snapshot(config_, ports, slots, 1));
-  worker_ = std::make_unique<worker>(
-      make_worker_setup(config_, 0, {ports[0].port_id, ports[1].port_id}, env.pool, 0),
-      *publisher_, *stats_);
+  if (workers > 1) mesh_ = std::make_unique<handoff_mesh>(workers, 0);
+  for (unsigned w = 0; w < workers; ++w) {
+    stats_.push_back(std::make_unique<worker_stats>(config_.dataplane.max_services,
+                                                    config_.dataplane.max_backends));
+    worker_setup setup =
+        make_worker_setup(config_, w, {ports[0].port_id, ports[1].port_id}, env.pool, 0);
+    setup.mesh = mesh_.get();
+    workers_.push_back(std::make_unique<worker>(setup, *publisher_, *stats_.back()));
+  }
 }
 
 dataplane_harness::~dataplane_harness() {
-  worker_.reset();
+  workers_.clear();
+  mesh_.reset();
   // Leave the rings empty for the next test.
   for (const ring_port& p : environment::get().ports)
-    for (rte_ring* ring : {p.rx, p.tx}) {
-      void* m = nullptr;
-      while (rte_ring_dequeue(ring, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-    }
+    for (unsigned q = 0; q < k_max_workers; ++q)
+      for (rte_ring* ring : {p.rx[q], p.tx[q]}) {
+        void* m = nullptr;
+        while (rte_ring_dequeue(ring, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+      }
 }
 
-std::vector<sent_frame> dataplane_harness::send(uint16_t iface, const bytes& frame) {
+std::vector<sent_frame> dataplane_harness::send(uint16_t iface, const bytes& frame,
+                                                unsigned queue) {
   environment& env = environment::get();
   rte_mbuf* m = rte_pktmbuf_alloc(env.pool);
   if (m == nullptr) throw std::runtime_error("mbuf");
   std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
-  if (rte_ring_enqueue(env.ports[iface].rx, m) != 0) throw std::runtime_error("rx ring full");
+  if (rte_ring_enqueue(env.ports[iface].rx[queue], m) != 0)
+    throw std::runtime_error("rx ring full");
+  workers_.at(queue)->poll_once();
   return poll();
 }
 
 std::vector<sent_frame> dataplane_harness::poll() {
-  worker_->poll_once();
+  for (auto& w : workers_) w->poll_once();
   std::vector<sent_frame> out;
   environment& env = environment::get();
-  for (uint16_t i = 0; i < 2; ++i) {
-    void* obj = nullptr;
-    while (rte_ring_dequeue(env.ports[i].tx, &obj) == 0) {
-      auto* m = static_cast<rte_mbuf*>(obj);
-      const auto* data = rte_pktmbuf_mtod(m, const uint8_t*);
-      out.push_back({i, bytes(data, data + rte_pktmbuf_data_len(m))});
-      rte_pktmbuf_free(m);
+  for (uint16_t i = 0; i < 2; ++i)
+    for (unsigned q = 0; q < k_max_workers; ++q) {
+      void* obj = nullptr;
+      while (rte_ring_dequeue(env.ports[i].tx[q], &obj) == 0) {
+        auto* m = static_cast<rte_mbuf*>(obj);
+        const auto* data = rte_pktmbuf_mtod(m, const uint8_t*);
+        out.push_back({i, bytes(data, data + rte_pktmbuf_data_len(m))});
+        rte_pktmbuf_free(m);
+      }
     }
-  }
   return out;
 }
 
@@ -126,13 +140,15 @@ std::string dataplane_harness::mac_text(uint16_t iface) {
 }
 
 uint64_t dataplane_harness::drops(drop_reason r) const {
-  return stats_->worker.drops[static_cast<std::size_t>(r)].get();
+  uint64_t n = 0;
+  for (const auto& st : stats_) n += st->worker.drops[static_cast<std::size_t>(r)].get();
+  return n;
 }
 
 std::map<std::string, uint64_t> dataplane_harness::drop_counts() const {
   std::map<std::string, uint64_t> out;
   for (std::size_t i = 0; i < k_drop_reason_count; ++i)
-    out[std::string(k_drop_reason_names[i])] = stats_->worker.drops[i].get();
+    out[std::string(k_drop_reason_names[i])] = drops(static_cast<drop_reason>(i));
   return out;
 }
 

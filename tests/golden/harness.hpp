@@ -29,13 +29,17 @@ struct sent_frame {
 
 class dataplane_harness {
 public:
-  // `yaml` is a full sluiced config whose two interfaces become the ring ports.
-  explicit dataplane_harness(const std::string& yaml);
+  static constexpr unsigned k_max_workers = 2;
+
+  // `yaml` is a full sluiced config whose two interfaces become the ring ports; `workers`
+  // workers poll queue i of both ports and hand packets to each other as sluiced's do.
+  explicit dataplane_harness(const std::string& yaml, unsigned workers = 1);
   ~dataplane_harness();
 
-  // Injects `frame` on `iface`, runs one worker iteration, returns every transmitted frame.
-  std::vector<sent_frame> send(uint16_t iface, const bytes& frame);
-  // Runs one iteration without input (timers, expiry).
+  // Injects `frame` on RX queue `queue` of `iface`, runs the worker polling that queue and then
+  // every worker once more (to deliver hand-offs), returns every transmitted frame.
+  std::vector<sent_frame> send(uint16_t iface, const bytes& frame, unsigned queue = 0);
+  // Runs one iteration of every worker without input (timers, expiry, hand-offs).
   std::vector<sent_frame> poll();
 
   static rte_ether_addr mac(uint16_t iface);
@@ -43,14 +47,15 @@ public:
   uint64_t drops(drop_reason r) const;
   // Every drop counter, by name, for delta checks.
   std::map<std::string, uint64_t> drop_counts() const;
-  const worker_stats& stats() const { return *stats_; }
-  const worker& dataplane() const { return *worker_; }
+  const worker_stats& stats(unsigned w = 0) const { return *stats_[w]; }
+  const worker& dataplane(unsigned w = 0) const { return *workers_[w]; }
 
 private:
   config config_;
   std::unique_ptr<snapshot_publisher> publisher_;
-  std::unique_ptr<worker_stats> stats_;
-  std::unique_ptr<worker> worker_;
+  std::unique_ptr<handoff_mesh> mesh_;
+  std::vector<std::unique_ptr<worker_stats>> stats_;
+  std::vector<std::unique_ptr<worker>> workers_;
 };
 
 } // namespace sluice::testing

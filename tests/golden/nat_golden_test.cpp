@@ -7,64 +7,10 @@
 #include <optional>
 
 #include "tests/golden/harness.hpp"
+#include "tests/golden/nat_lab.hpp"
 
 namespace sluice::testing {
 namespace {
-
-const std::string k_client = "02:00:00:00:0c:01";
-const std::string k_be1 = "02:00:00:00:0b:01";
-const std::string k_be2 = "02:00:00:00:0b:02";
-const std::string k_stranger = "02:00:00:00:0e:0e";
-
-std::string config_yaml() {
-  return R"(
-dataplane: { workers: 1, flows_per_worker: 1024, max_services: 64, max_backends: 256 }
-interfaces:
-  - name: uplink
-    device: golden_up
-    address: 10.0.0.2/24
-    neighbors: [{ address: 10.0.0.1, mac: ")" + k_client + R"(" }]
-  - name: downlink
-    device: golden_down
-    address: 10.0.1.2/24
-    neighbors:
-      - { address: 10.0.1.11, mac: ")" + k_be1 + R"(" }
-      - { address: 10.0.1.12, mac: ")" + k_be2 + R"(" }
-services:
-  - { name: web, address: 10.0.0.100, port: 80, protocol: tcp,
-      backends: [{ address: 10.0.1.11, port: 8080 }, { address: 10.0.1.12, port: 8080 }] }
-  - { name: echo, address: 10.0.0.100, port: 53, protocol: udp,
-      backends: [{ address: 10.0.1.11, port: 5353 }] }
-  - { name: drained, address: 10.0.0.100, port: 82,
-      backends: [{ address: 10.0.1.11, port: 82, weight: 0 }] }
-  - { name: unresolved, address: 10.0.0.100, port: 8443,
-      backends: [{ address: 10.0.1.20, port: 443 }] }
-)";
-}
-
-constexpr uint8_t SYN = 0x02, ACK = 0x10, RST = 0x04, PSH = 0x08;
-
-struct fixture {
-  std::string name;
-  uint16_t in_iface;
-  bytes input;
-  std::vector<sent_frame> expected;
-  std::optional<drop_reason> drop;
-};
-
-// Frames as the client sends them to the gateway's uplink and as backends send to the downlink.
-packet_builder from_client() {
-  return packet_builder().eth(k_client, dataplane_harness::mac_text(k_uplink));
-}
-packet_builder to_client() {
-  return packet_builder().eth(dataplane_harness::mac_text(k_uplink), k_client);
-}
-packet_builder from_backend(const std::string& mac) {
-  return packet_builder().eth(mac, dataplane_harness::mac_text(k_downlink));
-}
-packet_builder to_backend(const std::string& mac) {
-  return packet_builder().eth(dataplane_harness::mac_text(k_downlink), mac);
-}
 
 bytes with_ethertype(bytes f, uint8_t hi, uint8_t lo) {
   f[12] = hi;

@@ -1,0 +1,69 @@
+// Multi-worker steering: every packet is processed by the worker that owns its flow
+// (worker/handoff.hpp explains the ownership rule).
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include <cstddef>
+
+#include "dataplane/net/unaligned.hpp"
+#include "dataplane/worker/worker.hpp"
+
+namespace sluice {
+
+unsigned worker::owner_of(const snapshot& s, const rte_mbuf* m) const noexcept {
+  // Only the fields needed to find the client are read; a malformed packet lands somewhere and
+  // is dropped, with its reason, by whoever processes it.
+  constexpr std::size_t k_ip = sizeof(rte_ether_hdr);
+  if (rte_pktmbuf_data_len(m) < k_ip + sizeof(rte_ipv4_hdr)) return id_;
+  const auto* frame = rte_pktmbuf_mtod(m, const uint8_t*);
+  if (load<uint16_t>(frame + offsetof(rte_ether_hdr, ether_type)) !=
+      rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+    return id_; // ARP and the rest: handled where they arrive
+  const uint32_t src = load<uint32_t>(frame + k_ip + offsetof(rte_ipv4_hdr, src_addr));
+  const uint32_t dst = load<uint32_t>(frame + k_ip + offsetof(rte_ipv4_hdr, dst_addr));
+  const uint32_t local = s.local_addrs.find(snapshot::addr_key(dst));
+  if (local == flat_index::k_absent) return flow_owner(dst, workers_); // a reply: client = dst
+  if (static_cast<local_kind>(local >> 16) == local_kind::vip) return flow_owner(src, workers_);
+  return id_; // to an interface address: no flow
+}
+
+void worker::steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsigned n) noexcept {
+  rte_mbuf* mine[k_burst];
+  unsigned n_mine = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    const unsigned owner = owner_of(s, pkts[i]);
+    if (owner == id_) {
+      mine[n_mine++] = pkts[i];
+      continue;
+    }
+    // One enqueue per packet keeps arrival order per owner; bursts per owner would need a
+    // per-owner staging array for a gain that only matters beyond two workers.
+    pkts[i]->port = ports_[in_iface];
+    if (rte_ring_sp_enqueue(mesh_->packets(id_, owner), pkts[i]) != 0) {
+      drop(pkts[i], drop_reason::handoff_full);
+    } else {
+      counters_.handoff_out.add();
+    }
+  }
+  if (n_mine) process_burst(s, mine, n_mine, in_iface);
+}
+
+void worker::receive_handoffs(const snapshot& s) noexcept {
+  rte_mbuf* pkts[k_burst];
+  for (unsigned from = 0; from < workers_; ++from) {
+    if (from == id_) continue;
+    const unsigned n = rte_ring_sc_dequeue_burst(mesh_->packets(from, id_),
+                                                 reinterpret_cast<void**>(pkts), k_burst, nullptr);
+    if (n == 0) continue;
+    counters_.handoff_in.add(n);
+    process_burst(s, pkts, n, k_iface_from_mbuf);
+  }
+  neighbour_update u[8];
+  unsigned n;
+  while ((n = rte_ring_sc_dequeue_burst_elem(mesh_->neighbour_updates(id_), u, sizeof u[0], 8,
+                                             nullptr)) != 0)
+    for (unsigned i = 0; i < n; ++i) learn_neighbour(s, u[i].iface, u[i].addr, u[i].mac);
+}
+
+} // namespace sluice
