@@ -93,7 +93,7 @@ int64_t flow_table::insert(const flow& f) noexcept {
   const flow_key rev = f.reply_key();
   // rte_hash_add_key_data() overwrites an existing key; a reply tuple owned by another flow
   // (same client ip:port reaching one backend through two VIPs) must not be stolen.
-  if (rte_hash_lookup(hash_, &rev) >= 0 || rte_hash_lookup(hash_, &fwd) >= 0) return -EEXIST;
+  if (rte_hash_lookup(hash_, &rev) >= 0) return -EEXIST;
   const uint32_t idx = free_stack_[free_count_ - 1];
   if (rte_hash_add_key_data(hash_, &fwd, encode(idx, flow_dir::forward)) != 0) return -ENOSPC;
   if (rte_hash_add_key_data(hash_, &rev, encode(idx, flow_dir::reply)) != 0) {

@@ -43,8 +43,9 @@ public:
   uint64_t lookup_bulk(const flow_key* keys, unsigned n, flow_hit* hits) const noexcept;
   std::optional<flow_hit> lookup(const flow_key& key) const noexcept;
 
-  // Inserts both tuples of `f`. Returns the new index, or -ENOSPC when the table is full,
-  // -EEXIST when the reply tuple already belongs to another flow.
+  // Inserts both tuples of `f`, whose forward tuple the caller has just looked up in vain.
+  // Returns the new index, or -ENOSPC when the table is full, -EEXIST when the reply tuple
+  // already belongs to another flow.
   int64_t insert(const flow& f) noexcept;
   void erase(uint32_t index) noexcept;
 

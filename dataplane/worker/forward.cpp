@@ -101,7 +101,6 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
     if (!is_tcp_udp) return drop(m, drop_reason::no_flow), true;
     c.service = nullptr;
   }
-  if (!l4_checksum_valid(m, p)) return drop(m, drop_reason::l4_bad_checksum), true;
   if (p.ip->time_to_live <= 1) return drop(m, drop_reason::ip_ttl_exceeded), true;
   c.m = m;
   return false;
@@ -141,14 +140,20 @@ void worker::forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept
   flow_hit hits[k_burst];
   for (unsigned i = 0; i < n; ++i) keys[i] = key_of(c[i].pkt);
   const uint64_t found = flows_.lookup_bulk(keys, n, hits);
+  // Flow slots are scattered over a table far larger than the cache: start every load now.
+  for (uint64_t m = found; m != 0; m &= m - 1)
+    rte_prefetch0(&flows_.at(hits[__builtin_ctzll(m)].index));
+  const uint64_t created_before = counters_.flows_created.get();
   for (unsigned i = 0; i < n; ++i) {
     if (found & (uint64_t{1} << i)) {
-      forward_on_flow(s, c[i], hits[i].index, hits[i].dir);
+      forward_on_flow(s, c[i], hits[i].index, hits[i].dir, false);
     } else if (c[i].service == nullptr) {
       drop(c[i].m, drop_reason::no_flow);
-    } else if (const auto hit = flows_.lookup(keys[i])) {
+    } else if (const auto hit = counters_.flows_created.get() != created_before
+                                    ? flows_.lookup(keys[i])
+                                    : std::nullopt) {
       // An earlier packet of this burst opened the flow after the bulk lookup.
-      forward_on_flow(s, c[i], hit->index, hit->dir);
+      forward_on_flow(s, c[i], hit->index, hit->dir, false);
     } else {
       open_flow(s, c[i]);
     }
@@ -167,10 +172,16 @@ void worker::set_state(flow& f, flow_state next) noexcept {
   f.state = next;
 }
 
-void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index,
-                             flow_dir dir) noexcept {
+void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir,
+                             bool checksum_verified) noexcept {
   flow& f = flows_.at(index);
   const uint8_t flags = tcp_flags(c.pkt);
+  // Only segments that change TCP state are verified on established flows: the incremental
+  // rewrite keeps a corrupt checksum corrupt, so the endpoint still drops such a packet, and a
+  // full sum over every payload would cost more than the whole rest of the forwarding.
+  if (!checksum_verified && (flags & (k_tcp_syn | k_tcp_fin | k_tcp_rst)) &&
+      !l4_checksum_valid(c.m, c.pkt))
+    return drop(c.m, drop_reason::l4_bad_checksum);
   if (dir == flow_dir::forward && f.proto == IPPROTO_TCP && is_tuple_reuse(f.state, flags)) {
     // The client reuses the tuple of a closing connection: schedule it afresh.
     traffic_counters& b = stats_.backends[f.backend_slot];
@@ -204,6 +215,8 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index,
 
 void worker::open_flow(const snapshot& s, candidate& c) noexcept {
   const snapshot_service& svc = *c.service;
+  // Nothing is scheduled or stored for a packet that was corrupted on the way.
+  if (!l4_checksum_valid(c.m, c.pkt)) return drop(c.m, drop_reason::l4_bad_checksum);
   const uint8_t flags = tcp_flags(c.pkt);
   if (svc.proto == IPPROTO_TCP && (flags & (k_tcp_syn | k_tcp_ack | k_tcp_rst)) != k_tcp_syn)
     return drop(c.m, drop_reason::tcp_not_syn);
@@ -233,7 +246,7 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
   stats_.services[svc.slot].conns.add();
   stats_.backends[be.slot].conns.add();
   stats_.backends[be.slot].inactive.add();
-  forward_on_flow(s, c, static_cast<uint32_t>(index), flow_dir::forward);
+  forward_on_flow(s, c, static_cast<uint32_t>(index), flow_dir::forward, true);
 }
 
 } // namespace sluice

@@ -78,7 +78,8 @@ private:
   bool classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candidate& c) noexcept;
   void handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept;
   void forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept;
-  void forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir) noexcept;
+  void forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir,
+                       bool checksum_verified) noexcept;
   void open_flow(const snapshot& s, candidate& c) noexcept;
   void set_state(flow& f, flow_state next) noexcept;
 
