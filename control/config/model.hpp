@@ -57,6 +57,7 @@ struct dataplane_config {
   uint32_t flows_per_worker = 1u << 20;
   uint32_t max_services = 4096; // counter slots, fixed at start
   uint32_t max_backends = 65536;
+  uint32_t affinity_templates = 65536; // per worker: clients remembered for session affinity
   uint32_t maglev_table_size = 65537; // prime; slots of every mh service's lookup table
   flow_timeouts timeouts;
 

@@ -10,6 +10,7 @@ worker_setup make_worker_setup(const config& c, unsigned worker_id,
                  .ports = std::move(port_ids),
                  .pool = pool,
                  .flow_capacity = c.dataplane.flows_per_worker,
+                 .affinity_capacity = c.dataplane.affinity_templates,
                  .timeouts = c.dataplane.timeouts,
                  .static_neighbours = {},
                  .socket_id = socket_id};

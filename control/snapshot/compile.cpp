@@ -37,6 +37,7 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
   slot_registries next = slots;
   std::set<std::string> live_services, live_backends, vips;
   std::vector<std::pair<uint64_t, uint32_t>> by_key;
+  std::vector<std::pair<uint64_t, uint32_t>> by_slot;
   for (const service_config& sc : c.services) {
     const std::string sid = service_identity(sc);
     const auto sslot = next.services.acquire(sid);
@@ -49,12 +50,14 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
                          .scheduler = sc.scheduler,
                          .slot = *sslot,
                          .first_backend = uint32_t(s->backends.size()),
-                         .backend_count = uint32_t(sc.backends.size())};
+                         .backend_count = uint32_t(sc.backends.size()),
+                         .persistence = sc.persistence_timeout};
     for (const backend_config& bc : sc.backends) {
       const std::string bid = backend_identity(sc, bc);
       const auto bslot = next.backends.acquire(bid);
       if (!bslot) throw compile_error("more backends than dataplane.max_backends");
       live_backends.insert(bid);
+      by_slot.emplace_back(snapshot::slot_key(*bslot), uint32_t(s->backends.size()));
       s->backends.push_back({.addr = bc.addr, .port = bc.port, .weight = bc.weight, .slot = *bslot});
     }
     compile_scheduler(sc, c.dataplane.maglev_table_size, *s, svc);
@@ -75,6 +78,7 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
   }
   s->service_by_key = flat_index(by_key);
   s->local_addrs = flat_index(locals);
+  s->backend_by_slot = flat_index(by_slot);
   next.services.retain_only(live_services);
   next.backends.retain_only(live_backends);
   slots = std::move(next);

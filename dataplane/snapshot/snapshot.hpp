@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "dataplane/snapshot/flat_index.hpp"
+#include "dataplane/xmit/forwarding.hpp"
 
 namespace sluice {
 
-enum class forwarding : uint8_t { nat, dr, tun, fnat };
 enum class scheduler_kind : uint8_t { rr, wrr, lc, wlc, sh, dh, mh, random };
 
 struct snapshot_iface {
@@ -45,6 +45,7 @@ struct snapshot_service {
   uint32_t weight_total; // sum of the backends' weights (random)
   uint16_t max_weight;   // largest backend weight (wrr)
   uint16_t weight_gcd;   // gcd of the non-zero weights (wrr); 0 when every backend drains
+  uint32_t persistence;  // seconds a client stays with its backend; 0: no affinity
 };
 
 // What a local destination address is, for ARP, ICMP echo and delivery decisions.
@@ -61,11 +62,13 @@ struct snapshot {
   std::vector<uint32_t> sched_tables;
   flat_index service_by_key;              // service_key() -> index into services
   flat_index local_addrs;                 // addr -> (local_kind << 16) | iface index
+  flat_index backend_by_slot;             // slot_key(backend slot) -> index into backends
 
   static constexpr uint64_t service_key(uint32_t vip, uint16_t port, uint8_t proto) noexcept {
     return (uint64_t{vip} << 32) | (uint64_t{port} << 16) | (uint64_t{proto} << 8) | 1u;
   }
   static constexpr uint64_t addr_key(uint32_t addr) noexcept { return (uint64_t{addr} << 8) | 1u; }
+  static constexpr uint64_t slot_key(uint32_t slot) noexcept { return uint64_t{slot} + 1; }
 
   const snapshot_service* find_service(uint32_t vip, uint16_t port, uint8_t proto) const noexcept {
     const uint32_t i = service_by_key.find(service_key(vip, port, proto));

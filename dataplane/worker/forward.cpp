@@ -96,6 +96,8 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
       return drop(m, drop_reason::local_delivery_unsupported), true;
     const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
     c.service = s.find_service(p.ip->dst_addr, ports[1], p.proto);
+    // DR and TUN services may cover every port of their VIP (IPVS's any-port services).
+    if (c.service == nullptr) c.service = s.find_service(p.ip->dst_addr, 0, p.proto);
     if (c.service == nullptr) return drop(m, drop_reason::no_service), true;
   } else {
     if (!is_tcp_udp) return drop(m, drop_reason::no_flow), true;
@@ -201,6 +203,8 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, fl
     svc.in_bytes.add(bytes);
     be.in_packets.add();
     be.in_bytes.add(bytes);
+    if (f.mode == forwarding::dr) return forward_dr(s, c, f);
+    if (f.mode == forwarding::tun) return forward_tun(s, c, f);
     nat_rewrite_destination(c.pkt, {f.backend_addr, f.backend_port});
     route_out(s, c.m, f.backend_addr);
   } else {
@@ -213,6 +217,25 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, fl
   }
 }
 
+std::optional<uint32_t> worker::choose_backend(const snapshot& s, const candidate& c) noexcept {
+  const snapshot_service& svc = *c.service;
+  const uint32_t client = c.pkt.ip->src_addr;
+  if (svc.persistence != 0) {
+    if (const auto slot = affinity_.backend_slot(client, svc.slot, now_)) {
+      const uint32_t i = s.backend_by_slot.find(snapshot::slot_key(*slot));
+      // A template whose backend left the service or drains no longer binds its client.
+      if (i != flat_index::k_absent && s.backends[i].weight > 0) {
+        affinity_.remember(client, svc.slot, *slot, now_ + svc.persistence * tsc_hz_);
+        return i;
+      }
+    }
+  }
+  const auto picked = pick_backend(s, svc, sched_tuple_of(c.pkt), sched_, stats_.backends.get());
+  if (picked && svc.persistence != 0)
+    affinity_.remember(client, svc.slot, s.backends[*picked].slot, now_ + svc.persistence * tsc_hz_);
+  return picked;
+}
+
 void worker::open_flow(const snapshot& s, candidate& c) noexcept {
   const snapshot_service& svc = *c.service;
   // Nothing is scheduled or stored for a packet that was corrupted on the way.
@@ -220,7 +243,7 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
   const uint8_t flags = tcp_flags(c.pkt);
   if (svc.proto == IPPROTO_TCP && (flags & (k_tcp_syn | k_tcp_ack | k_tcp_rst)) != k_tcp_syn)
     return drop(c.m, drop_reason::tcp_not_syn);
-  const auto picked = pick_backend(s, svc, sched_tuple_of(c.pkt), sched_, stats_.backends.get());
+  const auto picked = choose_backend(s, c);
   if (!picked) return drop(c.m, drop_reason::no_backend);
   const snapshot_backend& be = s.backends[*picked];
 
@@ -231,11 +254,13 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
       .backend_addr = be.addr,
       .client_port = ports[0],
       .vip_port = ports[1],
-      .backend_port = be.port,
+      // DR and TUN cannot change the port: with an any-port service be.port is 0.
+      .backend_port = has_reply_path(svc.mode) ? be.port : ports[1],
       .proto = svc.proto,
       .state = svc.proto == IPPROTO_TCP ? flow_state::tcp_syn_recv : flow_state::udp,
       .service_slot = svc.slot,
       .backend_slot = be.slot,
+      .mode = svc.mode,
       .last_seen = now_,
   };
   const int64_t index = flows_.insert(f);

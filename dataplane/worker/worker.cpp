@@ -17,7 +17,8 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
       ports_(setup.ports), pool_(setup.pool), mesh_(setup.mesh),
       workers_(setup.mesh != nullptr ? setup.mesh->workers() : 1),
       flows_(setup.id, setup.flow_capacity, setup.socket_id, setup.timeouts),
-      neighbours_(setup.neighbour_capacity), neigh_timers_(neigh_timers::from_hz(rte_get_tsc_hz())),
+      affinity_(setup.id, setup.affinity_capacity, setup.socket_id),
+      neighbours_(setup.neighbour_capacity), tsc_hz_(rte_get_tsc_hz()), neigh_timers_(neigh_timers::from_hz(rte_get_tsc_hz())),
       sched_(stats.service_slot_count, setup.id), tx_(setup.ports.size()) {
   for (uint16_t i = 0; i < ports_.size(); ++i) {
     if (ports_[i] >= iface_of_port_.size()) iface_of_port_.resize(ports_[i] + 1u, 0);
@@ -77,6 +78,7 @@ unsigned worker::poll_once() noexcept {
     counters_.flows_expired.add(expired);
     counters_.flows_active.sub(expired);
   }
+  affinity_.expire(now_, k_expire_budget);
   if (now_ >= next_neigh_scan_) {
     age_neighbours(s);
     flush_tx();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "dataplane/flow/affinity.hpp"
 #include "dataplane/flow/table.hpp"
 #include "dataplane/neigh/table.hpp"
 #include "dataplane/net/parse.hpp"
@@ -32,6 +33,7 @@ struct worker_setup {
   std::vector<uint16_t> ports;  // DPDK port id of each interface, by interface index
   rte_mempool* pool;            // for packets the worker originates (ARP requests)
   uint32_t flow_capacity;
+  uint32_t affinity_capacity = 65536;
   flow_timeouts timeouts;
   uint32_t neighbour_capacity = 1024;
   std::vector<static_neighbour> static_neighbours;
@@ -81,7 +83,15 @@ private:
   void forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir,
                        bool checksum_verified) noexcept;
   void open_flow(const snapshot& s, candidate& c) noexcept;
+  // The backend for a new flow: the client's affinity template when it is still valid,
+  // otherwise the service's scheduler (remembered when the service is persistent).
+  std::optional<uint32_t> choose_backend(const snapshot& s, const candidate& c) noexcept;
   void set_state(flow& f, flow_state next) noexcept;
+  // The forward direction of DR and TUN flows, whose replies bypass the gateway (direct.cpp).
+  void forward_dr(const snapshot& s, candidate& c, const flow& f) noexcept;
+  void forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept;
+  // ICMP fragmentation-needed to the source of `offending`, from the address it was sent to.
+  void send_frag_needed(const snapshot& s, const rte_ipv4_hdr* offending, uint16_t mtu) noexcept;
 
   // Routes a packet whose IPv4 header is final and hands it to the neighbour layer.
   void route_out(const snapshot& s, rte_mbuf* m, uint32_t dst) noexcept;
@@ -108,10 +118,13 @@ private:
   const handoff_mesh* mesh_;
   unsigned workers_;
   flow_table flows_;
+  affinity_table affinity_;
   neighbour_table neighbours_;
+  uint64_t tsc_hz_;
   neigh_timers neigh_timers_;
   scheduler_state sched_; // cursors per service slot, the random generator
   uint64_t now_ = 0;
+  uint16_t tun_sent_ = 0; // outer IPv4 IDs: id_ + k * workers_, unique across workers
   uint64_t next_neigh_scan_ = 0;
 
   struct tx_queue {

@@ -72,10 +72,10 @@ dataplane_harness::dataplane_harness(const std::string& yaml, unsigned workers) 
   config_ = std::move(*r.cfg);
   if (workers == 0 || workers > k_max_workers) throw std::invalid_argument("workers");
   publisher_ = std::make_unique<snapshot_publisher>(workers);
-  slot_registries slots{slot_registry(config_.dataplane.max_services),
-                        slot_registry(config_.dataplane.max_backends)};
+  slots_ = std::make_unique<slot_registries>(slot_registries{
+      slot_registry(config_.dataplane.max_services), slot_registry(config_.dataplane.max_backends)});
   const port_info ports[] = {env.ports[0].info, env.ports[1].info};
-  publisher_->publish(compile_snapshot(config_, ports, slots, 1));
+  publisher_->publish(compile_snapshot(config_, ports, *slots_, generation_));
   if (workers > 1) mesh_ = std::make_unique<handoff_mesh>(workers, 0);
   for (unsigned w = 0; w < workers; ++w) {
     stats_.push_back(std::make_unique<worker_stats>(config_.dataplane.max_services,
@@ -109,6 +109,15 @@ std::vector<sent_frame> dataplane_harness::send(uint16_t iface, const bytes& fra
     throw std::runtime_error("rx ring full");
   workers_.at(queue)->poll_once();
   return poll();
+}
+
+void dataplane_harness::reconfigure(const std::string& yaml) {
+  load_result r = parse_config(yaml, "golden.yaml");
+  if (!r.cfg) throw std::runtime_error("golden config: " + r.errors.at(0).to_string());
+  environment& env = environment::get();
+  const port_info ports[] = {env.ports[0].info, env.ports[1].info};
+  publisher_->publish(compile_snapshot(*r.cfg, ports, *slots_, ++generation_));
+  config_ = std::move(*r.cfg);
 }
 
 std::vector<sent_frame> dataplane_harness::poll() {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "control/config/model.hpp"
+#include "control/snapshot/compile.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
 #include "dataplane/worker/worker.hpp"
@@ -39,6 +40,8 @@ public:
   // Injects `frame` on RX queue `queue` of `iface`, runs the worker polling that queue and then
   // every worker once more (to deliver hand-offs), returns every transmitted frame.
   std::vector<sent_frame> send(uint16_t iface, const bytes& frame, unsigned queue = 0);
+  // Compiles `yaml` (same interfaces) and publishes it, as a reload would.
+  void reconfigure(const std::string& yaml);
   // Runs one iteration of every worker without input (timers, expiry, hand-offs).
   std::vector<sent_frame> poll();
 
@@ -53,6 +56,8 @@ public:
 private:
   config config_;
   std::unique_ptr<snapshot_publisher> publisher_;
+  std::unique_ptr<slot_registries> slots_;
+  uint64_t generation_ = 1;
   std::unique_ptr<handoff_mesh> mesh_;
   std::vector<std::unique_ptr<worker_stats>> stats_;
   std::vector<std::unique_ptr<worker>> workers_;
