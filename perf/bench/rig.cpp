@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "control/daemon/worker_setup.hpp"
 #include "control/snapshot/compile.hpp"
 #include "tests/support/packet_builder.hpp"
 
@@ -65,23 +66,11 @@ rig::~rig() {
 }
 
 std::unique_ptr<worker> rig::make_worker() {
-  std::vector<static_neighbour> neighbours;
-  for (std::size_t i = 0; i < cfg_.interfaces.size(); ++i)
-    for (const neighbor_config& n : cfg_.interfaces[i].neighbors) {
-      static_neighbour s{.iface = uint16_t(i), .addr = n.addr, .mac = {}};
-      std::copy(n.mac.begin(), n.mac.end(), s.mac.addr_bytes);
-      neighbours.push_back(s);
-    }
   std::vector<uint16_t> ids;
   for (const port_info& p : ports_) ids.push_back(p.port_id);
-  const worker_setup setup{.id = 0,
-                           .ports = ids,
-                           .pool = pool_,
-                           .flow_capacity = cfg_.dataplane.flows_per_worker,
-                           .timeouts = cfg_.dataplane.timeouts,
-                           .static_neighbours = neighbours,
-                           .socket_id = int(rte_lcore_to_socket_id(options_.worker_lcore))};
-  return std::make_unique<worker>(setup, publisher_, *stats_);
+  return std::make_unique<worker>(
+      make_worker_setup(cfg_, 0, ids, pool_, int(rte_lcore_to_socket_id(options_.worker_lcore))),
+      publisher_, *stats_);
 }
 
 } // namespace sluice::bench
