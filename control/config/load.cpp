@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -25,7 +26,9 @@ bool scheduler_supported(scheduler_kind) { return true; } // all of IPVS's, plus
 
 class config_parser {
 public:
-  config_parser(const std::string& file, std::vector<config_error>& errors) : r_(file, errors) {}
+  config_parser(const std::string& file, std::vector<config_error>& errors,
+                bool services_by_name = false)
+      : r_(file, errors), services_by_name_(services_by_name) {}
 
   void parse(const YAML::Node& root, config& c) {
     if (!r_.map(root, "", {"dataplane", "interfaces", "services", "admin"})) return;
@@ -38,15 +41,28 @@ public:
       for (std::size_t i = 0; i < list.size(); ++i)
         parse_interface(list[i], at("interfaces", i), c.interfaces);
     }
-    if (root["services"] && r_.sequence(root["services"], "services")) {
-      const YAML::Node list = root["services"];
-      for (std::size_t i = 0; i < list.size(); ++i)
-        parse_service(list[i], at("services", i), c);
-    }
+    if (root["services"]) parse_services(root["services"], c);
     if (root["admin"]) parse_admin(root["admin"], c.admin);
   }
 
+  // Appends every valid service of `list` to c.services, checked against c's interfaces and
+  // the services before it.
+  void parse_services(const YAML::Node& list, config& c) {
+    if (!r_.sequence(list, "services")) return;
+    for (std::size_t i = 0; i < list.size(); ++i)
+      parse_service(list[i], service_field(list[i], i), c);
+  }
+
 private:
+  // "services[3]" in files (the operator counts entries); "services[web]" for runtime changes,
+  // where the index of an entry the operator never wrote means nothing to them.
+  std::string service_field(const YAML::Node& n, std::size_t i) const {
+    if (services_by_name_ && n.IsMap() && n["name"] && n["name"].IsScalar() &&
+        !n["name"].Scalar().empty())
+      return "services[" + n["name"].Scalar() + "]";
+    return at("services", i);
+  }
+
   void parse_dataplane(const YAML::Node& n, dataplane_config& d) {
     if (!r_.map(n, "dataplane",
                 {"eal_args", "workers", "flows_per_worker", "max_services", "max_backends",
@@ -218,7 +234,19 @@ private:
   void parse_admin(const YAML::Node& n, admin_config& a) {
     if (!r_.map(n, "admin", {"socket", "metrics"})) return;
     if (n["socket"]) assign(r_.string(n["socket"], "admin.socket"), a.socket);
-    if (n["metrics"]) assign(r_.string(n["metrics"], "admin.metrics"), a.metrics);
+    if (n["metrics"] && assign(r_.string(n["metrics"], "admin.metrics"), a.metrics)) {
+      const auto colon = a.metrics.rfind(':');
+      int port = 0;
+      const char* end = a.metrics.data() + a.metrics.size();
+      const bool ok = colon != std::string::npos &&
+                      parse_ipv4(std::string_view(a.metrics).substr(0, colon)) &&
+                      std::from_chars(a.metrics.data() + colon + 1, end, port).ptr == end &&
+                      port >= 1 && port <= 65535;
+      if (!ok)
+        r_.error(n["metrics"], "admin.metrics",
+                 "must be IPV4:PORT, the TCP address to serve /metrics on (got \"" + a.metrics +
+                     "\")");
+    }
   }
 
   bool require(const YAML::Node& map, const std::string& f, const char* key) {
@@ -234,14 +262,18 @@ private:
   }
 
   yaml_reader r_;
+  bool services_by_name_;
 };
 
 } // namespace
 
 std::string config_error::to_string() const {
-  std::string s = file + ":";
-  if (line > 0) s += std::to_string(line) + ":";
-  s += " ";
+  std::string s;
+  if (!file.empty()) {
+    s = file + ":";
+    if (line > 0) s += std::to_string(line) + ":";
+    s += " ";
+  }
   if (!field.empty()) s += field + ": ";
   return s + message;
 }
@@ -261,6 +293,19 @@ load_result parse_config(std::string_view yaml_text, const std::string& file_nam
   } catch (const YAML::Exception& e) {
     // yaml-cpp throws on some malformed trees (e.g. an alias to nothing); never crash on input.
     result.errors.push_back({file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg});
+  }
+  if (result.errors.empty()) result.cfg = std::move(c);
+  return result;
+}
+
+load_result with_services(const config& base, const YAML::Node& services) {
+  load_result result;
+  config c = base;
+  c.services.clear();
+  try {
+    config_parser("", result.errors, /*services_by_name=*/true).parse_services(services, c);
+  } catch (const YAML::Exception& e) {
+    result.errors.push_back({"", 0, "services", e.msg});
   }
   if (result.errors.empty()) result.cfg = std::move(c);
   return result;

@@ -10,6 +10,10 @@
 
 #include "control/config/model.hpp"
 
+namespace YAML {
+class Node;
+}
+
 namespace sluice {
 
 struct config_error {
@@ -18,7 +22,7 @@ struct config_error {
   std::string field;
   std::string message;
 
-  // "FILE:LINE: FIELD: MESSAGE"
+  // "FILE:LINE: FIELD: MESSAGE"; "FIELD: MESSAGE" when there is no file (runtime changes).
   std::string to_string() const;
 };
 
@@ -29,5 +33,11 @@ struct load_result {
 
 load_result parse_config(std::string_view yaml_text, const std::string& file_name);
 load_result load_config_file(const std::string& path);
+
+// Runtime changes (admin API): `base` with its services replaced by `services`, a YAML list in
+// the config file's `services:` shape (JSON is YAML), validated with exactly the file's rules
+// against base's interfaces and dataplane limits. Errors carry no file or line, and name
+// services by name where they have one: "services[web].backends[1].weight".
+load_result with_services(const config& base, const YAML::Node& services);
 
 } // namespace sluice

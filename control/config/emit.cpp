@@ -1,0 +1,43 @@
+#include "control/config/emit.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <string>
+
+#include "dataplane/net/ipv4.hpp"
+
+namespace sluice {
+
+YAML::Node to_yaml(const backend_config& b, const service_config& of) {
+  YAML::Node n(YAML::NodeType::Map);
+  n["address"] = format_ipv4(b.addr);
+  // Port 0 only arises in an any-port service, whose backends then take the client's port: the
+  // parser gives a backend without `port` the service's, so leaving it out round-trips.
+  if (b.port != 0 || of.port != 0) n["port"] = ntohs(b.port);
+  n["weight"] = b.weight;
+  return n;
+}
+
+YAML::Node to_yaml(const service_config& s) {
+  YAML::Node n(YAML::NodeType::Map);
+  n["name"] = s.name;
+  n["address"] = format_ipv4(s.vip);
+  if (s.port != 0) n["port"] = ntohs(s.port);
+  n["protocol"] = s.proto == IPPROTO_UDP ? "udp" : "tcp";
+  n["forwarding"] = std::string(name_of(s.mode));
+  n["scheduler"] = std::string(name_of(s.scheduler));
+  n["persistence_timeout"] = s.persistence_timeout;
+  YAML::Node backends(YAML::NodeType::Sequence);
+  for (const backend_config& b : s.backends) backends.push_back(to_yaml(b, s));
+  n["backends"] = backends;
+  return n;
+}
+
+YAML::Node to_yaml(const std::vector<service_config>& services) {
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const service_config& s : services) list.push_back(to_yaml(s));
+  return list;
+}
+
+} // namespace sluice
