@@ -3,16 +3,38 @@
 // JSON bodies over the admin Unix socket. Paths and field names live here once, so the daemon
 // and the CLI cannot drift apart.
 //
-//   GET  /v1/services  -> {"services": [service...]}
-//   GET  /v1/stats     -> {"workers": [worker...], "drops": {reason: n}, "drop_descriptions": {...}}
-//   POST /v1/reload    -> {"result": "applied" | "unchanged"} or 422 {"errors": ["file:line: field: msg"]}
+//   GET    /v1/services -> {"services": [service...]}
+//   GET    /v1/stats    -> {"workers": [worker...], "drops": {reason: n}, "drop_descriptions": {...}}
+//   GET    /metrics     -> Prometheus text (also, and only, on TCP at admin.metrics)
+//   POST   /v1/reload   -> {"result": "applied"} or 422 {"errors": ["file:line: field: msg"]}
+//
+// Runtime changes, ipvsadm's -A -E -D -a -e -d. Each is validated whole with the config file's
+// rules; a refused one changes nothing. They last until the next reload from the file.
+//   POST   /v1/services {service definition}                          add a service      (-A)
+//   PATCH  /v1/services {"service": selector, "set": {field: value}}    edit a service     (-E)
+//   DELETE /v1/services {"service": selector}                          delete a service   (-D)
+//   POST   /v1/backends {"service": selector, "backend": {"address", "port"?, "weight"?}}  (-a)
+//   PATCH  /v1/backends {"service": selector, "backend": {"address", "port"?, "weight"}}  (-e)
+//   DELETE /v1/backends {"service": selector, "backend": {"address", "port"?}}            (-d)
+//     -> 200 {"result": "applied", "generation": n}
+//     -> 422 {"errors": ["services[web].backends[3].address: not an IPv4 address: \"10.0.1.300\""]}
+//     -> 404 {"errors": ["service: no tcp service 10.0.0.100:81"]} (selector matches nothing)
+//
+//   service definition = one entry of the config file's `services:` list, as JSON: {"name"?,
+//              "address", "port", "protocol"?, "forwarding"?, "scheduler"?,
+//              "persistence_timeout"?, "backends"?}; name defaults to "tcp/10.0.0.100:80",
+//              backends to [].
+//   selector = {"name": "web"} or {"protocol": "tcp"|"udp" (default tcp), "address", "port"}
+//   set      = service definition fields other than backends.
+//   backend "port" defaults to the service's; "forwarding", when given, must be the service's
+//   (ipvsadm sets it per real server, Sluice per service).
 //
 //   service = {"name", "protocol": "tcp"|"udp", "address", "port", "forwarding", "scheduler",
 //              "persistence_timeout", "stats": traffic, "backends": [backend...]}
 //   backend = {"address", "port", "weight", "active_conns", "inactive_conns", "stats": traffic}
 //   traffic = {"conns", "in_packets", "in_bytes", "out_packets", "out_bytes"}
 //   worker  = {"worker", "rx_packets", "tx_packets", "polls", "busy_polls", "flows_active",
-//              "flows_created", "flows_expired", "arp_requests_sent", "arp_replies_sent",
+//              "flows_created", "flows_expired", "handoff_out", "handoff_in", "arp_requests_sent", "arp_replies_sent",
 //              "arp_replies_received", "icmp_echo_replies", "drops": {reason: n}}
 //
 // Errors: any non-2xx status carries {"errors": [messages]}.
@@ -20,7 +42,9 @@
 namespace sluice::api {
 
 inline constexpr const char* k_services_path = "/v1/services";
+inline constexpr const char* k_backends_path = "/v1/backends";
 inline constexpr const char* k_stats_path = "/v1/stats";
 inline constexpr const char* k_reload_path = "/v1/reload";
+inline constexpr const char* k_metrics_path = "/metrics";
 
 } // namespace sluice::api

@@ -14,7 +14,8 @@ struct admin_request {
 
 struct admin_response {
   int status = 200;
-  std::string body; // JSON
+  std::string body; // JSON, unless content_type says otherwise
+  std::string content_type = "application/json";
 };
 
 } // namespace sluice

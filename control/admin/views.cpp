@@ -3,36 +3,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "control/admin/traffic_sum.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
 namespace {
 
-struct traffic_sum {
-  uint64_t conns = 0, in_packets = 0, in_bytes = 0, out_packets = 0, out_bytes = 0;
-  uint64_t active = 0, inactive = 0;
-
-  void add(const traffic_counters& t) {
-    conns += t.conns.get();
-    in_packets += t.in_packets.get();
-    in_bytes += t.in_bytes.get();
-    out_packets += t.out_packets.get();
-    out_bytes += t.out_bytes.get();
-    active += t.active.get();
-    inactive += t.inactive.get();
-  }
-
-  nlohmann::json json() const {
-    return {{"conns", conns},           {"in_packets", in_packets}, {"in_bytes", in_bytes},
-            {"out_packets", out_packets}, {"out_bytes", out_bytes}};
-  }
-};
-
-template <typename Pick>
-traffic_sum sum(std::span<const worker_stats* const> workers, Pick pick) {
-  traffic_sum s;
-  for (const worker_stats* w : workers) s.add(pick(*w));
-  return s;
+nlohmann::json traffic_json(const traffic_sum& t) {
+  return {{"conns", t.conns},           {"in_packets", t.in_packets}, {"in_bytes", t.in_bytes},
+          {"out_packets", t.out_packets}, {"out_bytes", t.out_bytes}};
 }
 
 } // namespace
@@ -46,19 +25,15 @@ nlohmann::json services_view(const config& applied, const snapshot& snap,
     nlohmann::json backends = nlohmann::json::array();
     for (uint32_t k = 0; k < ss.backend_count; ++k) {
       const snapshot_backend& b = snap.backends[ss.first_backend + k];
-      const traffic_sum t = sum(workers, [&](const worker_stats& w) -> const traffic_counters& {
-        return w.backends[b.slot];
-      });
+      const traffic_sum t = backend_traffic(workers, b.slot);
       backends.push_back({{"address", format_ipv4(b.addr)},
                           {"port", ntohs(b.port)},
                           {"weight", b.weight},
                           {"active_conns", t.active},
                           {"inactive_conns", t.inactive},
-                          {"stats", t.json()}});
+                          {"stats", traffic_json(t)}});
     }
-    const traffic_sum t = sum(workers, [&](const worker_stats& w) -> const traffic_counters& {
-      return w.services[ss.slot];
-    });
+    const traffic_sum t = service_traffic(workers, ss.slot);
     services.push_back({{"name", sc.name},
                         {"protocol", sc.proto == IPPROTO_TCP ? "tcp" : "udp"},
                         {"address", format_ipv4(sc.vip)},
@@ -66,7 +41,7 @@ nlohmann::json services_view(const config& applied, const snapshot& snap,
                         {"forwarding", name_of(sc.mode)},
                         {"scheduler", name_of(sc.scheduler)},
                         {"persistence_timeout", sc.persistence_timeout},
-                        {"stats", t.json()},
+                        {"stats", traffic_json(t)},
                         {"backends", std::move(backends)}});
   }
   return {{"services", std::move(services)}};
@@ -91,6 +66,8 @@ nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
                     {"flows_active", c.flows_active.get()},
                     {"flows_created", c.flows_created.get()},
                     {"flows_expired", c.flows_expired.get()},
+                    {"handoff_out", c.handoff_out.get()},
+                    {"handoff_in", c.handoff_in.get()},
                     {"arp_requests_sent", c.arp_requests_sent.get()},
                     {"arp_replies_sent", c.arp_replies_sent.get()},
                     {"arp_replies_received", c.arp_replies_received.get()},

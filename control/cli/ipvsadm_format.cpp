@@ -40,6 +40,41 @@ std::string endpoint(const nlohmann::json& j) {
   return j.at("address").get<std::string>() + ":" + std::to_string(j.at("port").get<int>());
 }
 
+std::string rates(const nlohmann::json& r) {
+  return largenum(r.at("cps").get<uint64_t>()) + largenum(r.at("in_pps").get<uint64_t>()) +
+         largenum(r.at("out_pps").get<uint64_t>()) + largenum(r.at("in_bps").get<uint64_t>()) +
+         largenum(r.at("out_bps").get<uint64_t>());
+}
+
+// The numbers of one row: counters, or rates when the table is --rate.
+std::string numbers(const nlohmann::json& row, list_format format) {
+  return format == list_format::rate ? rates(row.at("rate")) : traffic(row.at("stats"));
+}
+
+nlohmann::json rate_of(const nlohmann::json* before, const nlohmann::json& after,
+                       double seconds) {
+  auto per_second = [&](const char* key) -> uint64_t {
+    const uint64_t a = after.at(key).get<uint64_t>();
+    const uint64_t b = before ? before->at(key).get<uint64_t>() : 0;
+    return a < b || seconds <= 0 ? 0 : uint64_t(double(a - b) / seconds + 0.5);
+  };
+  return {{"cps", per_second("conns")},
+          {"in_pps", per_second("in_packets")},
+          {"out_pps", per_second("out_packets")},
+          {"in_bps", per_second("in_bytes")},
+          {"out_bps", per_second("out_bytes")}};
+}
+
+// The entry of `list` with the same identity as `row` (protocol, address, port), if any.
+const nlohmann::json* same(const nlohmann::json* list, const nlohmann::json& row) {
+  if (list == nullptr) return nullptr;
+  for (const auto& r : *list)
+    if (r.at("address") == row.at("address") && r.at("port") == row.at("port") &&
+        r.value("protocol", "") == row.value("protocol", ""))
+      return &r;
+  return nullptr;
+}
+
 } // namespace
 
 std::string format_ipvsadm(const nlohmann::json& body, list_format format) {
@@ -47,13 +82,16 @@ std::string format_ipvsadm(const nlohmann::json& body, list_format format) {
   if (format == list_format::stats)
     out += "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
            "  -> RemoteAddress:Port\n";
+  else if (format == list_format::rate)
+    out += "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n"
+           "  -> RemoteAddress:Port\n";
   else
     out += "Prot LocalAddress:Port Scheduler Flags\n"
            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
   for (const auto& svc : body.at("services")) {
     const std::string name = upper(svc.at("protocol").get<std::string>()) + "  " + endpoint(svc);
-    if (format == list_format::stats) {
-      out += fmt::format("{:<33}", name) + traffic(svc.at("stats")) + "\n";
+    if (format != list_format::plain) {
+      out += fmt::format("{:<33}", name) + numbers(svc, format) + "\n";
     } else {
       out += name + " " + svc.at("scheduler").get<std::string>();
       if (const auto t = svc.value("persistence_timeout", 0); t > 0)
@@ -62,12 +100,26 @@ std::string format_ipvsadm(const nlohmann::json& body, list_format format) {
     }
     const std::string fwd = forward_name(svc.at("forwarding").get<std::string>());
     for (const auto& b : svc.at("backends")) {
-      if (format == list_format::stats)
-        out += fmt::format("  -> {:<28}", endpoint(b)) + traffic(b.at("stats")) + "\n";
+      if (format != list_format::plain)
+        out += fmt::format("  -> {:<28}", endpoint(b)) + numbers(b, format) + "\n";
       else
         out += fmt::format("  -> {:<28} {:<7} {:<6} {:<10} {:<10}\n", endpoint(b), fwd,
                            b.at("weight").get<int>(), b.at("active_conns").get<uint64_t>(),
                            b.at("inactive_conns").get<uint64_t>());
+    }
+  }
+  return out;
+}
+
+nlohmann::json rate_view(const nlohmann::json& before, const nlohmann::json& after,
+                         double seconds) {
+  nlohmann::json out = after;
+  for (auto& svc : out.at("services")) {
+    const nlohmann::json* was = same(&before.at("services"), svc);
+    svc["rate"] = rate_of(was ? &was->at("stats") : nullptr, svc.at("stats"), seconds);
+    for (auto& b : svc.at("backends")) {
+      const nlohmann::json* bwas = same(was ? &was->at("backends") : nullptr, b);
+      b["rate"] = rate_of(bwas ? &bwas->at("stats") : nullptr, b.at("stats"), seconds);
     }
   }
   return out;

@@ -8,9 +8,16 @@
 
 namespace sluice {
 
-enum class list_format { plain, stats };
+enum class list_format { plain, stats, rate };
 
-// `services` is the body of GET /v1/services.
+// `services` is the body of GET /v1/services; for list_format::rate, as rate_view() returns it.
 std::string format_ipvsadm(const nlohmann::json& services, list_format format);
+
+// `after` (a GET /v1/services body) with a "rate" object beside each "stats": per-second deltas
+// since `before`, taken `seconds` earlier — {"cps", "in_pps", "out_pps", "in_bps", "out_bps"},
+// ipvsadm --rate's columns. A service or backend absent from `before` counts from zero; a
+// counter that went backwards (its slot was reused) reads 0.
+nlohmann::json rate_view(const nlohmann::json& before, const nlohmann::json& after,
+                         double seconds);
 
 } // namespace sluice

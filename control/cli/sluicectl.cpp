@@ -1,11 +1,15 @@
-// sluicectl: the admin CLI. `sluicectl [--socket PATH] COMMAND [--json]`; see --help.
+// sluicectl: the admin CLI. `sluicectl [--socket PATH] COMMAND [--json]`, or ipvsadm's flags for
+// changes (-A -E -D -a -e -d); see --help.
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <charconv>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "control/admin/api.hpp"
@@ -14,30 +18,45 @@
 
 namespace {
 
+namespace po = boost::program_options;
+using json = nlohmann::json;
+
 constexpr const char* k_usage = R"(Usage: sluicectl [--socket PATH] COMMAND [options]
+       sluicectl [--socket PATH] -A|-E|-D -t|-u VIP:PORT [-s SCHED] [-p [TIMEOUT]] [--name N]
+       sluicectl [--socket PATH] -a|-e|-d -t|-u VIP:PORT -r RIP:PORT [-w WEIGHT] [-m]
 
 Commands:
-  list [--stats] [--json]   virtual services and backends, as ipvsadm -Ln prints them
-  stats [--json]            per-worker packet counters and drops by reason
-  reload                    re-read the config file (refused whole if invalid)
+  list [--stats|--rate] [--json]  virtual services and backends, as ipvsadm -Ln prints them
+                                  (-L and -l too); --rate: per-second rates over --interval
+  stats [--json]                  per-worker packet counters and drops by reason
+  reload                          re-read the config file (refused whole if invalid);
+                                  replaces every change made with the flags below
+
+Changes, as ipvsadm makes them (they last until the next reload):
+  -A  add a virtual service       -a  add a real server (backend)
+  -E  edit a virtual service      -e  edit a real server
+  -D  delete a virtual service    -d  delete a real server
+A service is named by -t (TCP) or -u (UDP) VIP:PORT, or by --name alone.
 )";
 
 // Exits non-zero with the daemon's error messages when the call failed.
-nlohmann::json call(const std::string& socket, const char* method, const char* path) {
-  const sluice::admin_response r = sluice::admin_call(socket, {method, path, ""});
-  nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+json call(const std::string& socket, const char* method, const char* path,
+          const json& body = nullptr) {
+  const sluice::admin_response r =
+      sluice::admin_call(socket, {method, path, body.is_null() ? "" : body.dump()});
+  json reply = json::parse(r.body, nullptr, false);
   if (r.status / 100 != 2) {
-    if (body.is_object() && body.contains("errors"))
-      for (const auto& e : body["errors"]) std::cerr << "sluicectl: " << e.get<std::string>() << "\n";
+    if (reply.is_object() && reply.contains("errors"))
+      for (const auto& e : reply["errors"]) std::cerr << "sluicectl: " << e.get<std::string>() << "\n";
     else
       std::cerr << "sluicectl: HTTP " << r.status << ": " << r.body << "\n";
     std::exit(1);
   }
-  if (body.is_discarded()) throw std::runtime_error("the daemon sent malformed JSON");
-  return body;
+  if (reply.is_discarded()) throw std::runtime_error("the daemon sent malformed JSON");
+  return reply;
 }
 
-void print_stats(const nlohmann::json& s) {
+void print_stats(const json& s) {
   fmt::print("{:<7} {:>14} {:>14} {:>12} {:>8}\n", "Worker", "RxPackets", "TxPackets",
              "FlowsActive", "Busy%");
   for (const auto& w : s.at("workers")) {
@@ -55,16 +74,152 @@ void print_stats(const nlohmann::json& s) {
   }
 }
 
+// A number as a JSON number; anything else as the string typed, for the daemon to refuse with
+// the field's name (it validates every request with the config file's rules).
+json number_or_text(const std::string& s) {
+  int64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec == std::errc{} && end == s.data() + s.size()) return v;
+  return s;
+}
+
+// "ADDRESS:PORT" (or "ADDRESS": every port) as {"address", "port"}.
+json endpoint(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return {{"address", text}};
+  return {{"address", text.substr(0, colon)}, {"port", number_or_text(text.substr(colon + 1))}};
+}
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::cerr << "sluicectl: " << message << "\n" << k_usage;
+  std::exit(2);
+}
+
+json service_selector(const po::variables_map& vm) {
+  if (vm.count("tcp-service")) {
+    json s = endpoint(vm["tcp-service"].as<std::string>());
+    s["protocol"] = "tcp";
+    return s;
+  }
+  if (vm.count("udp-service")) {
+    json s = endpoint(vm["udp-service"].as<std::string>());
+    s["protocol"] = "udp";
+    return s;
+  }
+  if (vm.count("name")) return {{"name", vm["name"].as<std::string>()}};
+  usage_error("name the service with -t VIP:PORT, -u VIP:PORT or --name");
+}
+
+// Service fields given on the command line (-s, -p, --name, --forwarding).
+json service_fields(const po::variables_map& vm, bool name_is_a_field) {
+  json f = json::object();
+  if (vm.count("scheduler")) f["scheduler"] = vm["scheduler"].as<std::string>();
+  if (vm.count("persistent")) f["persistence_timeout"] = number_or_text(vm["persistent"].as<std::string>());
+  if (vm.count("forwarding")) f["forwarding"] = vm["forwarding"].as<std::string>();
+  if (name_is_a_field && vm.count("name")) f["name"] = vm["name"].as<std::string>();
+  return f;
+}
+
+json backend_fields(const po::variables_map& vm, bool with_weight) {
+  if (!vm.count("real-server")) usage_error("name the backend with -r RIP:PORT");
+  json b = endpoint(vm["real-server"].as<std::string>());
+  if (with_weight && vm.count("weight")) b["weight"] = number_or_text(vm["weight"].as<std::string>());
+  if (vm.count("masquerading")) b["forwarding"] = "nat";
+  if (vm.count("gatewaying")) b["forwarding"] = "dr";
+  if (vm.count("ipip")) b["forwarding"] = "tun";
+  return b;
+}
+
+// -A -E -D -a -e -d. Returns false when none was given.
+bool run_change(const po::variables_map& vm, const std::string& socket, bool print_json) {
+  const bool by_tuple = vm.count("tcp-service") || vm.count("udp-service");
+  json reply;
+  if (vm.count("add-service")) {
+    if (!by_tuple) usage_error("-A needs -t VIP:PORT or -u VIP:PORT");
+    json s = service_selector(vm);
+    s.update(service_fields(vm, true));
+    reply = call(socket, "POST", sluice::api::k_services_path, s);
+  } else if (vm.count("edit-service")) {
+    const json set = service_fields(vm, by_tuple);
+    if (set.empty()) usage_error("-E: nothing to change (-s, -p, --name, --forwarding)");
+    reply = call(socket, "PATCH", sluice::api::k_services_path,
+                 {{"service", service_selector(vm)}, {"set", set}});
+  } else if (vm.count("delete-service")) {
+    reply = call(socket, "DELETE", sluice::api::k_services_path, {{"service", service_selector(vm)}});
+  } else if (vm.count("add-server")) {
+    reply = call(socket, "POST", sluice::api::k_backends_path,
+                 {{"service", service_selector(vm)}, {"backend", backend_fields(vm, true)}});
+  } else if (vm.count("edit-server")) {
+    reply = call(socket, "PATCH", sluice::api::k_backends_path,
+                 {{"service", service_selector(vm)}, {"backend", backend_fields(vm, true)}});
+  } else if (vm.count("delete-server")) {
+    reply = call(socket, "DELETE", sluice::api::k_backends_path,
+                 {{"service", service_selector(vm)}, {"backend", backend_fields(vm, false)}});
+  } else {
+    return false;
+  }
+  if (print_json) std::cout << reply.dump(2) << "\n"; // people get ipvsadm's silence
+  return true;
+}
+
+void run_list(const po::variables_map& vm, const std::string& socket, bool print_json) {
+  json body = call(socket, "GET", sluice::api::k_services_path);
+  auto format = vm.count("stats") ? sluice::list_format::stats : sluice::list_format::plain;
+  if (vm.count("rate")) {
+    const double seconds = vm["interval"].as<double>();
+    const auto start = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    const json after = call(socket, "GET", sluice::api::k_services_path);
+    const double taken =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    body = sluice::rate_view(body, after, taken);
+    format = sluice::list_format::rate;
+  }
+  if (print_json)
+    std::cout << body.dump(2) << "\n";
+  else
+    std::cout << sluice::format_ipvsadm(body, format);
+}
+
+po::options_description options() {
+  po::options_description o("Options");
+  o.add_options()
+      ("help,h", "show this help")
+      ("socket", po::value<std::string>()->default_value("/run/sluice/sluice.sock"),
+       "admin socket of sluiced")
+      ("json", "print the API's JSON instead of a table")
+      ("list,L", "list (ipvsadm -L)")
+      ("list-l,l", "list (ipvsadm -l)")
+      ("numeric,n", "addresses as numbers (always; accepted for ipvsadm habits)")
+      ("stats", "list: traffic counters instead of connections")
+      ("rate", "list: per-second rates (CPS, packets, bytes)")
+      ("interval", po::value<double>()->default_value(1.0), "--rate: seconds between samples")
+      ("add-service,A", "add a virtual service")
+      ("edit-service,E", "edit a virtual service")
+      ("delete-service,D", "delete a virtual service")
+      ("add-server,a", "add a real server")
+      ("edit-server,e", "edit a real server")
+      ("delete-server,d", "delete a real server")
+      ("tcp-service,t", po::value<std::string>()->value_name("VIP:PORT"), "TCP service")
+      ("udp-service,u", po::value<std::string>()->value_name("VIP:PORT"), "UDP service")
+      ("real-server,r", po::value<std::string>()->value_name("RIP:PORT"), "backend")
+      ("scheduler,s", po::value<std::string>()->value_name("SCHED"), "rr | wrr | lc | wlc | ...")
+      ("persistent,p", po::value<std::string>()->value_name("TIMEOUT")->implicit_value("300"),
+       "client affinity in seconds (0: none)")
+      ("weight,w", po::value<std::string>()->value_name("W"), "backend weight (0: drain)")
+      ("masquerading,m", "forwarding nat (must be the service's)")
+      ("gatewaying,g", "forwarding dr (must be the service's)")
+      ("ipip,i", "forwarding tun (must be the service's)")
+      ("forwarding", po::value<std::string>()->value_name("MODE"), "-A/-E: nat | dr | tun | fnat")
+      ("name", po::value<std::string>()->value_name("N"), "service name (selects it without -t/-u)")
+      ("command", po::value<std::vector<std::string>>(), "command and its arguments");
+  return o;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-  namespace po = boost::program_options;
-  po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")(
-      "socket,s", po::value<std::string>()->default_value("/run/sluice/sluice.sock"),
-      "admin socket of sluiced")("stats", "list: traffic counters instead of connections")(
-      "json", "print the API's JSON instead of a table")(
-      "command", po::value<std::vector<std::string>>(), "command and its arguments");
+  const po::options_description opts = options();
   po::positional_options_description pos;
   pos.add("command", -1);
   po::variables_map vm;
@@ -72,36 +227,35 @@ int main(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "sluicectl: " << e.what() << "\n" << k_usage;
-    return 2;
+    usage_error(e.what());
   }
-  if (vm.count("help") || !vm.count("command")) {
-    std::cout << k_usage << opts;
-    return vm.count("help") ? 0 : 2;
+  if (vm.count("help")) {
+    std::cout << k_usage << "\n" << opts;
+    return 0;
   }
-  const auto command = vm["command"].as<std::vector<std::string>>();
   const std::string socket = vm["socket"].as<std::string>();
-  const bool json = vm.count("json") > 0;
+  const bool print_json = vm.count("json") > 0;
+  const std::string command =
+      vm.count("command") ? vm["command"].as<std::vector<std::string>>().front()
+      : vm.count("list") || vm.count("list-l") ? "list"
+                                          : "";
   try {
-    if (command[0] == "list") {
-      const auto body = call(socket, "GET", sluice::api::k_services_path);
-      if (json)
-        std::cout << body.dump(2) << "\n";
-      else
-        std::cout << sluice::format_ipvsadm(body, vm.count("stats") ? sluice::list_format::stats
-                                                                    : sluice::list_format::plain);
-    } else if (command[0] == "stats") {
-      const auto body = call(socket, "GET", sluice::api::k_stats_path);
-      if (json)
+    if (command.empty() && run_change(vm, socket, print_json)) return 0;
+    if (command == "list") {
+      run_list(vm, socket, print_json);
+    } else if (command == "stats") {
+      const json body = call(socket, "GET", sluice::api::k_stats_path);
+      if (print_json)
         std::cout << body.dump(2) << "\n";
       else
         print_stats(body);
-    } else if (command[0] == "reload") {
+    } else if (command == "reload") {
       call(socket, "POST", sluice::api::k_reload_path);
       std::cout << "configuration reloaded\n";
+    } else if (command.empty()) {
+      usage_error("no command");
     } else {
-      std::cerr << "sluicectl: unknown command \"" << command[0] << "\"\n" << k_usage;
-      return 2;
+      usage_error("unknown command \"" + command + "\"");
     }
   } catch (const std::exception& e) {
     std::cerr << "sluicectl: " << e.what() << "\n";

@@ -9,6 +9,19 @@
 #include "control/log/log.hpp"
 
 namespace sluice {
+namespace {
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& e : v) s += (s.empty() ? "" : "; ") + e;
+  return s;
+}
+
+admin_response error(int status, const std::vector<std::string>& errors) {
+  return {status, nlohmann::json{{"errors", errors}}.dump()};
+}
+
+} // namespace
 
 control_plane::control_plane(std::string config_path, config initial,
                              std::vector<port_info> ports, snapshot_publisher& publisher,
@@ -18,19 +31,22 @@ control_plane::control_plane(std::string config_path, config initial,
       slots_{slot_registry(initial.dataplane.max_services),
              slot_registry(initial.dataplane.max_backends)} {
   std::lock_guard lock(mu_);
-  apply(std::move(initial));
+  const int64_t us = apply(std::move(initial));
+  log::info("msg=\"config applied\" source=file file={} generation={} services={} publish_us={}",
+            path_, generation_, applied_.services.size(), us);
 }
 
-void control_plane::apply(config next) {
+int64_t control_plane::apply(config next) {
   const auto start = std::chrono::steady_clock::now();
-  auto snap = compile_snapshot(next, ports_, slots_, ++generation_);
+  auto snap = compile_snapshot(next, ports_, slots_, generation_ + 1);
   publisher_.publish(std::move(snap));
+  ++generation_;
   applied_ = std::move(next);
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
-  log::info("msg=\"config applied\" generation={} services={} publish_us={}", generation_,
-            applied_.services.size(), us);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  metrics_.generation = generation_;
+  metrics_.publishes++;
+  metrics_.publish_seconds_sum += std::chrono::duration<double>(elapsed).count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
 }
 
 std::vector<std::string> control_plane::reload() {
@@ -49,31 +65,82 @@ std::vector<std::string> control_plane::reload() {
   }
   if (problems.empty()) {
     try {
-      apply(std::move(*r.cfg));
+      const int64_t us = apply(std::move(*r.cfg));
+      metrics_.reloads_applied++;
+      // Like ipvsadm-restore over ipvsadm edits: the file wins over runtime changes.
+      log::info("msg=\"config applied\" source=file file={} generation={} services={} "
+                "publish_us={} runtime_changes_replaced={}",
+                path_, generation_, applied_.services.size(), us, runtime_changes_);
+      runtime_changes_ = 0;
+      return problems;
     } catch (const compile_error& e) {
       problems.push_back(path_ + ": " + e.what());
     }
   }
-  for (const std::string& p : problems) log::warn("msg=\"config refused\" problem=\"{}\"", p);
+  metrics_.reloads_refused++;
+  log::warn("msg=\"config refused\" source=file file={} problems={} errors=\"{}\"", path_,
+            problems.size(), joined(problems));
   return problems;
 }
 
+admin_response control_plane::change(change_kind kind, const std::string& body) {
+  std::lock_guard lock(mu_);
+  change_plan plan = plan_change(applied_, kind, body);
+  if (plan.next) {
+    try {
+      const int64_t us = apply(std::move(*plan.next));
+      metrics_.api_changes_applied++;
+      ++runtime_changes_;
+      log::info("msg=\"change applied\" source=api op={} subject=\"{}\" generation={} "
+                "publish_us={} note=\"runtime change: a reload from the file replaces it\"",
+                name_of(kind), plan.subject, generation_, us);
+      return {200, nlohmann::json{{"result", "applied"}, {"generation", generation_}}.dump()};
+    } catch (const compile_error& e) {
+      plan.status = 422;
+      plan.errors.push_back(e.what());
+    }
+  }
+  metrics_.api_changes_refused++;
+  log::warn("msg=\"change refused\" source=api op={} subject=\"{}\" status={} errors=\"{}\"",
+            name_of(kind), plan.subject, plan.status, joined(plan.errors));
+  return error(plan.status, plan.errors);
+}
+
 admin_response control_plane::handle(const admin_request& req) {
-  auto error = [](int status, const std::vector<std::string>& errors) {
-    return admin_response{status, nlohmann::json{{"errors", errors}}.dump()};
-  };
-  if (req.target == api::k_services_path && req.method == "GET") {
+  const std::string& m = req.method;
+  if (req.target == api::k_services_path && m == "GET") {
     std::lock_guard lock(mu_);
     return {200, services_view(applied_, publisher_.latest(), stats_).dump()};
   }
-  if (req.target == api::k_stats_path && req.method == "GET")
-    return {200, stats_view(stats_).dump()};
-  if (req.target == api::k_reload_path && req.method == "POST") {
+  if (req.target == api::k_services_path && m == "POST")
+    return change(change_kind::add_service, req.body);
+  if (req.target == api::k_services_path && m == "PATCH")
+    return change(change_kind::edit_service, req.body);
+  if (req.target == api::k_services_path && m == "DELETE")
+    return change(change_kind::delete_service, req.body);
+  if (req.target == api::k_backends_path && m == "POST")
+    return change(change_kind::add_backend, req.body);
+  if (req.target == api::k_backends_path && m == "PATCH")
+    return change(change_kind::edit_backend, req.body);
+  if (req.target == api::k_backends_path && m == "DELETE")
+    return change(change_kind::delete_backend, req.body);
+  if (req.target == api::k_stats_path && m == "GET") return {200, stats_view(stats_).dump()};
+  if (req.target == api::k_metrics_path && m == "GET") return handle_metrics(req);
+  if (req.target == api::k_reload_path && m == "POST") {
     const auto problems = reload();
     if (!problems.empty()) return error(422, problems);
     return {200, nlohmann::json{{"result", "applied"}}.dump()};
   }
-  return error(404, {"no such endpoint: " + req.method + " " + req.target});
+  return error(404, {"no such endpoint: " + m + " " + req.target});
+}
+
+admin_response control_plane::handle_metrics(const admin_request& req) {
+  if (req.target != api::k_metrics_path || req.method != "GET")
+    return error(404, {"no such endpoint: " + req.method + " " + req.target +
+                       " (this address serves GET /metrics only)"});
+  std::lock_guard lock(mu_);
+  return {200, render_metrics(applied_, publisher_.latest(), stats_, metrics_),
+          k_metrics_content_type};
 }
 
 } // namespace sluice

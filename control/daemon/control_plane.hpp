@@ -2,6 +2,9 @@
 // The desired state and its publication: holds the applied config, compiles it into snapshots,
 // publishes them, and answers the admin API. All methods are called from control threads and
 // serialised by one mutex; workers never touch this object.
+//
+// Runtime changes (admin API, like ipvsadm's) change the applied config only: the file is never
+// written, and the next reload from it replaces them, as `ipvsadm-restore` would.
 
 #include <mutex>
 #include <span>
@@ -9,6 +12,8 @@
 #include <vector>
 
 #include "control/admin/http_types.hpp"
+#include "control/admin/metrics.hpp"
+#include "control/config/change.hpp"
 #include "control/config/load.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/snapshot/publisher.hpp"
@@ -26,10 +31,18 @@ public:
   // (one "file:line: field: message" string each).
   std::vector<std::string> reload();
 
+  // Applies one runtime change (body: admin/api.hpp), or changes nothing and says why.
+  admin_response change(change_kind kind, const std::string& body);
+
+  // The admin API (Unix socket).
   admin_response handle(const admin_request& req);
+  // The metrics endpoint (TCP): GET /metrics only.
+  admin_response handle_metrics(const admin_request& req);
 
 private:
-  void apply(config next); // requires mu_
+  // Compiles and publishes `next`, then makes it the applied config; returns the time taken in
+  // microseconds. Throws compile_error (nothing changed). Requires mu_.
+  int64_t apply(config next);
 
   std::mutex mu_;
   std::string path_;
@@ -39,6 +52,8 @@ private:
   std::vector<const worker_stats*> stats_;
   slot_registries slots_;
   uint64_t generation_ = 0;
+  unsigned runtime_changes_ = 0; // applied since the file was last loaded
+  control_metrics metrics_;
 };
 
 } // namespace sluice

@@ -43,5 +43,31 @@ TEST(IpvsadmFormat, LargeCountersAreScaledLikeIpvsadm) {
   EXPECT_NE(out.find("  123456M"), std::string::npos) << out;
 }
 
+TEST(IpvsadmFormat, RateIsPerSecondDeltasInIpvsadmRateColumns) {
+  const auto body = rate_view(one_service(1000), one_service(3000), 2.0);
+  EXPECT_EQ(body["services"][0]["rate"]["in_pps"], 1000);
+  EXPECT_EQ(body["services"][0]["rate"]["cps"], 0);
+  const std::string out = format_ipvsadm(body, list_format::rate);
+  EXPECT_EQ(out.substr(0, out.find('\n')),
+            "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS");
+  EXPECT_NE(out.find("TCP  10.0.0.100:80                       0     1000        0        0        0\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  -> 10.0.1.11:8080                      0        0        0        0        0\n"), std::string::npos)
+      << out;
+}
+
+TEST(IpvsadmFormat, RateOfANewServiceCountsFromZero) {
+  const auto before = nlohmann::json::parse(R"({"services":[]})");
+  const auto body = rate_view(before, one_service(500), 1.0);
+  EXPECT_EQ(body["services"][0]["rate"]["in_pps"], 500);
+  EXPECT_EQ(body["services"][0]["rate"]["cps"], 3);
+}
+
+TEST(IpvsadmFormat, RateOfACounterThatWentBackwardsIsZero) {
+  const auto body = rate_view(one_service(900), one_service(100), 1.0);
+  EXPECT_EQ(body["services"][0]["rate"]["in_pps"], 0);
+}
+
 } // namespace
 } // namespace sluice

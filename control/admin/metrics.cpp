@@ -1,0 +1,195 @@
+#include "control/admin/metrics.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "control/admin/traffic_sum.hpp"
+#include "dataplane/net/ipv4.hpp"
+
+namespace sluice {
+namespace {
+
+// Label values may hold anything an operator typed (service names): escape as the format asks.
+std::string escape(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+class exposition {
+public:
+  // Starts a metric family; its samples must follow before the next family begins.
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  }
+  template <typename Value>
+  void sample(std::string_view name, std::string_view labels, Value v) {
+    if (labels.empty())
+      out_ += fmt::format("{} {}\n", name, v);
+    else
+      out_ += fmt::format("{}{{{}}} {}\n", name, labels, v);
+  }
+  std::string take() { return std::move(out_); }
+
+private:
+  std::string out_;
+};
+
+struct traffic_row {
+  std::string labels; // service="web",vip="10.0.0.100",port="80",protocol="tcp"[,backend=".."]
+  traffic_sum t;
+  uint16_t weight = 0;
+};
+
+// One family per traffic counter, each listing every row (services or backends).
+void traffic_families(exposition& e, const std::string& prefix, std::string_view what,
+                      const std::vector<traffic_row>& rows) {
+  const std::string conns = prefix + "_connections_total";
+  e.family(conns, "counter", fmt::format("New connections scheduled to the {}.", what));
+  for (const auto& r : rows) e.sample(conns, r.labels, r.t.conns);
+
+  const std::string packets = prefix + "_packets_total";
+  e.family(packets, "counter",
+           fmt::format("Packets through the {}; direction in is client to backend.", what));
+  for (const auto& r : rows) {
+    e.sample(packets, r.labels + ",direction=\"in\"", r.t.in_packets);
+    e.sample(packets, r.labels + ",direction=\"out\"", r.t.out_packets);
+  }
+  const std::string bytes = prefix + "_bytes_total";
+  e.family(bytes, "counter",
+           fmt::format("Bytes through the {}; direction in is client to backend.", what));
+  for (const auto& r : rows) {
+    e.sample(bytes, r.labels + ",direction=\"in\"", r.t.in_bytes);
+    e.sample(bytes, r.labels + ",direction=\"out\"", r.t.out_bytes);
+  }
+  const std::string active = prefix + "_active_connections";
+  e.family(active, "gauge",
+           fmt::format("Established TCP connections of the {} (ipvsadm ActiveConn).", what));
+  for (const auto& r : rows) e.sample(active, r.labels, r.t.active);
+  const std::string inactive = prefix + "_inactive_connections";
+  e.family(inactive, "gauge",
+           fmt::format("Other tracked connections of the {} (ipvsadm InActConn).", what));
+  for (const auto& r : rows) e.sample(inactive, r.labels, r.t.inactive);
+}
+
+void worker_families(exposition& e, std::span<const worker_stats* const> workers,
+                     uint32_t flow_capacity) {
+  struct field {
+    const char* name;
+    const char* type;
+    const char* help;
+    uint64_t (*get)(const worker_counters&);
+  };
+  static constexpr field k_fields[] = {
+      {"sluice_worker_rx_packets_total", "counter", "Packets received by the worker.",
+       [](const worker_counters& c) { return c.rx_packets.get(); }},
+      {"sluice_worker_tx_packets_total", "counter", "Packets transmitted by the worker.",
+       [](const worker_counters& c) { return c.tx_packets.get(); }},
+      {"sluice_worker_flows_active", "gauge", "Flows in the worker's flow table (occupancy).",
+       [](const worker_counters& c) { return c.flows_active.get(); }},
+      {"sluice_worker_flows_created_total", "counter", "Flows the worker created.",
+       [](const worker_counters& c) { return c.flows_created.get(); }},
+      {"sluice_worker_flows_expired_total", "counter", "Flows the worker expired.",
+       [](const worker_counters& c) { return c.flows_expired.get(); }},
+      {"sluice_worker_polls_total", "counter", "Iterations of the worker's poll loop.",
+       [](const worker_counters& c) { return c.polls.get(); }},
+      {"sluice_worker_busy_polls_total", "counter",
+       "Poll loop iterations that received at least one packet.",
+       [](const worker_counters& c) { return c.busy_polls.get(); }},
+      {"sluice_worker_arp_requests_sent_total", "counter", "ARP requests the worker sent.",
+       [](const worker_counters& c) { return c.arp_requests_sent.get(); }},
+      {"sluice_worker_arp_replies_sent_total", "counter", "ARP replies the worker sent.",
+       [](const worker_counters& c) { return c.arp_replies_sent.get(); }},
+      {"sluice_worker_arp_replies_received_total", "counter", "ARP replies the worker received.",
+       [](const worker_counters& c) { return c.arp_replies_received.get(); }},
+      {"sluice_worker_icmp_echo_replies_total", "counter", "ICMP echo replies the worker sent.",
+       [](const worker_counters& c) { return c.icmp_echo_replies.get(); }},
+  };
+  auto label = [](std::size_t i) { return fmt::format("worker=\"{}\"", i); };
+  for (const field& f : k_fields) {
+    e.family(f.name, f.type, f.help);
+    for (std::size_t i = 0; i < workers.size(); ++i)
+      e.sample(f.name, label(i), f.get(workers[i]->worker));
+  }
+  e.family("sluice_worker_flow_table_capacity", "gauge", "Flows the worker's table can hold.");
+  for (std::size_t i = 0; i < workers.size(); ++i)
+    e.sample("sluice_worker_flow_table_capacity", label(i), uint64_t{flow_capacity});
+  e.family("sluice_worker_busy_ratio", "gauge",
+           "Share of poll loop iterations since start that received packets (0..1); "
+           "rate(sluice_worker_busy_polls_total) / rate(sluice_worker_polls_total) for a window.");
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    const uint64_t polls = workers[i]->worker.polls.get();
+    const uint64_t busy = workers[i]->worker.busy_polls.get();
+    e.sample("sluice_worker_busy_ratio", label(i), polls ? double(busy) / double(polls) : 0.0);
+  }
+  // Every reason, zero or not: a series that appears only on the first drop breaks rate().
+  e.family("sluice_drops_total", "counter",
+           "Packets dropped by the worker, by reason (dataplane/stats/drop_reason.hpp).");
+  for (std::size_t i = 0; i < workers.size(); ++i)
+    for (std::size_t r = 0; r < k_drop_reason_count; ++r)
+      e.sample("sluice_drops_total",
+               fmt::format("worker=\"{}\",reason=\"{}\"", i, k_drop_reason_names[r]),
+               workers[i]->worker.drops[r].get());
+}
+
+void control_families(exposition& e, const control_metrics& c) {
+  e.family("sluice_control_config_generation", "gauge", "Generation of the published snapshot.");
+  e.sample("sluice_control_config_generation", "", c.generation);
+  e.family("sluice_control_publishes_total", "counter", "Snapshots compiled and published.");
+  e.sample("sluice_control_publishes_total", "", c.publishes);
+  e.family("sluice_control_publish_duration_seconds", "summary",
+           "Time to compile and publish a snapshot, until the old one may be freed.");
+  e.sample("sluice_control_publish_duration_seconds_sum", "", c.publish_seconds_sum);
+  e.sample("sluice_control_publish_duration_seconds_count", "", c.publishes);
+  e.family("sluice_control_changes_total", "counter",
+           "Configuration changes by source (api: admin API, reload: the config file) and result.");
+  e.sample("sluice_control_changes_total", R"(source="api",result="applied")",
+           c.api_changes_applied);
+  e.sample("sluice_control_changes_total", R"(source="api",result="refused")",
+           c.api_changes_refused);
+  e.sample("sluice_control_changes_total", R"(source="reload",result="applied")",
+           c.reloads_applied);
+  e.sample("sluice_control_changes_total", R"(source="reload",result="refused")",
+           c.reloads_refused);
+}
+
+} // namespace
+
+std::string render_metrics(const config& applied, const snapshot& snap,
+                           std::span<const worker_stats* const> workers,
+                           const control_metrics& control) {
+  std::vector<traffic_row> services, backends;
+  for (std::size_t i = 0; i < snap.services.size() && i < applied.services.size(); ++i) {
+    const service_config& sc = applied.services[i];
+    const snapshot_service& ss = snap.services[i];
+    const std::string labels =
+        fmt::format(R"(service="{}",vip="{}",port="{}",protocol="{}")", escape(sc.name),
+                    format_ipv4(sc.vip), ntohs(sc.port), sc.proto == IPPROTO_UDP ? "udp" : "tcp");
+    services.push_back({labels, service_traffic(workers, ss.slot)});
+    for (uint32_t k = 0; k < ss.backend_count; ++k) {
+      const snapshot_backend& b = snap.backends[ss.first_backend + k];
+      backends.push_back({fmt::format(R"({},backend="{}:{}")", labels, format_ipv4(b.addr),
+                                      ntohs(b.port)),
+                          backend_traffic(workers, b.slot), b.weight});
+    }
+  }
+  exposition e;
+  traffic_families(e, "sluice_service", "service", services);
+  traffic_families(e, "sluice_backend", "backend", backends);
+  e.family("sluice_backend_weight", "gauge", "Scheduling weight of the backend (0: draining).");
+  for (const auto& r : backends) e.sample("sluice_backend_weight", r.labels, uint64_t{r.weight});
+  worker_families(e, workers, applied.dataplane.flows_per_worker);
+  control_families(e, control);
+  return e.take();
+}
+
+} // namespace sluice

@@ -1,0 +1,33 @@
+#pragma once
+// Prometheus text exposition (format 0.0.4) of the running state, DESIGN.md §3.5. Every name
+// starts with sluice_; counters are summed over workers at scrape time, like the JSON views.
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "control/config/model.hpp"
+#include "dataplane/snapshot/snapshot.hpp"
+#include "dataplane/stats/counters.hpp"
+
+namespace sluice {
+
+inline constexpr const char* k_metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+// The control plane's own counters.
+struct control_metrics {
+  uint64_t generation = 0;           // of the published snapshot
+  uint64_t publishes = 0;            // snapshots published since start
+  double publish_seconds_sum = 0;    // compile + publish (RCU wait included), summed
+  uint64_t api_changes_applied = 0;
+  uint64_t api_changes_refused = 0;
+  uint64_t reloads_applied = 0;
+  uint64_t reloads_refused = 0;
+};
+
+// `applied` is the config `snap` was compiled from (services and backends in the same order).
+std::string render_metrics(const config& applied, const snapshot& snap,
+                           std::span<const worker_stats* const> workers,
+                           const control_metrics& control);
+
+} // namespace sluice

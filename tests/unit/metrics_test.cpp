@@ -1,0 +1,121 @@
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "control/admin/metrics.hpp"
+
+namespace sluice {
+namespace {
+
+// One service with one backend, two workers whose counters are set by hand.
+struct fixture {
+  config cfg;
+  snapshot snap;
+  worker_stats w0{4, 4}, w1{4, 4};
+
+  fixture() {
+    service_config s{.name = "web\"1", .vip = htonl(0x0a000064), .port = htons(80),
+                     .proto = IPPROTO_TCP};
+    s.backends.push_back({.addr = htonl(0x0a00010b), .port = htons(8080), .weight = 2});
+    cfg.services.push_back(s);
+    snap.services.push_back({.vip = s.vip, .port = s.port, .proto = s.proto,
+                             .mode = forwarding::nat, .scheduler = scheduler_kind::rr, .slot = 1,
+                             .first_backend = 0, .backend_count = 1});
+    snap.backends.push_back({.addr = s.backends[0].addr, .port = s.backends[0].port,
+                             .weight = 2, .slot = 3});
+    w0.services[1].conns.add(5);
+    w1.services[1].conns.add(7);
+    w0.backends[3].in_bytes.add(1000);
+    w1.backends[3].active.add(2);
+    w0.worker.rx_packets.add(10);
+    w1.worker.drop(drop_reason::no_service, 4);
+    w1.worker.polls.add(4);
+    w1.worker.busy_polls.add(1);
+  }
+
+  std::string render() {
+    const worker_stats* workers[] = {&w0, &w1};
+    return render_metrics(cfg, snap, workers,
+                          {.generation = 3, .publishes = 3, .publish_seconds_sum = 0.25});
+  }
+};
+
+const std::string k_service_labels =
+    R"(service="web\"1",vip="10.0.0.100",port="80",protocol="tcp")";
+
+TEST(Metrics, ServiceCountersAreSummedOverWorkers) {
+  const std::string m = fixture().render();
+  EXPECT_NE(m.find("sluice_service_connections_total{" + k_service_labels + "} 12\n"),
+            std::string::npos)
+      << m;
+}
+
+TEST(Metrics, BackendSamplesCarryTheBackendLabelAndDirection) {
+  const std::string m = fixture().render();
+  const std::string labels = k_service_labels + R"(,backend="10.0.1.11:8080")";
+  EXPECT_NE(m.find("sluice_backend_bytes_total{" + labels + ",direction=\"in\"} 1000\n"),
+            std::string::npos) << m;
+  EXPECT_NE(m.find("sluice_backend_active_connections{" + labels + "} 2\n"), std::string::npos);
+  EXPECT_NE(m.find("sluice_backend_weight{" + labels + "} 2\n"), std::string::npos);
+}
+
+TEST(Metrics, EveryDropReasonIsListedForEveryWorker) {
+  const std::string m = fixture().render();
+  for (int w = 0; w < 2; ++w)
+    for (std::string_view r : k_drop_reason_names)
+      EXPECT_NE(m.find("sluice_drops_total{worker=\"" + std::to_string(w) + "\",reason=\"" +
+                       std::string(r) + "\"} "),
+                std::string::npos) << r;
+  EXPECT_NE(m.find(R"(sluice_drops_total{worker="1",reason="no_service"} 4)"), std::string::npos);
+}
+
+TEST(Metrics, WorkerAndControlGaugesAreExposed) {
+  const std::string m = fixture().render();
+  EXPECT_NE(m.find(R"(sluice_worker_busy_ratio{worker="1"} 0.25)"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"(sluice_worker_rx_packets_total{worker="0"} 10)"), std::string::npos);
+  EXPECT_NE(m.find("sluice_control_publishes_total 3\n"), std::string::npos);
+  EXPECT_NE(m.find("sluice_control_publish_duration_seconds_sum 0.25\n"), std::string::npos);
+}
+
+// The text format's rules that promtool checks too: every sample belongs to the family whose
+// HELP and TYPE came last, each family appears once, names start with sluice_, counters end in
+// _total, and every line is a comment or `name{labels} value`.
+TEST(Metrics, TextFormatIsWellFormed) {
+  std::istringstream in(fixture().render());
+  const std::regex sample(R"(^(sluice_[a-z_]+)(\{[^}]*\})? -?[0-9.e+-]+$)");
+  const std::regex help(R"(^# HELP (sluice_[a-z_]+) .+$)");
+  const std::regex type(R"(^# TYPE (sluice_[a-z_]+) (counter|gauge|summary)$)");
+  std::set<std::string> seen;
+  std::string line, family, family_type;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_match(line, m, help)) {
+      family = m[1];
+      EXPECT_TRUE(seen.insert(family).second) << "family twice: " << family;
+      ASSERT_TRUE(std::getline(in, line));
+      ASSERT_TRUE(std::regex_match(line, m, type)) << line;
+      EXPECT_EQ(m[1], family);
+      family_type = m[2];
+      if (family_type == "counter") {
+        EXPECT_TRUE(family.ends_with("_total")) << family;
+      }
+      continue;
+    }
+    ASSERT_TRUE(std::regex_match(line, m, sample)) << line;
+    const std::string name = m[1];
+    if (family_type == "summary") {
+      EXPECT_TRUE(name == family + "_sum" || name == family + "_count") << name;
+    } else {
+      EXPECT_EQ(name, family) << line;
+    }
+  }
+  EXPECT_GT(seen.size(), 20u);
+}
+
+} // namespace
+} // namespace sluice
