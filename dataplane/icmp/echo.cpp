@@ -2,7 +2,7 @@
 
 #include <rte_icmp.h>
 
-#include <cstring>
+#include <cstddef>
 
 #include "dataplane/net/checksum.hpp"
 
@@ -26,20 +26,12 @@ void make_echo_reply(rte_ether_hdr* eth, const ipv4_packet& pkt) noexcept {
   const rte_be32_t src = ip->src_addr;
   ip->src_addr = ip->dst_addr;
   ip->dst_addr = src;
-  uint16_t old_word;
-  std::memcpy(&old_word, &ip->time_to_live, sizeof old_word);
-  ip->time_to_live = k_reply_ttl;
-  uint16_t new_word;
-  std::memcpy(&new_word, &ip->time_to_live, sizeof new_word);
-  ip->hdr_checksum = csum_replace2(ip->hdr_checksum, old_word, new_word);
-
-  auto* icmp = reinterpret_cast<rte_icmp_hdr*>(pkt.l4);
-  uint16_t old_type;
-  std::memcpy(&old_type, &icmp->icmp_type, sizeof old_type);
-  icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
-  uint16_t new_type;
-  std::memcpy(&new_type, &icmp->icmp_type, sizeof new_type);
-  icmp->icmp_cksum = csum_replace2(icmp->icmp_cksum, old_type, new_type);
+  auto* hdr = reinterpret_cast<uint8_t*>(ip);
+  uint8_t* ttl = hdr + offsetof(rte_ipv4_hdr, time_to_live); // shares a word with the protocol
+  set_byte_patch_checksum(ttl, k_reply_ttl, hdr + offsetof(rte_ipv4_hdr, hdr_checksum));
+  uint8_t* type = pkt.l4 + offsetof(rte_icmp_hdr, icmp_type); // shares a word with the code
+  set_byte_patch_checksum(type, RTE_IP_ICMP_ECHO_REPLY,
+                          pkt.l4 + offsetof(rte_icmp_hdr, icmp_cksum));
 }
 
 } // namespace sluice

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "dataplane/net/unaligned.hpp"
+
 namespace sluice {
 
 constexpr uint16_t csum_fold(uint32_t sum) noexcept {
@@ -29,6 +31,14 @@ constexpr uint16_t csum_replace4(uint16_t csum, uint32_t from, uint32_t to) noex
   sum += to & 0xffff;
   sum += to >> 16;
   return static_cast<uint16_t>(~csum_fold(sum));
+}
+
+// Writes `value` into the byte at `at`, the first byte of a 16-bit word of the data that the
+// checksum stored at `csum` covers, and patches that checksum.
+inline void set_byte_patch_checksum(uint8_t* at, uint8_t value, uint8_t* csum) noexcept {
+  const uint16_t old_word = load<uint16_t>(at);
+  *at = value;
+  store(csum, csum_replace2(load<uint16_t>(csum), old_word, load<uint16_t>(at)));
 }
 
 } // namespace sluice

@@ -93,32 +93,26 @@ void worker::drop(rte_mbuf* m, drop_reason r) noexcept {
   rte_pktmbuf_free(m);
 }
 
-void worker::enqueue_tx(uint16_t iface, rte_mbuf* m) noexcept {
+void worker::transmit(uint16_t iface) noexcept {
   tx_queue& q = tx_[iface];
-  if (q.count == k_burst) {
-    const uint16_t sent = rte_eth_tx_burst(ports_[iface], static_cast<uint16_t>(id_), q.pkts, q.count);
-    counters_.tx_packets.add(sent);
-    if (sent < q.count) {
-      counters_.drop(drop_reason::tx_full, q.count - sent);
-      rte_pktmbuf_free_bulk(q.pkts + sent, q.count - sent);
-    }
-    q.count = 0;
+  const uint16_t sent = rte_eth_tx_burst(ports_[iface], static_cast<uint16_t>(id_), q.pkts, q.count);
+  counters_.tx_packets.add(sent);
+  if (sent < q.count) {
+    counters_.drop(drop_reason::tx_full, q.count - sent);
+    rte_pktmbuf_free_bulk(q.pkts + sent, q.count - sent);
   }
+  q.count = 0;
+}
+
+void worker::enqueue_tx(uint16_t iface, rte_mbuf* m) noexcept {
+  if (tx_[iface].count == k_burst) transmit(iface);
+  tx_queue& q = tx_[iface];
   q.pkts[q.count++] = m;
 }
 
 void worker::flush_tx() noexcept {
-  for (uint16_t iface = 0; iface < tx_.size(); ++iface) {
-    tx_queue& q = tx_[iface];
-    if (q.count == 0) continue;
-    const uint16_t sent = rte_eth_tx_burst(ports_[iface], static_cast<uint16_t>(id_), q.pkts, q.count);
-    counters_.tx_packets.add(sent);
-    if (sent < q.count) {
-      counters_.drop(drop_reason::tx_full, q.count - sent);
-      rte_pktmbuf_free_bulk(q.pkts + sent, q.count - sent);
-    }
-    q.count = 0;
-  }
+  for (uint16_t iface = 0; iface < tx_.size(); ++iface)
+    if (tx_[iface].count != 0) transmit(iface);
 }
 
 void worker::route_out(const snapshot& s, rte_mbuf* m, uint32_t dst) noexcept {

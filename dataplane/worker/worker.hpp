@@ -105,6 +105,8 @@ private:
   void age_neighbours(const snapshot& s) noexcept;
 
   void enqueue_tx(uint16_t iface, rte_mbuf* m) noexcept;
+  // Sends the interface's queued packets; what the NIC refuses is dropped as tx_full.
+  void transmit(uint16_t iface) noexcept;
   void flush_tx() noexcept;
   void drop(rte_mbuf* m, drop_reason r) noexcept;
 

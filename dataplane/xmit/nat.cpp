@@ -51,10 +51,7 @@ void rewrite(const ipv4_packet& pkt, std::size_t addr_off, std::size_t port_off,
 void decrement_ttl(rte_ipv4_hdr* hdr) noexcept {
   auto* ip = reinterpret_cast<uint8_t*>(hdr);
   // TTL shares a 16-bit checksum word with the protocol number.
-  const uint16_t old_word = load<uint16_t>(ip + k_ip_ttl);
-  --ip[k_ip_ttl];
-  const uint16_t new_word = load<uint16_t>(ip + k_ip_ttl);
-  store(ip + k_ip_csum, csum_replace2(load<uint16_t>(ip + k_ip_csum), old_word, new_word));
+  set_byte_patch_checksum(ip + k_ip_ttl, uint8_t(ip[k_ip_ttl] - 1), ip + k_ip_csum);
 }
 
 void nat_rewrite_destination(const ipv4_packet& pkt, endpoint to) noexcept {
