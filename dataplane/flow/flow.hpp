@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "dataplane/xmit/forwarding.hpp"
+
 namespace sluice {
 
 enum class flow_state : uint8_t {
@@ -19,7 +21,8 @@ enum class flow_state : uint8_t {
 enum class flow_dir : uint8_t { forward = 0, reply = 1 };
 
 // A packet's 5-tuple exactly as it appears in the headers (network byte order). The forward key
-// of a NAT flow is client -> VIP, its reply key backend -> client; both map to one flow.
+// of a NAT flow is client -> VIP, its reply key backend -> client; both map to one flow. DR and
+// TUN flows have only the forward key (has_reply_path()).
 struct flow_key {
   uint32_t src_addr;
   uint32_t dst_addr;
@@ -41,6 +44,7 @@ struct flow {
   flow_state state;
   uint32_t service_slot;
   uint32_t backend_slot;
+  forwarding mode;    // fills padding: the record stays 40 bytes
   uint64_t last_seen; // TSC
 
   flow_key forward_key() const noexcept {
@@ -50,6 +54,7 @@ struct flow {
     return {backend_addr, client_addr, backend_port, client_port, proto};
   }
 };
+static_assert(sizeof(flow) == 40, "flow slots are packed several to a cache line");
 
 // TCP flags as they appear in rte_tcp_hdr::tcp_flags.
 inline constexpr uint8_t k_tcp_fin = 0x01;

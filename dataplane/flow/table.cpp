@@ -91,12 +91,13 @@ int64_t flow_table::insert(const flow& f) noexcept {
   if (free_count_ == 0) return -ENOSPC;
   const flow_key fwd = f.forward_key();
   const flow_key rev = f.reply_key();
+  const bool reply = has_reply_path(f.mode);
   // rte_hash_add_key_data() overwrites an existing key; a reply tuple owned by another flow
   // (same client ip:port reaching one backend through two VIPs) must not be stolen.
-  if (rte_hash_lookup(hash_, &rev) >= 0) return -EEXIST;
+  if (reply && rte_hash_lookup(hash_, &rev) >= 0) return -EEXIST;
   const uint32_t idx = free_stack_[free_count_ - 1];
   if (rte_hash_add_key_data(hash_, &fwd, encode(idx, flow_dir::forward)) != 0) return -ENOSPC;
-  if (rte_hash_add_key_data(hash_, &rev, encode(idx, flow_dir::reply)) != 0) {
+  if (reply && rte_hash_add_key_data(hash_, &rev, encode(idx, flow_dir::reply)) != 0) {
     rte_hash_del_key(hash_, &fwd);
     return -ENOSPC;
   }
@@ -110,7 +111,7 @@ void flow_table::erase(uint32_t index) noexcept {
   const flow_key fwd = f.forward_key();
   const flow_key rev = f.reply_key();
   rte_hash_del_key(hash_, &fwd);
-  rte_hash_del_key(hash_, &rev);
+  if (has_reply_path(f.mode)) rte_hash_del_key(hash_, &rev);
   f.state = flow_state::free;
   free_stack_[free_count_++] = index;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // A worker's flow table: one rte_hash (no locks: only its worker reads or writes it) mapping both
-// the forward and the reply tuple of every flow to the flow's slot in a preallocated array.
+// the forward and the reply tuple of every flow (only the forward tuple of DR and TUN flows,
+// whose replies bypass the gateway) to the flow's slot in a preallocated array.
 // Capacity is fixed at start; nothing is allocated on the packet path.
 
 #include <rte_hash.h>

@@ -37,6 +37,9 @@ namespace sluice {
   X(no_route, "no interface or gateway reaches the destination")                                  \
   X(neighbour_queue_full, "too many packets waiting for one ARP resolution")                      \
   X(neighbour_unresolved, "next hop did not answer ARP in time")                                  \
+  X(tun_frag_needed, "TUN: encapsulated packet over the link MTU with DF set (ICMP sent back)")   \
+  X(tun_too_big, "TUN: encapsulated packet over the link MTU (outer fragmentation unsupported)") \
+  X(no_headroom, "no mbuf headroom for an encapsulation header")                                  \
   X(handoff_full, "the owning worker's hand-off ring was full")                                  \
   X(tx_full, "transmit queue did not accept the packet")
 

@@ -1,0 +1,55 @@
+// The forward direction of DR and TUN flows. Their backends answer clients directly, so these
+// are the only packets of such a flow the gateway ever sees; forward.cpp dispatches here after
+// updating the flow's state and counters.
+
+#include <rte_ether.h>
+
+#include "dataplane/icmp/unreachable.hpp"
+#include "dataplane/route/next_hop.hpp"
+#include "dataplane/worker/worker.hpp"
+#include "dataplane/xmit/dr.hpp"
+#include "dataplane/xmit/tun.hpp"
+
+namespace sluice {
+
+void worker::forward_dr(const snapshot& s, candidate& c, const flow& f) noexcept {
+  // The config refuses off-link DR backends; a frame for one could only go to a router.
+  const auto link = dr_link(s, f.backend_addr);
+  if (!link) return drop(c.m, drop_reason::no_route);
+  dr_rewrite(c.pkt);
+  send_via(s, *link, f.backend_addr, c.m);
+}
+
+void worker::forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept {
+  const auto hop = route(s, f.backend_addr);
+  if (!hop) return drop(c.m, drop_reason::no_route);
+  if (!tun_fits(c.pkt.ip, k_link_mtu)) {
+    // IPVS answers with the tunnel's MTU (ensure_mtu_is_adequate): the client's next packets
+    // then fit once encapsulated. Without DF the outer packet would have to be fragmented.
+    if (!(c.pkt.ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
+      return drop(c.m, drop_reason::tun_too_big);
+    send_frag_needed(s, c.pkt.ip, k_link_mtu - k_ipip_overhead);
+    return drop(c.m, drop_reason::tun_frag_needed);
+  }
+  const ipip_outer outer{.src = s.ifaces[hop->iface].addr,
+                         .dst = f.backend_addr,
+                         .id = uint16_t(tun_sent_++ * workers_ + id_)};
+  if (!tun_encapsulate(c.m, c.pkt, outer)) return drop(c.m, drop_reason::no_headroom);
+  send_via(s, hop->iface, hop->addr, c.m);
+}
+
+void worker::send_frag_needed(const snapshot& s, const rte_ipv4_hdr* offending,
+                              uint16_t mtu) noexcept {
+  rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+  if (m == nullptr) return; // the client retransmits and asks again
+  constexpr uint16_t k_max = sizeof(rte_ether_hdr) + k_frag_needed_max_len;
+  auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_append(m, k_max));
+  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+  // From the address the client sent to (the VIP), as Linux's icmp_send does for a local one.
+  const std::size_t len =
+      write_frag_needed(reinterpret_cast<uint8_t*>(eth + 1), offending, offending->dst_addr, mtu);
+  rte_pktmbuf_trim(m, uint16_t(k_frag_needed_max_len - len));
+  route_out(s, m, offending->src_addr);
+}
+
+} // namespace sluice
