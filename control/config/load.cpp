@@ -21,8 +21,18 @@ std::string at(const std::string& list, std::size_t i) {
 }
 
 // Modes and schedulers the dataplane implements today; the rest are refused, not ignored.
-bool forwarding_supported(forwarding f) { return f == forwarding::nat; }
+bool forwarding_supported(forwarding f) {
+  return f == forwarding::nat || f == forwarding::dr || f == forwarding::tun;
+}
 bool scheduler_supported(scheduler_kind) { return true; } // all of IPVS's, plus random
+
+bool on_some_link(const std::vector<interface_config>& ifaces, uint32_t addr) {
+  for (const interface_config& i : ifaces) {
+    const uint32_t mask = prefix_mask(i.prefix_len);
+    if ((addr & mask) == (i.addr & mask)) return true;
+  }
+  return false;
+}
 
 class config_parser {
 public:
@@ -197,6 +207,12 @@ private:
     if (require(n, f, "backends") && r_.sequence(n["backends"], f + ".backends")) {
       for (std::size_t k = 0; k < n["backends"].size(); ++k)
         parse_backend(n["backends"][k], at(f + ".backends", k), s);
+      if (s.mode == forwarding::dr)
+        for (std::size_t k = 0; k < s.backends.size(); ++k)
+          if (!on_some_link(c.interfaces, s.backends[k].addr))
+            r_.error(n["backends"][k]["address"], at(f + ".backends", k) + ".address",
+                     "is in no interface's subnet: forwarding dr reaches a backend by its MAC "
+                     "address, so it must share a link with the gateway");
       if (s.scheduler == scheduler_kind::mh && s.backends.size() >= c.dataplane.maglev_table_size)
         r_.error(n["backends"], f + ".backends",
                  "mh needs fewer backends than dataplane.maglev_table_size (" +
@@ -222,6 +238,14 @@ private:
     // Without a port the backend takes the VIP's (dr/tun any-port services: the client's).
     if (n["port"])
       if (auto p = r_.integer(n["port"], f + ".port", 1, 65535)) b.port = htons(uint16_t(*p));
+    // DR and TUN deliver the client's packet as sent: the backend listens on the VIP's port.
+    if (n["port"] && b.port != s.port && (s.mode == forwarding::dr || s.mode == forwarding::tun))
+      r_.error(n["port"], f + ".port",
+               s.port == 0 ? "must be left out: forwarding " + std::string(name_of(s.mode)) +
+                                 " keeps the client's destination port (the service covers every port)"
+                           : "must equal the service port " + std::to_string(ntohs(s.port)) +
+                                 ": forwarding " + std::string(name_of(s.mode)) +
+                                 " cannot change the destination port");
     if (n["weight"])
       if (auto w = r_.integer(n["weight"], f + ".weight", 0, 65535)) b.weight = uint16_t(*w);
     for (const backend_config& other : s.backends)

@@ -80,9 +80,52 @@ TEST(ConfigLoad, UnknownForwardingModeIsRefused) {
 }
 
 TEST(ConfigLoad, UnimplementedModeIsRefusedNotIgnored) {
-  const config_error e = only_error(replace(k_valid, "forwarding: nat", "forwarding: dr"));
+  const config_error e = only_error(replace(k_valid, "forwarding: nat", "forwarding: fnat"));
   EXPECT_EQ(e.field, "services[0].forwarding");
   EXPECT_NE(e.message.find("not implemented"), std::string::npos);
+}
+
+// A DR/TUN variant of k_valid whose backends sit on the uplink's subnet.
+std::string direct(const std::string& mode, const std::string& backends) {
+  std::string t = replace(k_valid, "forwarding: nat", "forwarding: " + mode);
+  t = replace(t, "      - { address: 10.0.1.11, port: 8080, weight: 1 }\n", backends);
+  return replace(t, "      - { address: 10.0.1.12 }\n", "");
+}
+
+TEST(ConfigLoad, DrAndTunServicesLoadWithTheirBackendsOnThePort) {
+  for (const char* mode : {"dr", "tun"}) {
+    const load_result r = parse_config(
+        direct(mode, "      - { address: 10.0.0.11, port: 80 }\n      - { address: 10.0.0.12 }\n"),
+        "t.yaml");
+    ASSERT_TRUE(r.cfg) << mode << ": " << r.errors.at(0).to_string();
+    EXPECT_EQ(r.cfg->services[0].backends[0].port, htons(80));
+    EXPECT_EQ(r.cfg->services[0].backends[1].port, htons(80)) << "a backend without port takes the VIP's";
+  }
+}
+
+TEST(ConfigLoad, DrOrTunBackendPortOtherThanTheServicePortIsRefused) {
+  for (const char* mode : {"dr", "tun"}) {
+    const config_error e =
+        only_error(direct(mode, "      - { address: 10.0.0.11, port: 8080 }\n"));
+    EXPECT_EQ(e.field, "services[0].backends[0].port") << mode;
+    EXPECT_NE(e.message.find("must equal the service port 80"), std::string::npos) << e.message;
+  }
+}
+
+TEST(ConfigLoad, AnyPortDrServiceLoadsAndRefusesBackendPorts) {
+  const std::string any = replace(direct("dr", "      - { address: 10.0.0.11 }\n"), "    port: 80\n", "");
+  const load_result r = parse_config(any, "t.yaml");
+  ASSERT_TRUE(r.cfg) << r.errors.at(0).to_string();
+  EXPECT_EQ(r.cfg->services[0].port, 0);
+  const config_error e = only_error(replace(any, "{ address: 10.0.0.11 }", "{ address: 10.0.0.11, port: 80 }"));
+  EXPECT_EQ(e.field, "services[0].backends[0].port");
+  EXPECT_NE(e.message.find("must be left out"), std::string::npos) << e.message;
+}
+
+TEST(ConfigLoad, DrBackendOffEveryLinkIsRefusedButTunMayRoute) {
+  EXPECT_EQ(only_error(direct("dr", "      - { address: 10.0.1.11, port: 80 }\n")).field,
+            "services[0].backends[0].address");
+  EXPECT_TRUE(parse_config(direct("tun", "      - { address: 10.0.1.11, port: 80 }\n"), "t.yaml").cfg);
 }
 
 TEST(ConfigLoad, MissingServiceAddressIsRequired) {
