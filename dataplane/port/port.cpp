@@ -5,6 +5,13 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 namespace sluice {
@@ -13,6 +20,36 @@ namespace {
 constexpr uint16_t k_rx_desc = 1024;
 constexpr uint16_t k_tx_desc = 1024;
 constexpr uint16_t k_mtu = 1500;
+
+// The value of `key=` in comma-separated devargs, or "".
+std::string devarg(const std::string& device, const std::string& key) {
+  const std::string needle = "," + key + "=";
+  const auto at = ("," + device).find(needle);
+  if (at == std::string::npos) return "";
+  const auto begin = at + needle.size() - 1;
+  return device.substr(begin, device.find(',', begin) - begin);
+}
+
+// A memif server that died leaves its socket file behind, and the next probe fails with
+// "Address already in use". Remove the file when nothing listens on it any more.
+void remove_stale_memif_socket(const std::string& device) {
+  if (device.rfind("net_memif", 0) != 0 || devarg(device, "role") == "client" ||
+      devarg(device, "socket-abstract") != "no")
+    return;
+  const std::string path = devarg(device, "socket");
+  if (path.empty() || path.size() >= sizeof(sockaddr_un::sun_path)) return;
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) return;
+  const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET, 0);
+  if (fd < 0) return;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size());
+  const bool refused = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
+                       errno == ECONNREFUSED;
+  ::close(fd);
+  if (refused) ::unlink(path.c_str());
+}
 
 [[noreturn]] void fail(const std::string& device, const std::string& what, int err) {
   throw std::runtime_error("interface device \"" + device + "\": " + what + ": " +
@@ -26,6 +63,7 @@ port_info open_port(const std::string& device, unsigned queues, rte_mempool* poo
   const std::string name = device.substr(0, device.find(','));
   uint16_t port = 0;
   if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0) {
+    remove_stale_memif_socket(device);
     const int rc = rte_dev_probe(device.c_str());
     if (rc != 0 && rc != -EEXIST) fail(device, "probe failed", rc);
     if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0)

@@ -21,6 +21,10 @@ trap 'rc=$?; tp_quit_all; (exit $rc); e2e_cleanup' EXIT
 sed -e "s|/run/sluice/memif.sock|$SOCK|" -e "s|/run/sluice/|$WORK/|g" -e 's|"sl-memif"|"sl-memif-test"|' \
   "$LAB_ROOT/perf/pktgen/sluice-memif.yaml" >"$WORK/sluice.yaml"
 mkdir -p "$LAB_STATE"
+# A memif server that crashed leaves its socket file behind: sluiced must replace such a stale
+# file instead of failing with "Address already in use".
+"$LAB_PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET).bind(sys.argv[1])' \
+  "$WORK/up.sock"
 "$SLUICED" --config "$WORK/sluice.yaml" >"$LAB_STATE/sluiced.log" 2>&1 </dev/null &
 SLUICED_PID=$!
 sluiced_wait "$SLUICECTL" "$SOCK" 30 || fail "sluiced did not answer on $SOCK"
