@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+"""Steady traffic through the VIP for the zero-loss test, run in the client namespace.
+
+Opens CONNS long-lived TCP connections to VIP:7000 (tcp_echo.py backends) and keeps sending a
+line on each, round after round, checking every answer: it must come back, on the same
+connection, from the backend that answered the first line. Alongside, a UDP stream to VIP:53
+counts answers. Stops when the file STOP exists, then prints one JSON summary.
+
+usage: steady_traffic.py VIP CONNS STOP_FILE
+"""
+import json
+import os
+import socket
+import sys
+import time
+
+vip, conns, stop_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+summary = {"connections": conns, "rounds": 0, "exchanges": 0, "resets": 0, "moved": 0,
+           "timeouts": 0, "udp_sent": 0, "udp_answered": 0}
+
+socks, owners = [], []
+for i in range(conns):
+    s = socket.create_connection((vip, 7000), timeout=3)
+    s.sendall(b"hello\n")
+    owners.append(s.makefile("rb").readline().split(b":")[0])
+    socks.append(s)
+readers = [s.makefile("rb") for s in socks]
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.settimeout(1)
+
+alive = list(range(conns))
+while not os.path.exists(stop_file):
+    summary["rounds"] += 1
+    for i in list(alive):
+        try:
+            socks[i].sendall(b"r%d\n" % summary["rounds"])
+            line = readers[i].readline()
+        except socket.timeout:
+            summary["timeouts"] += 1
+            alive.remove(i)
+            continue
+        except OSError:
+            summary["resets"] += 1
+            alive.remove(i)
+            continue
+        if not line:
+            summary["resets"] += 1
+            alive.remove(i)
+        elif line.split(b":")[0] != owners[i]:
+            summary["moved"] += 1
+        else:
+            summary["exchanges"] += 1
+    udp.sendto(b"u%d" % summary["rounds"], (vip, 53))
+    summary["udp_sent"] += 1
+    try:
+        udp.recvfrom(2048)
+        summary["udp_answered"] += 1
+    except socket.timeout:
+        pass
+    time.sleep(0.02)
+print(json.dumps(summary))
