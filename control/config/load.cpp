@@ -76,7 +76,7 @@ private:
   void parse_dataplane(const YAML::Node& n, dataplane_config& d) {
     if (!r_.map(n, "dataplane",
                 {"eal_args", "workers", "flows_per_worker", "max_services", "max_backends",
-                 "maglev_table_size", "timeouts"}))
+                 "affinity_templates", "maglev_table_size", "timeouts"}))
       return;
     if (n["eal_args"] && r_.sequence(n["eal_args"], "dataplane.eal_args")) {
       d.eal_args.clear();
@@ -92,6 +92,9 @@ private:
     if (n["max_services"])
       if (auto v = r_.integer(n["max_services"], "dataplane.max_services", 1, 1 << 20))
         d.max_services = uint32_t(*v);
+    if (n["affinity_templates"])
+      if (auto v = r_.integer(n["affinity_templates"], "dataplane.affinity_templates", 64, 1 << 24))
+        d.affinity_templates = uint32_t(*v);
     if (n["max_backends"])
       if (auto v = r_.integer(n["max_backends"], "dataplane.max_backends", 1, 1 << 22))
         d.max_backends = uint32_t(*v);
@@ -198,12 +201,8 @@ private:
                                    " (only dr and tun services may cover every port)");
     }
     if (n["persistence_timeout"])
-      if (auto t = r_.integer(n["persistence_timeout"], f + ".persistence_timeout", 0, 86400 * 31)) {
+      if (auto t = r_.integer(n["persistence_timeout"], f + ".persistence_timeout", 0, 86400 * 31))
         s.persistence_timeout = uint32_t(*t);
-        if (*t > 0)
-          r_.error(n["persistence_timeout"], f + ".persistence_timeout",
-                   "session affinity is not implemented yet (use 0)");
-      }
     if (require(n, f, "backends") && r_.sequence(n["backends"], f + ".backends")) {
       for (std::size_t k = 0; k < n["backends"].size(); ++k)
         parse_backend(n["backends"][k], at(f + ".backends", k), s);
