@@ -164,3 +164,57 @@ sluiced_stop() {
   wait "$pid" || rc=$?
   return $rc
 }
+
+# --- DR and TUN: backends that answer the client directly ------------------------------------
+#
+#   client ─ c0 10.0.0.1 ══ gateway ══ br0 ─┬─ be1..be3 (VIP on lo, route 10.0.0.0/24 via 10.0.1.100)
+#          └ c1 10.0.1.100 ═════════════════┘
+# The client's second leg on the backends' bridge is their way back: replies from the VIP reach
+# the client without the gateway, which is the point of both modes.
+
+# lab_direct_return: adds c1 and the backends' route back through it. rp_filter is off in the
+# client, which receives replies from 10.0.0.100 on c1 while its route to that address is c0.
+lab_direct_return() {
+  local be
+  lab_veth client c1 lan lan-client
+  ip -n "$(lab_ns lan)" link set lan-client master br0
+  ip -n "$(lab_ns client)" addr add 10.0.1.100/24 dev c1
+  lab_exec client sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.c1.rp_filter=0
+  for be in "${LAB_BACKENDS[@]}"; do
+    ip -n "$(lab_ns "$be")" route add 10.0.0.0/24 via 10.0.1.100
+  done
+}
+
+# lab_backend_vip VIP [UDP_PORT]: every backend owns VIP on lo as /32 without answering or
+# announcing it by ARP (arp_ignore=1, arp_announce=2), and with UDP_PORT an echo bound to the VIP
+# (a wildcard-bound UDP server would answer from its eth0 address).
+lab_backend_vip() {
+  local be
+  for be in "${LAB_BACKENDS[@]}"; do
+    ip -n "$(lab_ns "$be")" addr add "$1/32" dev lo
+    lab_exec "$be" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
+      net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
+    [[ -z ${2:-} ]] || lab_spawn "$be" "$be-vip-udp" "$LAB_PY" "$LAB_ROOT/scripts/lib/udp_echo.py" \
+      "$2" "$be" "$1"
+  done
+}
+
+# lab_ipip_decap: every backend decapsulates IPIP in user space (this kernel has no ipip module)
+# into its tun0, where the inner packet is delivered as if it had arrived on a link.
+lab_ipip_decap() {
+  local be t
+  for be in "${LAB_BACKENDS[@]}"; do
+    lab_spawn "$be" "$be-decap" "$LAB_PY" "$LAB_ROOT/scripts/lib/ipip_decap.py" tun0
+  done
+  for be in "${LAB_BACKENDS[@]}"; do
+    for ((t = 0; t < 50; t++)); do grep -q ready "$LAB_STATE/$be-decap.log" 2>/dev/null && break; sleep 0.1; done
+    ((t < 50)) || { lab_log "decapsulator in $(lab_ns "$be") did not start:"; cat "$LAB_STATE/$be-decap.log" >&2; return 1; }
+  done
+}
+
+# lab_set_services CONFIG YAML: replaces the services: list of CONFIG (a lab_config output).
+lab_set_services() {
+  local cfg=$1 services=$2
+  awk -v svc="$services" '/^services:/ { print; print svc; skip = 1; next }
+    /^[a-z]/ { skip = 0 } !skip' "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg"
+}
