@@ -21,6 +21,7 @@ affinity_table::affinity_table(unsigned worker_id, uint32_t capacity, int socket
   // rte_hash hands out key positions below its real capacity (entries rounded up, plus the
   // per-core cache slack); size the side array by what it reports.
   const int32_t slots = hash_ != nullptr ? rte_hash_max_key_id(hash_) + 1 : 0;
+  max_position_ = slots > 0 ? uint32_t(slots - 1) : 0;
   templates_ = static_cast<affinity_template*>(rte_zmalloc_socket(
       "sluice_affinity", sizeof(affinity_template) * size_t(slots), RTE_CACHE_LINE_SIZE, socket_id));
   if (hash_ == nullptr || templates_ == nullptr) {
@@ -54,15 +55,14 @@ bool affinity_table::remember(uint32_t client_addr, uint32_t service_slot, uint3
 }
 
 unsigned affinity_table::expire(uint64_t now, unsigned budget) noexcept {
+  // Walks key positions, not rte_hash_iterate(): on a sparse table the iterator scans ahead to
+  // the next key, which is the whole table when it is empty, so its cost is not bounded.
   unsigned freed = 0;
-  const void* k = nullptr;
-  void* data = nullptr;
   for (unsigned i = 0; i < budget; ++i) {
-    const int32_t pos = rte_hash_iterate(hash_, &k, &data, &cursor_);
-    if (pos < 0) {
-      cursor_ = 0; // wrapped: start the next sweep from the beginning
-      break;
-    }
+    const int32_t pos = int32_t(cursor_);
+    cursor_ = cursor_ == max_position_ ? 0 : cursor_ + 1;
+    void* k = nullptr;
+    if (rte_hash_get_key_with_position(hash_, pos, &k) != 0) continue;
     if (templates_[pos].expires <= now) {
       rte_hash_del_key(hash_, k);
       ++freed;

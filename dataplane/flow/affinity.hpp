@@ -48,7 +48,8 @@ private:
 
   rte_hash* hash_ = nullptr;
   affinity_template* templates_ = nullptr; // indexed by the key's position in hash_
-  uint32_t cursor_ = 0;
+  uint32_t cursor_ = 0;       // next key position the expiry sweep examines
+  uint32_t max_position_ = 0; // largest key position rte_hash can hand out
 };
 
 } // namespace sluice
