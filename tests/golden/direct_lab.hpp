@@ -19,22 +19,7 @@ inline constexpr uint8_t FIN = 0x01;
 // web: TCP 80 over be1 and be2 (rr); dns: UDP 53 on be1; any: every TCP port of 10.0.0.101 on
 // be2. `mode` is "dr" or "tun".
 inline std::string direct_config_yaml(const std::string& mode) {
-  return R"(
-dataplane: { workers: 1, flows_per_worker: 1024, max_services: 64, max_backends: 256 }
-interfaces:
-  - name: uplink
-    device: golden_up
-    address: 10.0.0.2/24
-    gateway: 10.0.0.1
-    neighbors: [{ address: 10.0.0.1, mac: ")" + k_client + R"(" }]
-  - name: downlink
-    device: golden_down
-    address: 10.0.1.2/24
-    neighbors:
-      - { address: 10.0.1.11, mac: ")" + k_be1 + R"(" }
-      - { address: 10.0.1.12, mac: ")" + k_be2 + R"(" }
-services:
-  - { name: web, address: 10.0.0.100, port: 80, protocol: tcp, forwarding: )" + mode + R"(,
+  return lab_yaml_head() + R"(  - { name: web, address: 10.0.0.100, port: 80, protocol: tcp, forwarding: )" + mode + R"(,
       backends: [{ address: 10.0.1.11, port: 80 }, { address: 10.0.1.12 }] }
   - { name: dns, address: 10.0.0.100, port: 53, protocol: udp, forwarding: )" + mode + R"(,
       backends: [{ address: 10.0.1.11 }] }

@@ -16,9 +16,11 @@ inline const std::string k_be1 = "02:00:00:00:0b:01";
 inline const std::string k_be2 = "02:00:00:00:0b:02";
 inline const std::string k_stranger = "02:00:00:00:0e:0e";
 
-inline std::string config_yaml() {
+// The lab's dataplane and interfaces sections, ending with "services:" for the caller's list.
+// `extra_neighbours` adds static entries on the downlink (e.g. a third backend).
+inline std::string lab_yaml_head(unsigned flows = 1024, const std::string& extra_neighbours = "") {
   return R"(
-dataplane: { workers: 1, flows_per_worker: 1024, max_services: 64, max_backends: 256 }
+dataplane: { workers: 1, flows_per_worker: )" + std::to_string(flows) + R"(, max_services: 64, max_backends: 256 }
 interfaces:
   - name: uplink
     device: golden_up
@@ -31,8 +33,11 @@ interfaces:
     neighbors:
       - { address: 10.0.1.11, mac: ")" + k_be1 + R"(" }
       - { address: 10.0.1.12, mac: ")" + k_be2 + R"(" }
-services:
-  - { name: web, address: 10.0.0.100, port: 80, protocol: tcp,
+)" + extra_neighbours + "services:\n";
+}
+
+inline std::string config_yaml() {
+  return lab_yaml_head() + R"(  - { name: web, address: 10.0.0.100, port: 80, protocol: tcp,
       backends: [{ address: 10.0.1.11, port: 8080 }, { address: 10.0.1.12, port: 8080 }] }
   - { name: echo, address: 10.0.0.100, port: 53, protocol: udp,
       backends: [{ address: 10.0.1.11, port: 5353 }] }

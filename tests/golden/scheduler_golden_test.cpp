@@ -13,23 +13,7 @@ namespace {
 const std::string k_be3 = "02:00:00:00:0b:03";
 
 std::string scheduler_yaml() {
-  return R"(
-dataplane: { workers: 1, flows_per_worker: 4096, max_services: 64, max_backends: 256 }
-interfaces:
-  - name: uplink
-    device: golden_up
-    address: 10.0.0.2/24
-    gateway: 10.0.0.1
-    neighbors: [{ address: 10.0.0.1, mac: ")" + k_client + R"(" }]
-  - name: downlink
-    device: golden_down
-    address: 10.0.1.2/24
-    neighbors:
-      - { address: 10.0.1.11, mac: ")" + k_be1 + R"(" }
-      - { address: 10.0.1.12, mac: ")" + k_be2 + R"(" }
-      - { address: 10.0.1.13, mac: ")" + k_be3 + R"(" }
-services:
-  - { name: wrr, address: 10.0.0.100, port: 81, scheduler: wrr, backends: [
+  return lab_yaml_head(4096, "      - { address: 10.0.1.13, mac: \"" + k_be3 + "\" }\n") + R"(  - { name: wrr, address: 10.0.0.100, port: 81, scheduler: wrr, backends: [
       { address: 10.0.1.11, port: 8080, weight: 3 }, { address: 10.0.1.12, port: 8080, weight: 1 },
       { address: 10.0.1.13, port: 8080, weight: 0 }] }
   - { name: lc, address: 10.0.0.100, port: 82, scheduler: lc, backends: [
