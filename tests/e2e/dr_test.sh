@@ -28,15 +28,7 @@ lab_spawn client c1-frames "$LAB_PY" "$E2E_DIR/count_frames.py" c1
 for _ in {1..50}; do grep -q ready "$LAB_STATE/down-frames.log" "$LAB_STATE/c1-frames.log" 2>/dev/null &&
   [[ $(cat "$LAB_STATE"/*-frames.log | grep -c ready) == 2 ]] && break; sleep 0.1; done
 
-# shellcheck disable=SC2016 # expanded by the inner shell
-served=$(lab_exec client bash -c '
-  for i in $(seq 30); do curl -s --max-time 2 http://10.0.0.100:8080/ || echo "curl-error-$?"; done')
-counts=$(sort <<<"$served" | uniq -c)
-grep -q curl-error <<<"$served" && fail "some requests failed (curl exit codes):"$'\n'"$counts"
-for be in be1 be2 be3; do
-  n=$(grep -cx "$be" <<<"$served" || true)
-  ((n == 10)) || fail "$be served $n of 30 requests, want 10:"$'\n'"$counts"
-done
+expect_round_robin http://10.0.0.100:8080/ 30
 
 # A connected socket accepts only an answer from the VIP itself.
 answer=$(lab_exec client "$LAB_PY" -c '

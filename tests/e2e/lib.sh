@@ -55,3 +55,18 @@ e2e_stop() {
   sluiced_stop || rc=$?
   ((rc == 0)) || fail "sluiced exited with status $rc on SIGTERM (want 0)"
 }
+
+# expect_round_robin URL TOTAL: TOTAL sequential curls from the client to URL all succeed and
+# each of be1..be3 serves exactly TOTAL/3 of them.
+expect_round_robin() {
+  local url=$1 total=$2 served counts be n
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  served=$(lab_exec client bash -c '
+    for i in $(seq "$2"); do curl -s --max-time 2 "$1" || echo "curl-error-$?"; done' _ "$url" "$total")
+  counts=$(sort <<<"$served" | uniq -c)
+  grep -q curl-error <<<"$served" && fail "some requests failed (curl exit codes):"$'\n'"$counts"
+  for be in be1 be2 be3; do
+    n=$(grep -cx "$be" <<<"$served" || true)
+    ((n == total / 3)) || fail "$be served $n of $total requests, want $((total / 3)):"$'\n'"$counts"
+  done
+}

@@ -6,15 +6,7 @@ SL_PREFIX=sle2e-rr
 source "$(dirname "$0")/lib.sh"
 e2e_start
 
-# shellcheck disable=SC2016 # expanded by the inner shell
-served=$(lab_exec client bash -c '
-  for i in $(seq 300); do curl -s --max-time 2 http://10.0.0.100/ || echo "curl-error-$?"; done')
-counts=$(sort <<<"$served" | uniq -c)
-grep -q curl-error <<<"$served" && fail "some requests failed (curl exit codes):"$'\n'"$counts"
-for be in be1 be2 be3; do
-  n=$(grep -cx "$be" <<<"$served" || true)
-  ((n == 100)) || fail "$be served $n of 300 requests, want 100; distribution:"$'\n'"$counts"
-done
+expect_round_robin http://10.0.0.100/ 300
 
 answer=$(lab_udp_ask client 10.0.0.100 53 hello)
 [[ $answer =~ ^be[123]:hello$ ]] || fail "UDP echo through 10.0.0.100:53 answered '$answer', want 'beN:hello'"

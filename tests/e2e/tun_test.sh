@@ -39,15 +39,7 @@ sluiced_wait "$SLUICECTL" "$SOCK" 20 || fail "sluiced did not answer on $SOCK"
 lab_spawn gw down-frames "$LAB_PY" "$E2E_DIR/count_frames.py" gw-down
 for _ in {1..50}; do grep -q ready "$LAB_STATE/down-frames.log" 2>/dev/null && break; sleep 0.1; done
 
-# shellcheck disable=SC2016 # expanded by the inner shell
-served=$(lab_exec client bash -c '
-  for i in $(seq 30); do curl -s --max-time 2 http://10.0.0.100:8080/ || echo "curl-error-$?"; done')
-counts=$(sort <<<"$served" | uniq -c)
-grep -q curl-error <<<"$served" && fail "some requests failed (curl exit codes):"$'\n'"$counts"
-for be in be1 be2 be3; do
-  n=$(grep -cx "$be" <<<"$served" || true)
-  ((n == 10)) || fail "$be served $n of 30 requests, want 10:"$'\n'"$counts"
-done
+expect_round_robin http://10.0.0.100:8080/ 30
 grep -q decapsulated "$LAB_STATE/be1-decap.log" || fail "be1's decapsulator saw no IPIP packet"
 
 sent=$(lab_exec client "$LAB_PY" -c '
