@@ -9,10 +9,7 @@
 # reach the client without the gateway.
 SL_PREFIX=sle2e-dr
 source "$(dirname "$0")/lib.sh"
-((EUID == 0)) || { echo "SKIP $TEST_NAME: needs root"; exit 77; }
-e2e_need_binaries
-"$LAB_ROOT/scripts/setup"
-lab_up
+e2e_lab_up
 lab_direct_return
 lab_backend_vip 10.0.0.100 53
 lab_config "$WORK/sluice.yaml" "$SOCK"

@@ -38,12 +38,17 @@ e2e_need_binaries() {
   done
 }
 
-# The lab, sluiced on config/demo.yaml (with this test's socket), ready to forward.
-e2e_start() {
+# The lab up (root, binaries and packages checked first); sluiced not started yet.
+e2e_lab_up() {
   ((EUID == 0)) || { echo "SKIP $TEST_NAME: needs root (network namespaces, DPDK)"; exit 77; }
   e2e_need_binaries
   "$LAB_ROOT/scripts/setup"
   lab_up
+}
+
+# The lab, sluiced on config/demo.yaml (with this test's socket), ready to forward.
+e2e_start() {
+  e2e_lab_up
   lab_config "$WORK/sluice.yaml" "$SOCK"
   sluiced_start "$SLUICED" "$WORK/sluice.yaml"
   sluiced_wait "$SLUICECTL" "$SOCK" 20 || fail "sluiced did not answer on $SOCK"

@@ -10,10 +10,7 @@
 # bridge is their route back), plus a decapsulator and tun0 in every backend.
 SL_PREFIX=sle2e-tun
 source "$(dirname "$0")/lib.sh"
-((EUID == 0)) || { echo "SKIP $TEST_NAME: needs root"; exit 77; }
-e2e_need_binaries
-"$LAB_ROOT/scripts/setup"
-lab_up
+e2e_lab_up
 lab_direct_return
 lab_backend_vip 10.0.0.100
 lab_ipip_decap

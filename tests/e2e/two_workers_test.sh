@@ -5,10 +5,7 @@
 # `sluicectl stats` shows that hand-offs happened.
 SL_PREFIX=sle2e-2w
 source "$(dirname "$0")/lib.sh"
-((EUID == 0)) || { echo "SKIP $TEST_NAME: needs root"; exit 77; }
-e2e_need_binaries
-"$LAB_ROOT/scripts/setup"
-lab_up
+e2e_lab_up
 lab_config "$WORK/sluice.yaml" "$SOCK"
 # Two workers on the machine's second core (three lcores for two CPUs), two queues per port.
 sed -i -e 's/workers: 1/workers: 2/' -e 's/"-l", "0-1"/"--lcores", "0@0,1@1,2@1"/' \

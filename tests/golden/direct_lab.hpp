@@ -33,6 +33,18 @@ inline void put16(bytes& b, std::size_t at, uint16_t v) {
   b[at + 1] = uint8_t(v);
 }
 
+// An IPv4 Ethernet frame: `header` (an IPv4 header) then `payload`.
+inline bytes ipv4_frame(const std::string& eth_src, const std::string& eth_dst,
+                        const bytes& header, const bytes& payload) {
+  bytes f = packet_builder::mac(eth_dst);
+  const bytes sm = packet_builder::mac(eth_src);
+  f.insert(f.end(), sm.begin(), sm.end());
+  f.insert(f.end(), {0x08, 0x00});
+  f.insert(f.end(), header.begin(), header.end());
+  f.insert(f.end(), payload.begin(), payload.end());
+  return f;
+}
+
 // The Ethernet frame `eth_src` -> `eth_dst` carrying `inner` (a frame; its Ethernet header is
 // dropped) in IPIP from `src` to `dst`: TOS and DF copied, TTL copied, outer ID `id`.
 inline bytes ipip_frame(const std::string& eth_src, const std::string& eth_dst, const char* src,
@@ -50,13 +62,7 @@ inline bytes ipip_frame(const std::string& eth_src, const std::string& eth_dst, 
   std::memcpy(&h[12], &s, 4);
   std::memcpy(&h[16], &d, 4);
   put16(h, 10, uint16_t(~ones_sum(h.data(), 20)));
-  bytes f = packet_builder::mac(eth_dst);
-  const bytes sm = packet_builder::mac(eth_src);
-  f.insert(f.end(), sm.begin(), sm.end());
-  f.insert(f.end(), {0x08, 0x00});
-  f.insert(f.end(), h.begin(), h.end());
-  f.insert(f.end(), in_ip.begin(), in_ip.end());
-  return f;
+  return ipv4_frame(eth_src, eth_dst, h, in_ip);
 }
 
 // ICMP type 3 code 4 from `src` to the sender of `offending` (a frame), quoting its IP header
@@ -77,31 +83,7 @@ inline bytes frag_needed_frame(const std::string& eth_src, const std::string& et
   std::memcpy(&h[12], &s, 4);
   std::memcpy(&h[16], &offending[k_ip + 12], 4);
   put16(h, 10, uint16_t(~ones_sum(h.data(), 20)));
-  bytes f = packet_builder::mac(eth_dst);
-  const bytes sm = packet_builder::mac(eth_src);
-  f.insert(f.end(), sm.begin(), sm.end());
-  f.insert(f.end(), {0x08, 0x00});
-  f.insert(f.end(), h.begin(), h.end());
-  f.insert(f.end(), icmp.begin(), icmp.end());
-  return f;
-}
-
-// Runs each row in order on one worker (flow state carries over) and checks its frames and that
-// exactly its drop counter, and no other, moved.
-inline void run_fixtures(dataplane_harness& h, const std::vector<fixture>& rows) {
-  for (const fixture& f : rows) {
-    SCOPED_TRACE(f.name);
-    const auto before = h.drop_counts();
-    const auto out = h.send(f.in_iface, f.input);
-    EXPECT_EQ(out, f.expected);
-    auto after = h.drop_counts();
-    if (f.drop) {
-      const std::string name(name_of(*f.drop));
-      EXPECT_EQ(after[name], before.at(name) + 1) << "drop reason " << name;
-      after[name] -= 1;
-    }
-    EXPECT_EQ(after, before) << "no other drop counter may move";
-  }
+  return ipv4_frame(eth_src, eth_dst, h, icmp);
 }
 
 } // namespace sluice::testing

@@ -3,6 +3,8 @@
 // neighbour entries on the downlink, and services covering rr, UDP, draining and ARP
 // resolution. Builders for frames in each direction with the right MACs.
 
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,6 +73,24 @@ inline packet_builder from_backend(const std::string& mac) {
 }
 inline packet_builder to_backend(const std::string& mac) {
   return packet_builder().eth(dataplane_harness::mac_text(k_downlink), mac);
+}
+
+// Runs each row in order on one worker (flow state carries over) and checks its frames and that
+// exactly its drop counter, and no other, moved.
+inline void run_fixtures(dataplane_harness& h, const std::vector<fixture>& rows) {
+  for (const fixture& f : rows) {
+    SCOPED_TRACE(f.name);
+    const auto before = h.drop_counts();
+    const auto out = h.send(f.in_iface, f.input);
+    EXPECT_EQ(out, f.expected);
+    auto after = h.drop_counts();
+    if (f.drop) {
+      const std::string name(name_of(*f.drop));
+      EXPECT_EQ(after[name], before.at(name) + 1) << "drop reason " << name;
+      after[name] -= 1;
+    }
+    EXPECT_EQ(after, before) << "no other drop counter may move";
+  }
 }
 
 } // namespace sluice::testing
