@@ -176,7 +176,7 @@ std::string render_metrics(const config& applied, const snapshot& snap,
                     format_ipv4(sc.vip), ntohs(sc.port), sc.proto == IPPROTO_UDP ? "udp" : "tcp");
     services.push_back({labels, service_traffic(workers, ss.slot)});
     for (uint32_t k = 0; k < ss.backend_count; ++k) {
-      const snapshot_backend& b = snap.backends[ss.first_backend + k];
+      const snapshot_backend& b = ss.block->backends[k];
       backends.push_back({fmt::format(R"({},backend="{}:{}")", labels, format_ipv4(b.addr),
                                       ntohs(b.port)),
                           backend_traffic(workers, b.slot), b.weight});

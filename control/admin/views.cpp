@@ -24,7 +24,7 @@ nlohmann::json services_view(const config& applied, const snapshot& snap,
     const snapshot_service& ss = snap.services[i];
     nlohmann::json backends = nlohmann::json::array();
     for (uint32_t k = 0; k < ss.backend_count; ++k) {
-      const snapshot_backend& b = snap.backends[ss.first_backend + k];
+      const snapshot_backend& b = ss.block->backends[k];
       const traffic_sum t = backend_traffic(workers, b.slot);
       backends.push_back({{"address", format_ipv4(b.addr)},
                           {"port", ntohs(b.port)},

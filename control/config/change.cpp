@@ -101,9 +101,17 @@ std::string endpoint(const json& b, const service_config& s) {
          (b.contains("port") ? text(b.at("port")) : std::to_string(ntohs(s.port)));
 }
 
-// Builds the next services list in the file's YAML form; sets plan.subject.
-YAML::Node edit(const config& c, change_kind kind, const json& body, change_plan& plan) {
-  std::vector<service_config> services = c.services;
+// The service as the file would hold it, edited by `set` (keys of the file's service shape).
+YAML::Node edited(const service_config& s, const json& set) {
+  YAML::Node n = to_yaml(s);
+  for (const auto& [key, value] : set.items()) n[key] = yaml_of(value);
+  return n;
+}
+
+// Locates what the request changes and builds the changed service's YAML; sets plan.subject.
+// Returns the delta with `service` still to be validated from `node` (none for removals).
+service_delta locate(const config& c, change_kind kind, const json& body, change_plan& plan,
+                     std::optional<YAML::Node>& node) {
   switch (kind) {
   case change_kind::add_service: {
     if (!body.is_object())
@@ -117,9 +125,8 @@ YAML::Node edit(const config& c, change_kind kind, const json& body, change_plan
     if (!s.contains("backends")) s["backends"] = json::array();
     plan.subject = s.contains("name") && s.at("name").is_string() ? s.at("name").get<std::string>()
                                                                    : "?";
-    YAML::Node list = to_yaml(services);
-    list.push_back(yaml_of(s));
-    return list;
+    node = yaml_of(s);
+    return {.kind = service_delta::op::add};
   }
   case change_kind::edit_service: {
     const std::size_t i = find_service(c, member(body, "service"));
@@ -129,43 +136,40 @@ YAML::Node edit(const config& c, change_kind kind, const json& body, change_plan
     if (set.contains("backends"))
       throw refusal{422, "set.backends: change backends with the backend requests"};
     plan.subject = c.services[i].name;
-    YAML::Node list = to_yaml(services);
-    YAML::Node svc = list[i];
-    for (const auto& [key, value] : set.items()) svc[key] = yaml_of(value);
-    return list;
+    node = edited(c.services[i], set);
+    return {.kind = service_delta::op::replace, .index = i};
   }
   case change_kind::delete_service: {
     const std::size_t i = find_service(c, member(body, "service"));
     plan.subject = c.services[i].name;
-    services.erase(services.begin() + std::ptrdiff_t(i));
-    return to_yaml(services);
+    return {.kind = service_delta::op::remove, .index = i};
   }
   case change_kind::add_backend: {
     const std::size_t i = find_service(c, member(body, "service"));
     const json b = without_forwarding(member(body, "backend"), c.services[i]);
     plan.subject = c.services[i].name + " " + endpoint(b, c.services[i]);
-    YAML::Node list = to_yaml(services);
-    YAML::Node backends = list[i]["backends"];
-    backends.push_back(yaml_of(b));
-    return list;
+    node = to_yaml(c.services[i]);
+    (*node)["backends"].push_back(yaml_of(b));
+    return {.kind = service_delta::op::replace, .index = i};
   }
   case change_kind::edit_backend: {
     const std::size_t i = find_service(c, member(body, "service"));
     const json b = without_forwarding(member(body, "backend"), c.services[i]);
     const std::size_t k = find_backend(c.services[i], b);
     plan.subject = c.services[i].name + " " + endpoint(b, c.services[i]);
-    YAML::Node list = to_yaml(services);
-    YAML::Node backend = list[i]["backends"][k];
+    node = to_yaml(c.services[i]);
+    YAML::Node backend = (*node)["backends"][k];
     for (const auto& [key, value] : b.items()) backend[key] = yaml_of(value);
-    return list;
+    return {.kind = service_delta::op::replace, .index = i};
   }
   case change_kind::delete_backend: {
     const std::size_t i = find_service(c, member(body, "service"));
     const json& b = member(body, "backend");
     const std::size_t k = find_backend(c.services[i], b);
     plan.subject = c.services[i].name + " " + endpoint(b, c.services[i]);
-    services[i].backends.erase(services[i].backends.begin() + std::ptrdiff_t(k));
-    return to_yaml(services);
+    service_delta d{.kind = service_delta::op::replace, .index = i, .service = c.services[i]};
+    d.service.backends.erase(d.service.backends.begin() + std::ptrdiff_t(k));
+    return d;
   }
   }
   throw refusal{422, "unknown change"};
@@ -194,13 +198,21 @@ change_plan plan_change(const config& applied, change_kind kind, std::string_vie
     return plan;
   }
   try {
-    const load_result r = with_services(applied, edit(applied, kind, request, plan));
-    if (!r.cfg) {
-      plan.status = 422;
-      for (const config_error& e : r.errors) plan.errors.push_back(e.to_string());
-      return plan;
+    std::optional<YAML::Node> node;
+    service_delta d = locate(applied, kind, request, plan, node);
+    if (node) {
+      // Removing a backend cannot make a valid service invalid; everything else is checked.
+      const std::optional<std::size_t> replacing =
+          d.kind == service_delta::op::replace ? std::optional(d.index) : std::nullopt;
+      service_result r = validate_service(applied, *node, replacing);
+      if (!r.service) {
+        plan.status = 422;
+        for (const config_error& e : r.errors) plan.errors.push_back(e.to_string());
+        return plan;
+      }
+      d.service = std::move(*r.service);
     }
-    plan.next = std::move(*r.cfg);
+    plan.delta = std::move(d);
   } catch (const refusal& e) {
     plan.status = e.status;
     plan.errors.push_back(e.message);
@@ -212,6 +224,16 @@ change_plan plan_change(const config& applied, change_kind kind, std::string_vie
     plan.errors.push_back("body: " + e.msg);
   }
   return plan;
+}
+
+void apply_delta(config& c, service_delta d) {
+  switch (d.kind) {
+  case service_delta::op::add: c.services.push_back(std::move(d.service)); break;
+  case service_delta::op::replace: c.services[d.index] = std::move(d.service); break;
+  case service_delta::op::remove:
+    c.services.erase(c.services.begin() + std::ptrdiff_t(d.index));
+    break;
+  }
 }
 
 } // namespace sluice

@@ -1,9 +1,12 @@
 #pragma once
 // Runtime changes to the services, the admin API's `ipvsadm -A -E -D -a -e -d`. Each one takes
-// the applied config and the request's JSON body (shapes: admin/api.hpp) and yields the whole
-// next config, validated by the config file's own parser (load.hpp with_services), or the
-// reasons it is refused. Nothing here publishes: the caller applies the plan or drops it.
+// the applied config and the request's JSON body (shapes: admin/api.hpp) and yields what
+// happens to one service — added, replaced or removed — validated by the config file's own
+// rules against every other service (load.hpp validate_service), or the reasons it is refused.
+// The cost is one service's, however many services there are. Nothing here publishes: the
+// caller applies the plan or drops it.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,13 +28,23 @@ enum class change_kind : uint8_t {
 
 std::string_view name_of(change_kind k) noexcept;
 
+// What a change does to the applied config's services.
+struct service_delta {
+  enum class op : uint8_t { add, replace, remove } kind;
+  std::size_t index = 0;  // replace, remove: position in the applied services
+  service_config service; // add, replace: the new service (appended by add)
+};
+
 struct change_plan {
-  int status = 200;               // 200; 422 invalid request; 404 no such service or backend
-  std::optional<config> next;     // set exactly when status is 200
+  int status = 200;                   // 200; 422 invalid request; 404 no such service or backend
+  std::optional<service_delta> delta; // set exactly when status is 200
   std::vector<std::string> errors; // "field: message" each, otherwise
   std::string subject;            // what the change touches, for the log: "web", "web 10.0.1.11:8080"
 };
 
 change_plan plan_change(const config& applied, change_kind kind, std::string_view body);
+
+// Applies a planned delta to the config it was planned against.
+void apply_delta(config& c, service_delta d);
 
 } // namespace sluice

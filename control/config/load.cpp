@@ -60,8 +60,18 @@ public:
   void parse_services(const YAML::Node& list, config& c) {
     if (!r_.sequence(list, "services")) return;
     for (std::size_t i = 0; i < list.size(); ++i)
-      parse_service(list[i], service_field(list[i], i), c);
+      if (auto s = parse_service(list[i], service_field(list[i], i), c, k_none))
+        c.services.push_back(std::move(*s));
   }
+
+  // One service, checked against c's interfaces and every service of c except c.services[skip]
+  // (the one it replaces; k_none: it replaces none). Nullopt when it has errors.
+  std::optional<service_config> parse_one_service(const YAML::Node& n, const config& c,
+                                                  std::size_t skip) {
+    return parse_service(n, service_field(n, 0), c, skip);
+  }
+
+  static constexpr std::size_t k_none = SIZE_MAX;
 
 private:
   // "services[3]" in files (the operator counts entries); "services[web]" for runtime changes,
@@ -166,11 +176,12 @@ private:
     if (r_.error_count() == errors_before) out.push_back(std::move(i));
   }
 
-  void parse_service(const YAML::Node& n, const std::string& f, config& c) {
+  std::optional<service_config> parse_service(const YAML::Node& n, const std::string& f,
+                                              const config& c, std::size_t skip) {
     if (!r_.map(n, f,
                 {"name", "address", "port", "protocol", "forwarding", "scheduler",
                  "persistence_timeout", "backends"}))
-      return;
+      return std::nullopt;
     const std::size_t errors_before = r_.error_count();
     service_config s;
     s.proto = IPPROTO_TCP;
@@ -217,7 +228,9 @@ private:
                  "mh needs fewer backends than dataplane.maglev_table_size (" +
                      std::to_string(c.dataplane.maglev_table_size) + ")");
     }
-    for (const service_config& other : c.services) {
+    for (std::size_t k = 0; k < c.services.size(); ++k) {
+      if (k == skip) continue;
+      const service_config& other = c.services[k];
       if (!s.name.empty() && other.name == s.name)
         r_.error(n["name"], f + ".name", "duplicate service name \"" + s.name + "\"");
       if (s.vip != 0 && other.vip == s.vip && other.port == s.port && other.proto == s.proto)
@@ -226,7 +239,8 @@ private:
     for (const interface_config& i : c.interfaces)
       if (s.vip == i.addr)
         r_.error(n["address"], f + ".address", "is interface \"" + i.name + "\"'s own address");
-    if (r_.error_count() == errors_before) c.services.push_back(std::move(s));
+    if (r_.error_count() != errors_before) return std::nullopt;
+    return s;
   }
 
   void parse_backend(const YAML::Node& n, const std::string& f, service_config& s) {
@@ -331,6 +345,19 @@ load_result with_services(const config& base, const YAML::Node& services) {
     result.errors.push_back({"", 0, "services", e.msg});
   }
   if (result.errors.empty()) result.cfg = std::move(c);
+  return result;
+}
+
+service_result validate_service(const config& base, const YAML::Node& service,
+                                std::optional<std::size_t> replacing) {
+  service_result result;
+  try {
+    result.service = config_parser("", result.errors, /*services_by_name=*/true)
+                         .parse_one_service(service, base, replacing.value_or(SIZE_MAX));
+  } catch (const YAML::Exception& e) {
+    result.errors.push_back({"", 0, "services", e.msg});
+  }
+  if (!result.errors.empty()) result.service.reset();
   return result;
 }
 

@@ -40,4 +40,16 @@ load_result load_config_file(const std::string& path);
 // services by name where they have one: "services[web].backends[1].weight".
 load_result with_services(const config& base, const YAML::Node& services);
 
+struct service_result {
+  std::optional<service_config> service;
+  std::vector<config_error> errors;
+};
+
+// Runtime changes to one service: `service` (the file's shape) validated with the file's rules
+// against base's interfaces, limits and every other service — all of them but
+// base.services[*replacing] when it replaces one. Costs one service's parse plus a scan of the
+// others' identities, however large the config is.
+service_result validate_service(const config& base, const YAML::Node& service,
+                                std::optional<std::size_t> replacing);
+
 } // namespace sluice

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <utility>
 
 #include "control/admin/api.hpp"
 #include "control/admin/views.hpp"
@@ -39,14 +40,66 @@ control_plane::control_plane(std::string config_path, config initial,
 int64_t control_plane::apply(config next) {
   const auto start = std::chrono::steady_clock::now();
   auto snap = compile_snapshot(next, ports_, slots_, generation_ + 1);
-  publisher_.publish(std::move(snap));
-  ++generation_;
   applied_ = std::move(next);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
+  publish(std::move(snap), start);
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+int64_t control_plane::apply(service_delta d) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<service_config>& services = applied_.services;
+  const snapshot& prev = publisher_.latest();
+  std::unique_ptr<snapshot> snap;
+  // The applied config is edited in place (copying every service would cost more than the
+  // compile) and put back as it was if the compile is refused.
+  switch (d.kind) {
+  case service_delta::op::add:
+    services.push_back(std::move(d.service));
+    try {
+      snap = recompile_service(prev, applied_, {.kind = service_change::op::added}, slots_,
+                               generation_ + 1);
+    } catch (const compile_error&) {
+      services.pop_back();
+      throw;
+    }
+    break;
+  case service_delta::op::replace: {
+    service_config old = std::exchange(services[d.index], std::move(d.service));
+    try {
+      snap = recompile_service(prev, applied_,
+                               {.kind = service_change::op::replaced, .index = d.index, .old = &old},
+                               slots_, generation_ + 1);
+    } catch (const compile_error&) {
+      services[d.index] = std::move(old);
+      throw;
+    }
+    break;
+  }
+  case service_delta::op::remove: {
+    service_config old = std::move(services[d.index]);
+    services.erase(services.begin() + std::ptrdiff_t(d.index));
+    snap = recompile_service(prev, applied_,
+                             {.kind = service_change::op::removed, .index = d.index, .old = &old},
+                             slots_, generation_ + 1); // removal acquires nothing: cannot throw
+    break;
+  }
+  }
+  publish(std::move(snap), start);
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+void control_plane::publish(std::unique_ptr<snapshot> next,
+                            std::chrono::steady_clock::time_point start) {
+  publisher_.publish(std::move(next));
+  ++generation_;
   metrics_.generation = generation_;
   metrics_.publishes++;
-  metrics_.publish_seconds_sum += std::chrono::duration<double>(elapsed).count();
-  return std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+  metrics_.publish_seconds_sum +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 std::vector<std::string> control_plane::reload() {
@@ -86,9 +139,9 @@ std::vector<std::string> control_plane::reload() {
 admin_response control_plane::change(change_kind kind, const std::string& body) {
   std::lock_guard lock(mu_);
   change_plan plan = plan_change(applied_, kind, body);
-  if (plan.next) {
+  if (plan.delta) {
     try {
-      const int64_t us = apply(std::move(*plan.next));
+      const int64_t us = apply(std::move(*plan.delta));
       metrics_.api_changes_applied++;
       ++runtime_changes_;
       log::info("msg=\"change applied\" source=api op={} subject=\"{}\" generation={} "

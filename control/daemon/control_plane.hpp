@@ -6,6 +6,7 @@
 // Runtime changes (admin API, like ipvsadm's) change the applied config only: the file is never
 // written, and the next reload from it replaces them, as `ipvsadm-restore` would.
 
+#include <chrono>
 #include <mutex>
 #include <span>
 #include <string>
@@ -43,6 +44,10 @@ private:
   // Compiles and publishes `next`, then makes it the applied config; returns the time taken in
   // microseconds. Throws compile_error (nothing changed). Requires mu_.
   int64_t apply(config next);
+  // Applies one service's change to the applied config, recompiling that service only; returns
+  // the time taken in microseconds. Throws compile_error (nothing changed). Requires mu_.
+  int64_t apply(service_delta change);
+  void publish(std::unique_ptr<snapshot> next, std::chrono::steady_clock::time_point start);
 
   std::mutex mu_;
   std::string path_;

@@ -3,11 +3,110 @@
 #include <arpa/inet.h>
 
 #include <set>
+#include <unordered_set>
 
 #include "control/snapshot/sched_tables.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
+namespace {
+
+struct compiled_service {
+  snapshot_service header;
+  std::shared_ptr<const service_block> block;
+};
+
+// Acquires a slot for `key`, remembering in `taken` the keys that had none before so a refused
+// compile can give them back.
+uint32_t acquire(slot_registry& registry, const std::string& key, std::vector<std::string>& taken,
+                 const char* what) {
+  const bool had = registry.holds(key);
+  const auto slot = registry.acquire(key);
+  if (!slot) throw compile_error(std::string("more ") + what);
+  if (!had) taken.push_back(key);
+  return *slot;
+}
+
+// Compiles one service's header and block, acquiring its slots. On compile_error every slot it
+// acquired is released again.
+compiled_service compile_service(const service_config& sc, uint32_t maglev_table_size,
+                                 slot_registries& slots) {
+  std::vector<std::string> new_services, new_backends;
+  try {
+    auto block = std::make_shared<service_block>();
+    snapshot_service svc{
+        .vip = sc.vip,
+        .port = sc.port,
+        .proto = sc.proto,
+        .mode = sc.mode,
+        .scheduler = sc.scheduler,
+        .slot = acquire(slots.services, service_identity(sc), new_services,
+                        "services than dataplane.max_services"),
+        .backend_count = uint32_t(sc.backends.size()),
+        .block = block.get(),
+        .persistence = sc.persistence_timeout,
+    };
+    std::vector<std::pair<uint64_t, uint32_t>> by_slot;
+    block->backends.reserve(sc.backends.size());
+    for (const backend_config& bc : sc.backends) {
+      const uint32_t slot = acquire(slots.backends, backend_identity(sc, bc), new_backends,
+                                    "backends than dataplane.max_backends");
+      by_slot.emplace_back(snapshot::slot_key(slot), uint32_t(block->backends.size()));
+      block->backends.push_back({.addr = bc.addr, .port = bc.port, .weight = bc.weight, .slot = slot});
+    }
+    block->by_slot = flat_index(by_slot);
+    compile_scheduler(sc, maglev_table_size, *block, svc);
+    return {svc, std::move(block)};
+  } catch (const compile_error&) {
+    for (const std::string& k : new_services) slots.services.release(k);
+    for (const std::string& k : new_backends) slots.backends.release(k);
+    throw;
+  }
+}
+
+// Releases the slots `old` held that `now` (the service replacing it, or none) does not use.
+void release_unused(const service_config& old, const service_config* now, slot_registries& slots) {
+  std::set<std::string> kept;
+  if (now) {
+    kept.insert(service_identity(*now));
+    for (const backend_config& b : now->backends) kept.insert(backend_identity(*now, b));
+  }
+  if (const std::string sid = service_identity(old); !kept.count(sid)) slots.services.release(sid);
+  for (const backend_config& b : old.backends)
+    if (const std::string bid = backend_identity(old, b); !kept.count(bid))
+      slots.backends.release(bid);
+}
+
+// Builds service_by_key and local_addrs from the snapshot's interfaces and services.
+void index_services(snapshot& s) {
+  std::vector<std::pair<uint64_t, uint32_t>> locals, by_key;
+  for (std::size_t i = 0; i < s.ifaces.size(); ++i)
+    locals.emplace_back(snapshot::addr_key(s.ifaces[i].addr),
+                        (static_cast<uint32_t>(local_kind::iface_address) << 16) | uint32_t(i));
+  std::unordered_set<uint32_t> vips;
+  for (std::size_t k = 0; k < s.services.size(); ++k) {
+    const snapshot_service& svc = s.services[k];
+    by_key.emplace_back(snapshot::service_key(svc.vip, svc.port, svc.proto), uint32_t(k));
+    if (!vips.insert(svc.vip).second) continue;
+    // A VIP is answered by ARP on the interface whose subnet holds it (0xffff: none).
+    uint32_t on_link = 0xffff;
+    for (std::size_t i = 0; i < s.ifaces.size(); ++i)
+      if ((svc.vip & s.ifaces[i].netmask) == (s.ifaces[i].addr & s.ifaces[i].netmask)) {
+        on_link = uint32_t(i);
+        break;
+      }
+    locals.emplace_back(snapshot::addr_key(svc.vip),
+                        (static_cast<uint32_t>(local_kind::vip) << 16) | on_link);
+  }
+  s.service_by_key = flat_index(by_key);
+  s.local_addrs = flat_index(locals);
+}
+
+bool same_identity(const service_config& a, const service_config& b) {
+  return a.vip == b.vip && a.port == b.port && a.proto == b.proto;
+}
+
+} // namespace
 
 std::string service_identity(const service_config& s) {
   return format_ipv4(s.vip) + ":" + std::to_string(ntohs(s.port)) + "/" + std::to_string(s.proto);
@@ -21,7 +120,6 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
                                            slot_registries& slots, uint64_t generation) {
   auto s = std::make_unique<snapshot>();
   s->generation = generation;
-  std::vector<std::pair<uint64_t, uint32_t>> locals;
   for (std::size_t i = 0; i < c.interfaces.size(); ++i) {
     const interface_config& f = c.interfaces[i];
     s->ifaces.push_back({.port_id = ports[i].port_id,
@@ -29,59 +127,66 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
                          .addr = f.addr,
                          .netmask = prefix_mask(f.prefix_len),
                          .gateway = f.gateway});
-    const uint32_t kind = static_cast<uint32_t>(local_kind::iface_address) << 16;
-    locals.emplace_back(snapshot::addr_key(f.addr), kind | uint32_t(i));
   }
 
   // Work on copies so a refused compile leaves the registries as they were.
   slot_registries next = slots;
-  std::set<std::string> live_services, live_backends, vips;
-  std::vector<std::pair<uint64_t, uint32_t>> by_key;
-  std::vector<std::pair<uint64_t, uint32_t>> by_slot;
+  std::set<std::string> live_services, live_backends;
+  s->services.reserve(c.services.size());
+  s->blocks.reserve(c.services.size());
   for (const service_config& sc : c.services) {
-    const std::string sid = service_identity(sc);
-    const auto sslot = next.services.acquire(sid);
-    if (!sslot) throw compile_error("more services than dataplane.max_services");
-    live_services.insert(sid);
-    snapshot_service svc{.vip = sc.vip,
-                         .port = sc.port,
-                         .proto = sc.proto,
-                         .mode = sc.mode,
-                         .scheduler = sc.scheduler,
-                         .slot = *sslot,
-                         .first_backend = uint32_t(s->backends.size()),
-                         .backend_count = uint32_t(sc.backends.size()),
-                         .persistence = sc.persistence_timeout};
-    for (const backend_config& bc : sc.backends) {
-      const std::string bid = backend_identity(sc, bc);
-      const auto bslot = next.backends.acquire(bid);
-      if (!bslot) throw compile_error("more backends than dataplane.max_backends");
-      live_backends.insert(bid);
-      by_slot.emplace_back(snapshot::slot_key(*bslot), uint32_t(s->backends.size()));
-      s->backends.push_back({.addr = bc.addr, .port = bc.port, .weight = bc.weight, .slot = *bslot});
-    }
-    compile_scheduler(sc, c.dataplane.maglev_table_size, *s, svc);
-    by_key.emplace_back(snapshot::service_key(sc.vip, sc.port, sc.proto), uint32_t(s->services.size()));
-    s->services.push_back(svc);
-
-    if (vips.insert(format_ipv4(sc.vip)).second) {
-      // A VIP is answered by ARP on the interface whose subnet holds it (0xffff: none).
-      uint32_t on_link = 0xffff;
-      for (std::size_t i = 0; i < s->ifaces.size(); ++i)
-        if ((sc.vip & s->ifaces[i].netmask) == (s->ifaces[i].addr & s->ifaces[i].netmask)) {
-          on_link = uint32_t(i);
-          break;
-        }
-      locals.emplace_back(snapshot::addr_key(sc.vip),
-                          (static_cast<uint32_t>(local_kind::vip) << 16) | on_link);
-    }
+    compiled_service cs = compile_service(sc, c.dataplane.maglev_table_size, next);
+    live_services.insert(service_identity(sc));
+    for (const backend_config& bc : sc.backends) live_backends.insert(backend_identity(sc, bc));
+    s->services.push_back(cs.header);
+    s->blocks.push_back(std::move(cs.block));
   }
-  s->service_by_key = flat_index(by_key);
-  s->local_addrs = flat_index(locals);
-  s->backend_by_slot = flat_index(by_slot);
+  index_services(*s);
   next.services.retain_only(live_services);
   next.backends.retain_only(live_backends);
   slots = std::move(next);
+  return s;
+}
+
+std::unique_ptr<snapshot> recompile_service(const snapshot& prev, const config& next,
+                                            const service_change& change, slot_registries& slots,
+                                            uint64_t generation) {
+  auto s = std::make_unique<snapshot>();
+  s->generation = generation;
+  s->ifaces = prev.ifaces;
+  s->services = prev.services;
+  s->blocks = prev.blocks;
+  const uint32_t table_size = next.dataplane.maglev_table_size;
+  bool reindex = true;
+  switch (change.kind) {
+  case service_change::op::added: {
+    compiled_service cs = compile_service(next.services.back(), table_size, slots);
+    s->services.push_back(cs.header);
+    s->blocks.push_back(std::move(cs.block));
+    break;
+  }
+  case service_change::op::replaced: {
+    const service_config& now = next.services[change.index];
+    compiled_service cs = compile_service(now, table_size, slots);
+    s->services[change.index] = cs.header;
+    s->blocks[change.index] = std::move(cs.block);
+    release_unused(*change.old, &now, slots);
+    reindex = !same_identity(*change.old, now);
+    break;
+  }
+  case service_change::op::removed: {
+    s->services.erase(s->services.begin() + std::ptrdiff_t(change.index));
+    s->blocks.erase(s->blocks.begin() + std::ptrdiff_t(change.index));
+    release_unused(*change.old, nullptr, slots);
+    break;
+  }
+  }
+  if (reindex) {
+    index_services(*s);
+  } else {
+    s->service_by_key = prev.service_by_key;
+    s->local_addrs = prev.local_addrs;
+  }
   return s;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Compiles a validated config into an immutable dataplane snapshot.
+// Compiles a validated config into an immutable dataplane snapshot: whole (start, reload), or
+// one service at a time (runtime changes), reusing every other service's compiled block.
 
+#include <cstddef>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -30,5 +32,23 @@ std::string backend_identity(const service_config& s, const backend_config& b);
 // left unchanged.
 std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port_info> ports,
                                            slot_registries& slots, uint64_t generation);
+
+// One service changed between the config `prev` was compiled from and `next`:
+//   added:    next.services.back() is new;
+//   replaced: next.services[index] replaces `old` (its identity may differ);
+//   removed:  `old`, which was at `index`, is gone.
+// Every other service is the same, in the same order.
+struct service_change {
+  enum class op : uint8_t { added, replaced, removed } kind;
+  std::size_t index = 0;                 // replaced, removed
+  const service_config* old = nullptr;   // replaced, removed
+};
+
+// The snapshot for `next`, sharing every unchanged service's block with `prev`. Costs one
+// service's compile plus a copy of the per-service headers. Throws compile_error when slots run
+// out; the registries are then left unchanged.
+std::unique_ptr<snapshot> recompile_service(const snapshot& prev, const config& next,
+                                            const service_change& change, slot_registries& slots,
+                                            uint64_t generation);
 
 } // namespace sluice

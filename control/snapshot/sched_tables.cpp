@@ -9,22 +9,22 @@
 
 namespace sluice {
 
-void compile_scheduler(const service_config& sc, uint32_t maglev_table_size, snapshot& s,
+void compile_scheduler(const service_config& sc, uint32_t maglev_table_size, service_block& block,
                        snapshot_service& svc) {
   svc.weight_total = 0;
   svc.max_weight = 0;
   svc.weight_gcd = 0;
   std::vector<uint16_t> weights;
-  for (uint32_t i = svc.first_backend; i < svc.first_backend + svc.backend_count; ++i) {
-    const uint16_t w = s.backends[i].weight;
+  for (const snapshot_backend& b : block.backends) {
+    const uint16_t w = b.weight;
     weights.push_back(w);
     svc.weight_total += w;
     svc.max_weight = std::max(svc.max_weight, w);
     svc.weight_gcd = uint16_t(std::gcd(svc.weight_gcd, w));
-    s.weight_prefix.push_back(svc.weight_total);
+    block.weight_prefix.push_back(svc.weight_total);
   }
 
-  std::vector<uint32_t> table; // indices relative to the service
+  std::vector<uint32_t>& table = block.table;
   switch (sc.scheduler) {
   case scheduler_kind::sh:
   case scheduler_kind::dh:
@@ -48,9 +48,7 @@ void compile_scheduler(const service_config& sc, uint32_t maglev_table_size, sna
   default:
     break;
   }
-  svc.table_first = uint32_t(s.sched_tables.size());
   svc.table_size = uint32_t(table.size());
-  for (const uint32_t i : table) s.sched_tables.push_back(svc.first_backend + i);
 }
 
 } // namespace sluice

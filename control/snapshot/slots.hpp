@@ -29,6 +29,17 @@ public:
     return slot;
   }
 
+  // Releases the slot of `key`, if it has one.
+  void release(const std::string& key) {
+    if (auto it = used_.find(key); it != used_.end()) {
+      free_.push_back(it->second);
+      used_.erase(it);
+    }
+  }
+
+  std::size_t free_count() const noexcept { return free_.size(); }
+  bool holds(const std::string& key) const { return used_.count(key) != 0; }
+
   // Releases every slot whose key is not in `live`.
   void retain_only(const std::set<std::string>& live) {
     for (auto it = used_.begin(); it != used_.end();) {

@@ -8,12 +8,11 @@
 
 namespace sluice {
 
-// `dst_addr` in network byte order. Returns an index into s.backends, or nullopt when every
+// `dst_addr` in network byte order. Returns an index into svc.backends(), or nullopt when every
 // backend drains.
-inline std::optional<uint32_t> pick_destination_hash(const snapshot& s,
-                                                     const snapshot_service& svc,
+inline std::optional<uint32_t> pick_destination_hash(const snapshot_service& svc,
                                                      uint32_t dst_addr) noexcept {
-  return pick_from_table(s, svc, address_hash(dst_addr));
+  return pick_from_table(svc, address_hash(dst_addr));
 }
 
 } // namespace sluice

@@ -18,15 +18,14 @@ inline uint64_t ipvs_conn_overhead(const traffic_counters& c) noexcept {
   return (c.active.get() << 8) + c.inactive.get();
 }
 
-// `per_backend` is indexed by backend slot. Returns an index into s.backends, or nullopt when
+// `per_backend` is indexed by backend slot. Returns an index into svc.backends(), or nullopt when
 // no backend has a weight.
-inline std::optional<uint32_t> pick_least_connection(const snapshot& s,
-                                                     const snapshot_service& svc,
+inline std::optional<uint32_t> pick_least_connection(const snapshot_service& svc,
                                                      const traffic_counters* per_backend) noexcept {
   std::optional<uint32_t> least;
   uint64_t least_overhead = 0;
-  for (uint32_t i = svc.first_backend; i < svc.first_backend + svc.backend_count; ++i) {
-    const snapshot_backend& b = s.backends[i];
+  for (uint32_t i = 0; i < svc.backend_count; ++i) {
+    const snapshot_backend& b = svc.block->backends[i];
     if (b.weight == 0) continue;
     const uint64_t overhead = ipvs_conn_overhead(per_backend[b.slot]);
     if (!least || overhead < least_overhead) {

@@ -10,12 +10,12 @@
 
 namespace sluice {
 
-// Returns an index into s.backends, or nullopt when the service's table is empty (every
+// Returns an index into svc.backends(), or nullopt when the service's table is empty (every
 // backend drains).
-inline std::optional<uint32_t> pick_from_table(const snapshot& s, const snapshot_service& svc,
+inline std::optional<uint32_t> pick_from_table(const snapshot_service& svc,
                                                uint64_t hash) noexcept {
   if (svc.table_size == 0) return std::nullopt;
-  return s.sched_tables[svc.table_first + reduce_hash(hash, svc.table_size)];
+  return svc.block->table[reduce_hash(hash, svc.table_size)];
 }
 
 } // namespace sluice

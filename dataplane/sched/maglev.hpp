@@ -9,13 +9,13 @@
 
 namespace sluice {
 
-// Addresses and ports in network byte order. Returns an index into s.backends, or nullopt
+// Addresses and ports in network byte order. Returns an index into svc.backends(), or nullopt
 // when every backend drains.
-inline std::optional<uint32_t> pick_maglev(const snapshot& s, const snapshot_service& svc,
+inline std::optional<uint32_t> pick_maglev(const snapshot_service& svc,
                                            uint32_t client_addr, uint16_t client_port,
                                            uint32_t vip, uint16_t vip_port,
                                            uint8_t proto) noexcept {
-  return pick_from_table(s, svc, flow_tuple_hash(client_addr, client_port, vip, vip_port, proto));
+  return pick_from_table(svc, flow_tuple_hash(client_addr, client_port, vip, vip_port, proto));
 }
 
 } // namespace sluice

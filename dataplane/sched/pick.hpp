@@ -48,21 +48,21 @@ inline sched_tuple sched_tuple_of(const ipv4_packet& p) noexcept {
           .vip_port = ports[1], .proto = p.proto};
 }
 
-// Returns an index into s.backends, or nullopt when no backend may take a new flow.
+// Returns an index into svc.backends(), or nullopt when no backend may take a new flow.
 // `per_backend` is the calling worker's counters by backend slot (lc, wlc).
 inline std::optional<uint32_t> pick_backend(const snapshot& s, const snapshot_service& svc,
                                             const sched_tuple& t, scheduler_state& st,
                                             const traffic_counters* per_backend) noexcept {
   switch (svc.scheduler) {
-  case scheduler_kind::rr: return pick_round_robin(s, svc, st.rr_cursor[svc.slot]);
+  case scheduler_kind::rr: return pick_round_robin(svc, st.rr_cursor[svc.slot]);
   case scheduler_kind::wrr: return pick_weighted_round_robin(s, svc, st.wrr[svc.slot]);
-  case scheduler_kind::lc: return pick_least_connection(s, svc, per_backend);
-  case scheduler_kind::wlc: return pick_weighted_least_connection(s, svc, per_backend);
-  case scheduler_kind::sh: return pick_source_hash(s, svc, t.client_addr);
-  case scheduler_kind::dh: return pick_destination_hash(s, svc, t.vip);
+  case scheduler_kind::lc: return pick_least_connection(svc, per_backend);
+  case scheduler_kind::wlc: return pick_weighted_least_connection(svc, per_backend);
+  case scheduler_kind::sh: return pick_source_hash(svc, t.client_addr);
+  case scheduler_kind::dh: return pick_destination_hash(svc, t.vip);
   case scheduler_kind::mh:
-    return pick_maglev(s, svc, t.client_addr, t.client_port, t.vip, t.vip_port, t.proto);
-  case scheduler_kind::random: return pick_random(s, svc, st.rng);
+    return pick_maglev(svc, t.client_addr, t.client_port, t.vip, t.vip_port, t.proto);
+  case scheduler_kind::random: return pick_random(svc, st.rng);
   }
   return std::nullopt;
 }

@@ -34,15 +34,14 @@ private:
 };
 
 // Backend i is picked with probability weight_i / weight_total: a uniform draw in
-// [0, weight_total) is located in the service's running weight sums (snapshot::weight_prefix)
-// by binary search. Returns an index into s.backends, or nullopt when every backend drains.
-inline std::optional<uint32_t> pick_random(const snapshot& s, const snapshot_service& svc,
+// [0, weight_total) is located in the service's running weight sums (service_block::weight_prefix)
+// by binary search. Returns an index into svc.backends(), or nullopt when every backend drains.
+inline std::optional<uint32_t> pick_random(const snapshot_service& svc,
                                            xorshift64& rng) noexcept {
   if (svc.weight_total == 0) return std::nullopt;
   const uint32_t r = reduce_hash(rng.next(), svc.weight_total);
-  const auto first = s.weight_prefix.begin() + svc.first_backend;
-  const auto it = std::upper_bound(first, first + svc.backend_count, r);
-  return svc.first_backend + uint32_t(it - first);
+  const auto& prefix = svc.block->weight_prefix;
+  return uint32_t(std::upper_bound(prefix.begin(), prefix.end(), r) - prefix.begin());
 }
 
 } // namespace sluice

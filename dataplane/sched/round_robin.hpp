@@ -10,15 +10,15 @@
 
 namespace sluice {
 
-// Returns an index into s.backends, or nullopt when no backend has a weight.
-inline std::optional<uint32_t> pick_round_robin(const snapshot& s, const snapshot_service& svc,
+// Returns an index into svc.backends(), or nullopt when no backend has a weight.
+inline std::optional<uint32_t> pick_round_robin(const snapshot_service& svc,
                                                 uint32_t& cursor) noexcept {
   const uint32_t n = svc.backend_count;
   for (uint32_t k = 0; k < n; ++k) {
     const uint32_t i = (cursor + k) % n;
-    if (s.backends[svc.first_backend + i].weight > 0) {
+    if (svc.block->backends[i].weight > 0) {
       cursor = i + 1 == n ? 0 : i + 1;
-      return svc.first_backend + i;
+      return i;
     }
   }
   return std::nullopt;

@@ -8,11 +8,11 @@
 
 namespace sluice {
 
-// `client_addr` in network byte order. Returns an index into s.backends, or nullopt when
+// `client_addr` in network byte order. Returns an index into svc.backends(), or nullopt when
 // every backend drains.
-inline std::optional<uint32_t> pick_source_hash(const snapshot& s, const snapshot_service& svc,
+inline std::optional<uint32_t> pick_source_hash(const snapshot_service& svc,
                                                 uint32_t client_addr) noexcept {
-  return pick_from_table(s, svc, address_hash(client_addr));
+  return pick_from_table(svc, address_hash(client_addr));
 }
 
 } // namespace sluice

@@ -8,17 +8,16 @@
 
 namespace sluice {
 
-// `per_backend` is indexed by backend slot. Returns an index into s.backends, or nullopt when
+// `per_backend` is indexed by backend slot. Returns an index into svc.backends(), or nullopt when
 // no backend has a weight.
-inline std::optional<uint32_t> pick_weighted_least_connection(
-    const snapshot& s, const snapshot_service& svc, const traffic_counters* per_backend) noexcept {
+inline std::optional<uint32_t> pick_weighted_least_connection(const snapshot_service& svc, const traffic_counters* per_backend) noexcept {
   std::optional<uint32_t> least;
   unsigned __int128 least_overhead = 0;
-  for (uint32_t i = svc.first_backend; i < svc.first_backend + svc.backend_count; ++i) {
-    const snapshot_backend& b = s.backends[i];
+  for (uint32_t i = 0; i < svc.backend_count; ++i) {
+    const snapshot_backend& b = svc.block->backends[i];
     if (b.weight == 0) continue;
     const unsigned __int128 overhead = ipvs_conn_overhead(per_backend[b.slot]);
-    if (!least || least_overhead * b.weight > overhead * s.backends[*least].weight) {
+    if (!least || least_overhead * b.weight > overhead * svc.block->backends[*least].weight) {
       least = i;
       least_overhead = overhead;
     }

@@ -19,7 +19,7 @@ struct wrr_cursor {
   uint64_t generation = 0; // snapshot the cursor belongs to
 };
 
-// Returns an index into s.backends, or nullopt when no backend has a weight.
+// Returns an index into svc.backends(), or nullopt when no backend has a weight.
 inline std::optional<uint32_t> pick_weighted_round_robin(const snapshot& s,
                                                          const snapshot_service& svc,
                                                          wrr_cursor& c) noexcept {
@@ -36,8 +36,8 @@ inline std::optional<uint32_t> pick_weighted_round_robin(const snapshot& s,
     } else {
       c.index = c.index + 1 == n ? -1 : c.index + 1;
     }
-    if (c.index >= 0 && s.backends[svc.first_backend + uint32_t(c.index)].weight >= c.cw)
-      return svc.first_backend + uint32_t(c.index);
+    if (c.index >= 0 && svc.block->backends[uint32_t(c.index)].weight >= c.cw)
+      return uint32_t(c.index);
   }
   return std::nullopt;
 }

@@ -2,10 +2,16 @@
 // The immutable compiled state that workers read. The control plane builds a new snapshot for
 // every change and publishes it whole (snapshot/publisher.hpp); nothing here is ever written
 // after publication, so workers read it without locks.
+//
+// Each service's backends and scheduler tables live in their own block, shared by consecutive
+// snapshots for as long as that service is unchanged: a change to one service compiles one block
+// and copies the small per-service headers, however many other services there are.
 
 #include <rte_ether.h>
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "dataplane/snapshot/flat_index.hpp"
@@ -30,6 +36,17 @@ struct snapshot_backend {
   uint32_t slot; // stable counter slot, survives republication
 };
 
+// One service's backends and what its scheduler reads. Immutable once compiled; owned by every
+// snapshot that uses it (snapshot::blocks), so it outlives the last worker reading it.
+struct service_block {
+  std::vector<snapshot_backend> backends;
+  // Running sum of the backends' weights, inclusive, parallel to `backends` (random).
+  std::vector<uint32_t> weight_prefix;
+  // sh, dh, mh: lookup table of indices into `backends`; empty when every backend drains.
+  std::vector<uint32_t> table;
+  flat_index by_slot; // slot_key(backend slot) -> index into backends (affinity)
+};
+
 struct snapshot_service {
   uint32_t vip;  // network byte order
   uint16_t port; // network byte order
@@ -37,15 +54,17 @@ struct snapshot_service {
   forwarding mode;
   scheduler_kind scheduler;
   uint32_t slot; // stable counter and scheduler-state slot
-  uint32_t first_backend;
   uint32_t backend_count;
+  const service_block* block; // the service's backends and tables; never null once compiled
   // Scheduler inputs the control plane precomputes (control/snapshot/sched_tables.cpp).
-  uint32_t table_first;  // sh, dh, mh: the service's lookup table in snapshot::sched_tables
-  uint32_t table_size;   // entries in that table; 0 when every backend drains
+  uint32_t table_size;   // entries in block->table; 0 when every backend drains
   uint32_t weight_total; // sum of the backends' weights (random)
   uint16_t max_weight;   // largest backend weight (wrr)
   uint16_t weight_gcd;   // gcd of the non-zero weights (wrr); 0 when every backend drains
   uint32_t persistence;  // seconds a client stays with its backend; 0: no affinity
+
+  // Schedulers answer with an index into this span.
+  std::span<const snapshot_backend> backends() const noexcept { return block->backends; }
 };
 
 // What a local destination address is, for ARP, ICMP echo and delivery decisions.
@@ -55,14 +74,11 @@ struct snapshot {
   uint64_t generation = 0;
   std::vector<snapshot_iface> ifaces; // index = interface index, fixed at start
   std::vector<snapshot_service> services;
-  std::vector<snapshot_backend> backends; // grouped per service
-  // Running sum of weights within each service, inclusive, parallel to `backends` (random).
-  std::vector<uint32_t> weight_prefix;
-  // Lookup tables of sh, dh and mh services, back to back; entries are indices into backends.
-  std::vector<uint32_t> sched_tables;
+  // Owners of services[i].block, parallel to services. Control side only: workers follow the
+  // raw pointers and never touch the reference counts.
+  std::vector<std::shared_ptr<const service_block>> blocks;
   flat_index service_by_key;              // service_key() -> index into services
   flat_index local_addrs;                 // addr -> (local_kind << 16) | iface index
-  flat_index backend_by_slot;             // slot_key(backend slot) -> index into backends
 
   static constexpr uint64_t service_key(uint32_t vip, uint16_t port, uint8_t proto) noexcept {
     return (uint64_t{vip} << 32) | (uint64_t{port} << 16) | (uint64_t{proto} << 8) | 1u;

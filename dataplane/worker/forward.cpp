@@ -222,9 +222,9 @@ std::optional<uint32_t> worker::choose_backend(const snapshot& s, const candidat
   const uint32_t client = c.pkt.ip->src_addr;
   if (svc.persistence != 0) {
     if (const auto slot = affinity_.backend_slot(client, svc.slot, now_)) {
-      const uint32_t i = s.backend_by_slot.find(snapshot::slot_key(*slot));
+      const uint32_t i = svc.block->by_slot.find(snapshot::slot_key(*slot));
       // A template whose backend left the service or drains no longer binds its client.
-      if (i != flat_index::k_absent && s.backends[i].weight > 0) {
+      if (i != flat_index::k_absent && svc.block->backends[i].weight > 0) {
         affinity_.remember(client, svc.slot, *slot, now_ + svc.persistence * tsc_hz_);
         return i;
       }
@@ -232,7 +232,8 @@ std::optional<uint32_t> worker::choose_backend(const snapshot& s, const candidat
   }
   const auto picked = pick_backend(s, svc, sched_tuple_of(c.pkt), sched_, stats_.backends.get());
   if (picked && svc.persistence != 0)
-    affinity_.remember(client, svc.slot, s.backends[*picked].slot, now_ + svc.persistence * tsc_hz_);
+    affinity_.remember(client, svc.slot, svc.block->backends[*picked].slot,
+                       now_ + svc.persistence * tsc_hz_);
   return picked;
 }
 
@@ -245,7 +246,7 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
     return drop(c.m, drop_reason::tcp_not_syn);
   const auto picked = choose_backend(s, c);
   if (!picked) return drop(c.m, drop_reason::no_backend);
-  const snapshot_backend& be = s.backends[*picked];
+  const snapshot_backend& be = svc.block->backends[*picked];
 
   const auto* ports = reinterpret_cast<const uint16_t*>(c.pkt.l4);
   const flow f{

@@ -34,6 +34,13 @@ config applied() {
   return *r.cfg;
 }
 
+// The config after the plan, or nullopt when the plan was refused.
+std::optional<config> next_of(config base, const change_plan& p) {
+  if (!p.delta) return std::nullopt;
+  apply_delta(base, *p.delta);
+  return base;
+}
+
 TEST(ConfigChange, EmittedServicesParseBackToTheSameConfig) {
   const config c = applied();
   const load_result r = with_services(c, to_yaml(c.services));
@@ -46,8 +53,9 @@ TEST(ConfigChange, AddBackendAppendsItWithTheServicePortByDefault) {
       applied(), change_kind::add_backend,
       R"({"service": {"protocol": "tcp", "address": "10.0.0.100", "port": 80},
           "backend": {"address": "10.0.1.13", "weight": 2}})");
-  ASSERT_TRUE(p.next) << p.errors.at(0);
-  const auto& b = p.next->services[0].backends;
+  const auto pn = next_of(applied(), p);
+  ASSERT_TRUE(pn) << p.errors.at(0);
+  const auto& b = pn->services[0].backends;
   ASSERT_EQ(b.size(), 3u);
   EXPECT_EQ(ntohs(b[2].port), 80);
   EXPECT_EQ(b[2].weight, 2);
@@ -58,7 +66,7 @@ TEST(ConfigChange, BadFieldIsRefusedWithTheFilesRuleAndANamedPath) {
   const change_plan p = plan_change(
       applied(), change_kind::add_backend,
       R"({"service": {"name": "web"}, "backend": {"address": "10.0.1.13", "weight": 70000}})");
-  EXPECT_FALSE(p.next);
+  EXPECT_FALSE(p.delta);
   EXPECT_EQ(p.status, 422);
   ASSERT_EQ(p.errors.size(), 1u);
   EXPECT_EQ(p.errors[0], "services[web].backends[2].weight: must be an integer in 0..65535 "
@@ -85,11 +93,12 @@ TEST(ConfigChange, DuplicateBackendIsRefused) {
 TEST(ConfigChange, AddServiceWithoutNameOrBackendsGetsDefaults) {
   const change_plan p = plan_change(applied(), change_kind::add_service,
                                     R"({"address": "10.0.0.101", "port": 443, "scheduler": "lc"})");
-  ASSERT_TRUE(p.next) << p.errors.at(0);
-  ASSERT_EQ(p.next->services.size(), 3u);
-  EXPECT_EQ(p.next->services[2].name, "tcp/10.0.0.101:443");
-  EXPECT_EQ(p.next->services[2].scheduler, scheduler_kind::lc);
-  EXPECT_TRUE(p.next->services[2].backends.empty());
+  const auto pn = next_of(applied(), p);
+  ASSERT_TRUE(pn) << p.errors.at(0);
+  ASSERT_EQ(pn->services.size(), 3u);
+  EXPECT_EQ(pn->services[2].name, "tcp/10.0.0.101:443");
+  EXPECT_EQ(pn->services[2].scheduler, scheduler_kind::lc);
+  EXPECT_TRUE(pn->services[2].backends.empty());
 }
 
 TEST(ConfigChange, ServiceOnAnInterfaceAddressIsRefusedLikeInTheFile) {
@@ -103,31 +112,59 @@ TEST(ConfigChange, EditServiceChangesOnlyTheGivenFields) {
   const config c = applied();
   const change_plan p = plan_change(c, change_kind::edit_service,
                                     R"({"service": {"name": "web"}, "set": {"scheduler": "rr"}})");
-  ASSERT_TRUE(p.next) << p.errors.at(0);
-  EXPECT_EQ(p.next->services[0].scheduler, scheduler_kind::rr);
-  EXPECT_EQ(p.next->services[0].backends, c.services[0].backends);
+  const auto pn = next_of(applied(), p);
+  ASSERT_TRUE(pn) << p.errors.at(0);
+  EXPECT_EQ(pn->services[0].scheduler, scheduler_kind::rr);
+  EXPECT_EQ(pn->services[0].backends, c.services[0].backends);
 }
 
 TEST(ConfigChange, EditBackendWeightZeroDrains) {
   const change_plan p = plan_change(
       applied(), change_kind::edit_backend,
       R"({"service": {"name": "web"}, "backend": {"address": "10.0.1.11", "port": 8080, "weight": 0}})");
-  ASSERT_TRUE(p.next) << p.errors.at(0);
-  EXPECT_EQ(p.next->services[0].backends[0].weight, 0);
+  const auto pn = next_of(applied(), p);
+  ASSERT_TRUE(pn) << p.errors.at(0);
+  EXPECT_EQ(pn->services[0].backends[0].weight, 0);
 }
 
 TEST(ConfigChange, DeleteBackendAndServiceRemoveThem) {
   const change_plan b = plan_change(
       applied(), change_kind::delete_backend,
       R"({"service": {"name": "web"}, "backend": {"address": "10.0.1.11", "port": 8080}})");
-  ASSERT_TRUE(b.next);
-  EXPECT_EQ(b.next->services[0].backends.size(), 1u);
+  const auto bn = next_of(applied(), b);
+  ASSERT_TRUE(bn);
+  EXPECT_EQ(bn->services[0].backends.size(), 1u);
   const change_plan s = plan_change(
       applied(), change_kind::delete_service,
       R"({"service": {"protocol": "udp", "address": "10.0.0.100", "port": 53}})");
-  ASSERT_TRUE(s.next);
-  ASSERT_EQ(s.next->services.size(), 1u);
-  EXPECT_EQ(s.next->services[0].name, "web");
+  const auto sn = next_of(applied(), s);
+  ASSERT_TRUE(sn);
+  ASSERT_EQ(sn->services.size(), 1u);
+  EXPECT_EQ(sn->services[0].name, "web");
+}
+
+TEST(ConfigChange, AddedServiceIsCheckedAgainstEveryOtherService) {
+  const change_plan name = plan_change(applied(), change_kind::add_service,
+                                       R"({"name": "echo", "address": "10.0.0.101", "port": 80})");
+  ASSERT_EQ(name.errors.size(), 1u);
+  EXPECT_EQ(name.errors[0], "services[echo].name: duplicate service name \"echo\"");
+  const change_plan identity = plan_change(
+      applied(), change_kind::add_service,
+      R"({"name": "dns", "address": "10.0.0.100", "port": 53, "protocol": "udp"})");
+  ASSERT_EQ(identity.errors.size(), 1u);
+  EXPECT_EQ(identity.errors[0],
+            "services[dns]: same address, port and protocol as service \"echo\"");
+}
+
+TEST(ConfigChange, EditedServiceMayKeepItsOwnIdentityButNotTakeAnothers) {
+  const change_plan keep = plan_change(applied(), change_kind::edit_service,
+                                       R"({"service": {"name": "echo"}, "set": {"port": 53}})");
+  EXPECT_TRUE(keep.delta) << keep.errors.at(0);
+  const change_plan take = plan_change(
+      applied(), change_kind::edit_service,
+      R"({"service": {"name": "echo"}, "set": {"protocol": "tcp", "port": 80}})");
+  ASSERT_EQ(take.errors.size(), 1u);
+  EXPECT_EQ(take.errors[0], "services[echo]: same address, port and protocol as service \"web\"");
 }
 
 TEST(ConfigChange, UnknownServiceIsNotFound) {
@@ -148,7 +185,7 @@ TEST(ConfigChange, ForwardingOtherThanTheServicesIsRefused) {
 TEST(ConfigChange, MalformedJsonIsRefused) {
   const change_plan p = plan_change(applied(), change_kind::add_service, "{nope");
   EXPECT_EQ(p.status, 422);
-  EXPECT_FALSE(p.next);
+  EXPECT_FALSE(p.delta);
 }
 
 } // namespace

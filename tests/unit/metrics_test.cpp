@@ -23,11 +23,13 @@ struct fixture {
                      .proto = IPPROTO_TCP};
     s.backends.push_back({.addr = htonl(0x0a00010b), .port = htons(8080), .weight = 2});
     cfg.services.push_back(s);
+    auto block = std::make_shared<service_block>();
+    block->backends.push_back({.addr = s.backends[0].addr, .port = s.backends[0].port,
+                               .weight = 2, .slot = 3});
     snap.services.push_back({.vip = s.vip, .port = s.port, .proto = s.proto,
                              .mode = forwarding::nat, .scheduler = scheduler_kind::rr, .slot = 1,
-                             .first_backend = 0, .backend_count = 1});
-    snap.backends.push_back({.addr = s.backends[0].addr, .port = s.backends[0].port,
-                             .weight = 2, .slot = 3});
+                             .backend_count = 1, .block = block.get()});
+    snap.blocks.push_back(std::move(block));
     w0.services[1].conns.add(5);
     w1.services[1].conns.add(7);
     w0.backends[3].in_bytes.add(1000);

@@ -50,7 +50,7 @@ std::vector<int> picks(const snapshot& s, scheduler_state& st, const traffic_cou
                         .client_port = htons(uint16_t(10000 + i)), .vip_port = svc.port,
                         .proto = svc.proto};
     const auto p = pick_backend(s, svc, t, st, counters);
-    out.push_back(p ? int(*p - svc.first_backend) : -1);
+    out.push_back(p ? int(*p) : -1);
   }
   return out;
 }
@@ -62,7 +62,7 @@ struct fixture {
 
   // Sets a backend's per-worker ActiveConn/InActConn (as set_state would have left them).
   void conns(const snapshot& s, int backend, uint64_t active, uint64_t inactive) {
-    traffic_counters& c = counters[s.backends[s.services[0].first_backend + backend].slot];
+    traffic_counters& c = counters[s.services[0].backends()[std::size_t(backend)].slot];
     c.active.sub(c.active.get());
     c.inactive.sub(c.inactive.get());
     c.active.add(active);
@@ -225,7 +225,7 @@ TEST(Maglev, AFlowGoesToTheSlotItsTupleHashNames) {
                         .client_port = htons(port), .vip_port = svc.port, .proto = svc.proto};
     const uint64_t h = flow_tuple_hash(t.client_addr, t.client_port, t.vip, t.vip_port, t.proto);
     EXPECT_EQ(*pick_backend(*s, svc, t, f.st, f.counters.get()),
-              s->sched_tables[svc.table_first + reduce_hash(h, svc.table_size)]);
+              svc.block->table[reduce_hash(h, svc.table_size)]);
     // The same tuple again (another worker, another appliance): the same backend.
     scheduler_state other(4, 7);
     EXPECT_EQ(pick_backend(*s, svc, t, other, f.counters.get()),
@@ -244,9 +244,11 @@ TEST(Maglev, BackendOrderInTheConfigDoesNotChangeTheTable) {
   const port_info ports[] = {{.port_id = 0, .mac = {}}};
   slot_registries slots{slot_registry(4), slot_registry(64)};
   const auto b = compile_snapshot(*parse_config(yaml, "t.yaml").cfg, ports, slots, 1);
-  ASSERT_EQ(a->sched_tables.size(), b->sched_tables.size());
-  for (std::size_t i = 0; i < a->sched_tables.size(); ++i)
-    ASSERT_EQ(a->backends[a->sched_tables[i]].addr, b->backends[b->sched_tables[i]].addr) << i;
+  const service_block& ta = *a->services[0].block;
+  const service_block& tb = *b->services[0].block;
+  ASSERT_EQ(ta.table.size(), tb.table.size());
+  for (std::size_t i = 0; i < ta.table.size(); ++i)
+    ASSERT_EQ(ta.backends[ta.table[i]].addr, tb.backends[tb.table[i]].addr) << i;
 }
 
 TEST(Random, FollowsTheWeights) {
