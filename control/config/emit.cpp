@@ -31,6 +31,11 @@ YAML::Node to_yaml(const service_config& s) {
   YAML::Node backends(YAML::NodeType::Sequence);
   for (const backend_config& b : s.backends) backends.push_back(to_yaml(b, s));
   n["backends"] = backends;
+  if (!s.local_addresses.empty()) {
+    YAML::Node locals(YAML::NodeType::Sequence);
+    for (uint32_t a : s.local_addresses) locals.push_back(format_ipv4(a));
+    n["local_addresses"] = locals;
+  }
   return n;
 }
 

@@ -20,10 +20,7 @@ std::string at(const std::string& list, std::size_t i) {
   return list + "[" + std::to_string(i) + "]";
 }
 
-// Modes and schedulers the dataplane implements today; the rest are refused, not ignored.
-bool forwarding_supported(forwarding f) {
-  return f == forwarding::nat || f == forwarding::dr || f == forwarding::tun;
-}
+// Schedulers the dataplane implements today; the rest are refused, not ignored.
 bool scheduler_supported(scheduler_kind) { return true; } // all of IPVS's, plus random
 
 bool on_some_link(const std::vector<interface_config>& ifaces, uint32_t addr) {
@@ -180,7 +177,7 @@ private:
                                               const config& c, std::size_t skip) {
     if (!r_.map(n, f,
                 {"name", "address", "port", "protocol", "forwarding", "scheduler",
-                 "persistence_timeout", "backends"}))
+                 "persistence_timeout", "backends", "local_addresses"}))
       return std::nullopt;
     const std::size_t errors_before = r_.error_count();
     service_config s;
@@ -193,9 +190,6 @@ private:
     if (n["forwarding"])
       if (auto m = r_.choice(n["forwarding"], f + ".forwarding", {"nat", "dr", "tun", "fnat"})) {
         s.mode = static_cast<forwarding>(*m);
-        if (!forwarding_supported(s.mode))
-          r_.error(n["forwarding"], f + ".forwarding",
-                   "\"" + std::string(name_of(s.mode)) + "\" is not implemented yet (use nat)");
       }
     if (n["scheduler"])
       if (auto k = r_.choice(n["scheduler"], f + ".scheduler",
@@ -228,9 +222,14 @@ private:
                  "mh needs fewer backends than dataplane.maglev_table_size (" +
                      std::to_string(c.dataplane.maglev_table_size) + ")");
     }
+    if (n["local_addresses"]) parse_local_addresses(n["local_addresses"], f, c, skip, s);
     for (std::size_t k = 0; k < c.services.size(); ++k) {
       if (k == skip) continue;
       const service_config& other = c.services[k];
+      for (uint32_t a : other.local_addresses)
+        if (s.vip == a)
+          r_.error(n["address"], f + ".address",
+                   "is a local address of service \"" + other.name + "\" (local_addresses)");
       if (!s.name.empty() && other.name == s.name)
         r_.error(n["name"], f + ".name", "duplicate service name \"" + s.name + "\"");
       if (s.vip != 0 && other.vip == s.vip && other.port == s.port && other.proto == s.proto)
@@ -241,6 +240,41 @@ private:
         r_.error(n["address"], f + ".address", "is interface \"" + i.name + "\"'s own address");
     if (r_.error_count() != errors_before) return std::nullopt;
     return s;
+  }
+
+  // Full-NAT local addresses: the gateway answers ARP for them and receives the backends'
+  // replies on them, so each must sit on one of its links, and be neither an interface's own
+  // address (that is the default: leave the list out) nor a VIP.
+  void parse_local_addresses(const YAML::Node& list, const std::string& f, const config& c,
+                             std::size_t skip, service_config& s) {
+    const std::string lf = f + ".local_addresses";
+    if (s.mode != forwarding::fnat) {
+      r_.error(list, lf, "only applies to forwarding fnat (the service uses " +
+                             std::string(name_of(s.mode)) + ")");
+      return;
+    }
+    if (!r_.sequence(list, lf)) return;
+    if (list.size() == 0) r_.error(list, lf, "needs at least one address (or leave it out)");
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const std::string af = at(lf, k);
+      const auto a = r_.ipv4(list[k], af);
+      if (!a) continue;
+      bool bad = false;
+      auto refuse = [&](const std::string& why) { r_.error(list[k], af, why), bad = true; };
+      if (!on_some_link(c.interfaces, *a))
+        refuse("is in no interface's subnet: backends must reach it on a link of the gateway");
+      for (const interface_config& i : c.interfaces)
+        if (*a == i.addr)
+          refuse("is interface \"" + i.name + "\"'s own address (leave local_addresses out to "
+                 "use it)");
+      if (*a == s.vip) refuse("is the service's own address");
+      for (std::size_t k = 0; k < c.services.size(); ++k)
+        if (k != skip && c.services[k].vip == *a)
+          refuse("is the address of service \"" + c.services[k].name + "\"");
+      for (uint32_t seen : s.local_addresses)
+        if (seen == *a) refuse("duplicate local address " + format_ipv4(*a));
+      if (!bad) s.local_addresses.push_back(*a);
+    }
   }
 
   void parse_backend(const YAML::Node& n, const std::string& f, service_config& s) {

@@ -47,6 +47,8 @@ struct service_config {
   scheduler_kind scheduler = scheduler_kind::rr;
   uint32_t persistence_timeout = 0;
   std::vector<backend_config> backends;
+  // fnat: the sources backends see; empty = the address of the interface reaching the backend.
+  std::vector<uint32_t> local_addresses;
 
   bool operator==(const service_config&) const = default;
 };

@@ -55,6 +55,7 @@ compiled_service compile_service(const service_config& sc, uint32_t maglev_table
       block->backends.push_back({.addr = bc.addr, .port = bc.port, .weight = bc.weight, .slot = slot});
     }
     block->by_slot = flat_index(by_slot);
+    block->local_addresses = sc.local_addresses;
     compile_scheduler(sc, maglev_table_size, *block, svc);
     return {svc, std::move(block)};
   } catch (const compile_error&) {
@@ -77,26 +78,32 @@ void release_unused(const service_config& old, const service_config* now, slot_r
       slots.backends.release(bid);
 }
 
-// Builds service_by_key and local_addrs from the snapshot's interfaces and services.
+// The interface whose subnet holds `addr` (0xffff: none): where ARP for it is answered.
+uint32_t link_of(const snapshot& s, uint32_t addr) {
+  for (std::size_t i = 0; i < s.ifaces.size(); ++i)
+    if ((addr & s.ifaces[i].netmask) == (s.ifaces[i].addr & s.ifaces[i].netmask)) return uint32_t(i);
+  return 0xffff;
+}
+
+// Builds service_by_key and local_addrs from the snapshot's interfaces and services (VIPs and
+// full-NAT local addresses, each once however many services share it).
 void index_services(snapshot& s) {
   std::vector<std::pair<uint64_t, uint32_t>> locals, by_key;
   for (std::size_t i = 0; i < s.ifaces.size(); ++i)
     locals.emplace_back(snapshot::addr_key(s.ifaces[i].addr),
                         (static_cast<uint32_t>(local_kind::iface_address) << 16) | uint32_t(i));
-  std::unordered_set<uint32_t> vips;
+  std::unordered_set<uint32_t> vips, locals_seen;
   for (std::size_t k = 0; k < s.services.size(); ++k) {
     const snapshot_service& svc = s.services[k];
     by_key.emplace_back(snapshot::service_key(svc.vip, svc.port, svc.proto), uint32_t(k));
+    for (uint32_t a : svc.block->local_addresses)
+      if (locals_seen.insert(a).second)
+        locals.emplace_back(snapshot::addr_key(a),
+                            (static_cast<uint32_t>(local_kind::fnat_local) << 16) | link_of(s, a));
     if (!vips.insert(svc.vip).second) continue;
     // A VIP is answered by ARP on the interface whose subnet holds it (0xffff: none).
-    uint32_t on_link = 0xffff;
-    for (std::size_t i = 0; i < s.ifaces.size(); ++i)
-      if ((svc.vip & s.ifaces[i].netmask) == (s.ifaces[i].addr & s.ifaces[i].netmask)) {
-        on_link = uint32_t(i);
-        break;
-      }
     locals.emplace_back(snapshot::addr_key(svc.vip),
-                        (static_cast<uint32_t>(local_kind::vip) << 16) | on_link);
+                        (static_cast<uint32_t>(local_kind::vip) << 16) | link_of(s, svc.vip));
   }
   s.service_by_key = flat_index(by_key);
   s.local_addrs = flat_index(locals);
@@ -171,7 +178,7 @@ std::unique_ptr<snapshot> recompile_service(const snapshot& prev, const config& 
     s->services[change.index] = cs.header;
     s->blocks[change.index] = std::move(cs.block);
     release_unused(*change.old, &now, slots);
-    reindex = !same_identity(*change.old, now);
+    reindex = !same_identity(*change.old, now) || change.old->local_addresses != now.local_addresses;
     break;
   }
   case service_change::op::removed: {

@@ -21,8 +21,9 @@ enum class flow_state : uint8_t {
 enum class flow_dir : uint8_t { forward = 0, reply = 1 };
 
 // A packet's 5-tuple exactly as it appears in the headers (network byte order). The forward key
-// of a NAT flow is client -> VIP, its reply key backend -> client; both map to one flow. DR and
-// TUN flows have only the forward key (has_reply_path()).
+// of a NAT flow is client -> VIP, its reply key backend -> client; a full-NAT flow's reply key is
+// backend -> local address:port; both keys map to one flow. DR and TUN flows have only the
+// forward key (has_reply_path()).
 struct flow_key {
   uint32_t src_addr;
   uint32_t dst_addr;
@@ -44,17 +45,23 @@ struct flow {
   flow_state state;
   uint32_t service_slot;
   uint32_t backend_slot;
-  forwarding mode;    // fills padding: the record stays 40 bytes
+  forwarding mode;
   uint64_t last_seen; // TSC
+  // Full-NAT only (xmit/fnat.hpp): the source the backend sees. Zero in other modes.
+  uint32_t local_addr = 0;
+  uint16_t local_port = 0;
+  uint16_t fnat_spare = 0;
 
   flow_key forward_key() const noexcept {
     return {client_addr, vip, client_port, vip_port, proto};
   }
   flow_key reply_key() const noexcept {
+    if (mode == forwarding::fnat) return {backend_addr, local_addr, backend_port, local_port, proto};
     return {backend_addr, client_addr, backend_port, client_port, proto};
   }
 };
-static_assert(sizeof(flow) == 40, "flow slots are packed several to a cache line");
+// Full-NAT's local endpoint grew the record from 40 to 48 bytes (4 slots in 3 cache lines).
+static_assert(sizeof(flow) == 48, "flow slots are packed several to a cache line");
 
 // TCP flags as they appear in rte_tcp_hdr::tcp_flags.
 inline constexpr uint8_t k_tcp_fin = 0x01;

@@ -45,6 +45,9 @@ struct service_block {
   // sh, dh, mh: lookup table of indices into `backends`; empty when every backend drains.
   std::vector<uint32_t> table;
   flat_index by_slot; // slot_key(backend slot) -> index into backends (affinity)
+  // fnat: the sources backends see (network byte order); empty: the address of the interface
+  // that reaches the backend.
+  std::vector<uint32_t> local_addresses;
 };
 
 struct snapshot_service {
@@ -68,7 +71,8 @@ struct snapshot_service {
 };
 
 // What a local destination address is, for ARP, ICMP echo and delivery decisions.
-enum class local_kind : uint32_t { iface_address = 1, vip = 2 };
+// fnat_local: a full-NAT local address (the source backends see), which only replies reach.
+enum class local_kind : uint32_t { iface_address = 1, vip = 2, fnat_local = 3 };
 
 struct snapshot {
   uint64_t generation = 0;

@@ -34,6 +34,7 @@ namespace sluice {
   X(tcp_not_syn, "TCP segment without SYN for a flow that is not tracked")                      \
   X(flow_table_full, "new flow while the worker's flow table is full")                            \
   X(flow_key_conflict, "new flow whose reply tuple is already tracked for another flow")         \
+  X(fnat_no_local_port, "full-NAT: no free local address:port on this worker for the backend")  \
   X(no_route, "no interface or gateway reaches the destination")                                  \
   X(neighbour_queue_full, "too many packets waiting for one ARP resolution")                      \
   X(neighbour_unresolved, "next hop did not answer ARP in time")                                  \

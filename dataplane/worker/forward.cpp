@@ -92,8 +92,17 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
       return true;
     }
     if (!is_tcp_udp) return drop(m, drop_reason::proto_unsupported), true;
-    if (static_cast<local_kind>(local >> 16) == local_kind::iface_address)
-      return drop(m, drop_reason::local_delivery_unsupported), true;
+    const auto kind = static_cast<local_kind>(local >> 16);
+    if (kind != local_kind::vip) {
+      // Only full-NAT replies (to a local address or, without one configured, to the
+      // interface's own address) are forwarded; the rest has nowhere to go.
+      c.service = nullptr;
+      c.on_miss = kind == local_kind::fnat_local ? drop_reason::no_flow
+                                                 : drop_reason::local_delivery_unsupported;
+      if (p.ip->time_to_live <= 1) return drop(m, drop_reason::ip_ttl_exceeded), true;
+      c.m = m;
+      return false;
+    }
     const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
     c.service = s.find_service(p.ip->dst_addr, ports[1], p.proto);
     // DR and TUN services may cover every port of their VIP (IPVS's any-port services).
@@ -102,6 +111,7 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
   } else {
     if (!is_tcp_udp) return drop(m, drop_reason::no_flow), true;
     c.service = nullptr;
+    c.on_miss = drop_reason::no_flow;
   }
   if (p.ip->time_to_live <= 1) return drop(m, drop_reason::ip_ttl_exceeded), true;
   c.m = m;
@@ -150,7 +160,7 @@ void worker::forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept
     if (found & (uint64_t{1} << i)) {
       forward_on_flow(s, c[i], hits[i].index, hits[i].dir, false);
     } else if (c[i].service == nullptr) {
-      drop(c[i].m, drop_reason::no_flow);
+      drop(c[i].m, c[i].on_miss);
     } else if (const auto hit = counters_.flows_created.get() != created_before
                                     ? flows_.lookup(keys[i])
                                     : std::nullopt) {
@@ -205,6 +215,7 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, fl
     be.in_bytes.add(bytes);
     if (f.mode == forwarding::dr) return forward_dr(s, c, f);
     if (f.mode == forwarding::tun) return forward_tun(s, c, f);
+    if (f.mode == forwarding::fnat) return forward_fnat(s, c, f, dir);
     nat_rewrite_destination(c.pkt, {f.backend_addr, f.backend_port});
     route_out(s, c.m, f.backend_addr);
   } else {
@@ -212,6 +223,7 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, fl
     svc.out_bytes.add(bytes);
     be.out_packets.add();
     be.out_bytes.add(bytes);
+    if (f.mode == forwarding::fnat) return forward_fnat(s, c, f, dir);
     nat_rewrite_source(c.pkt, {f.vip, f.vip_port});
     route_out(s, c.m, f.client_addr);
   }
@@ -249,7 +261,7 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
   const snapshot_backend& be = svc.block->backends[*picked];
 
   const auto* ports = reinterpret_cast<const uint16_t*>(c.pkt.l4);
-  const flow f{
+  flow f{
       .client_addr = c.pkt.ip->src_addr,
       .vip = c.pkt.ip->dst_addr,
       .backend_addr = be.addr,
@@ -264,8 +276,9 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
       .mode = svc.mode,
       .last_seen = now_,
   };
-  const int64_t index = flows_.insert(f);
+  const int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, f) : flows_.insert(f);
   if (index == -ENOSPC) return drop(c.m, drop_reason::flow_table_full);
+  if (index == -EADDRNOTAVAIL) return drop(c.m, drop_reason::fnat_no_local_port);
   if (index < 0) return drop(c.m, drop_reason::flow_key_conflict);
   counters_.flows_created.add();
   counters_.flows_active.add();

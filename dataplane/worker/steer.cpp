@@ -25,7 +25,14 @@ unsigned worker::owner_of(const snapshot& s, const rte_mbuf* m) const noexcept {
   const uint32_t local = s.local_addrs.find(snapshot::addr_key(dst));
   if (local == flat_index::k_absent) return flow_owner(dst, workers_); // a reply: client = dst
   if (static_cast<local_kind>(local >> 16) == local_kind::vip) return flow_owner(src, workers_);
-  return id_; // to an interface address: no flow
+  // To a full-NAT local address (or an interface address, the default one): a reply, whose
+  // destination port names the owner (xmit/fnat.hpp).
+  const std::size_t ihl = (frame[k_ip] & 0x0f) * 4u;
+  const uint8_t proto = frame[k_ip + offsetof(rte_ipv4_hdr, next_proto_id)];
+  if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
+      rte_pktmbuf_data_len(m) < k_ip + ihl + 4)
+    return id_;
+  return fnat_port_owner(load<uint16_t>(frame + k_ip + ihl + 2), workers_);
 }
 
 void worker::steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsigned n) noexcept {

@@ -19,6 +19,7 @@
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
 #include "dataplane/worker/handoff.hpp"
+#include "dataplane/xmit/fnat.hpp"
 
 namespace sluice {
 
@@ -69,6 +70,7 @@ private:
     rte_mbuf* m;
     ipv4_packet pkt;
     const snapshot_service* service; // set when addressed to a VIP service
+    drop_reason on_miss;             // why a packet without service and flow is dropped
   };
 
   // Sends each packet to the worker that owns its flow; processes its own share.
@@ -93,6 +95,10 @@ private:
   // The forward direction of DR and TUN flows, whose replies bypass the gateway (direct.cpp).
   void forward_dr(const snapshot& s, candidate& c, const flow& f) noexcept;
   void forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept;
+  // Full-NAT (fullnat.cpp): picks a local address:port for `f` and inserts it; returns the
+  // index, -EADDRNOTAVAIL when no candidate port was free, or flow_table::insert()'s errors.
+  int64_t insert_fnat(const snapshot& s, const snapshot_service& svc, flow& f) noexcept;
+  void forward_fnat(const snapshot& s, candidate& c, const flow& f, flow_dir dir) noexcept;
   // ICMP fragmentation-needed to the source of `offending`, from the address it was sent to.
   void send_frag_needed(const snapshot& s, const rte_ipv4_hdr* offending, uint16_t mtu) noexcept;
 
@@ -131,6 +137,8 @@ private:
   scheduler_state sched_; // cursors per service slot, the random generator
   uint64_t now_ = 0;
   uint16_t tun_sent_ = 0; // outer IPv4 IDs: id_ + k * workers_, unique across workers
+  fnat_port_cursor local_ports_; // this worker's share of full-NAT local ports
+  uint32_t local_addr_cursor_ = 0;
   uint64_t next_neigh_scan_ = 0;
   uint64_t next_expiry_ = 0;
 

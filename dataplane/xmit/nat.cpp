@@ -54,14 +54,22 @@ void decrement_ttl(rte_ipv4_hdr* hdr) noexcept {
   set_byte_patch_checksum(ip + k_ip_ttl, uint8_t(ip[k_ip_ttl] - 1), ip + k_ip_csum);
 }
 
+void rewrite_destination_endpoint(const ipv4_packet& pkt, endpoint to) noexcept {
+  rewrite(pkt, k_ip_dst, k_l4_dport, to);
+}
+
+void rewrite_source_endpoint(const ipv4_packet& pkt, endpoint to) noexcept {
+  rewrite(pkt, k_ip_src, k_l4_sport, to);
+}
+
 void nat_rewrite_destination(const ipv4_packet& pkt, endpoint to) noexcept {
   decrement_ttl(pkt.ip);
-  rewrite(pkt, k_ip_dst, k_l4_dport, to);
+  rewrite_destination_endpoint(pkt, to);
 }
 
 void nat_rewrite_source(const ipv4_packet& pkt, endpoint to) noexcept {
   decrement_ttl(pkt.ip);
-  rewrite(pkt, k_ip_src, k_l4_sport, to);
+  rewrite_source_endpoint(pkt, to);
 }
 
 } // namespace sluice

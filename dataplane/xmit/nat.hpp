@@ -20,6 +20,11 @@ struct endpoint {
 void nat_rewrite_destination(const ipv4_packet& pkt, endpoint to) noexcept;
 void nat_rewrite_source(const ipv4_packet& pkt, endpoint to) noexcept;
 
+// The same rewrites without the TTL decrement, for a stage that changes both ends of a packet
+// in one hop (full-NAT).
+void rewrite_destination_endpoint(const ipv4_packet& pkt, endpoint to) noexcept;
+void rewrite_source_endpoint(const ipv4_packet& pkt, endpoint to) noexcept;
+
 // Decrements the TTL and patches the header checksum. Requires TTL > 1.
 void decrement_ttl(rte_ipv4_hdr* ip) noexcept;
 

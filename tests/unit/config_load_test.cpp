@@ -79,12 +79,6 @@ TEST(ConfigLoad, UnknownForwardingModeIsRefused) {
             "services[0].forwarding");
 }
 
-TEST(ConfigLoad, UnimplementedModeIsRefusedNotIgnored) {
-  const config_error e = only_error(replace(k_valid, "forwarding: nat", "forwarding: fnat"));
-  EXPECT_EQ(e.field, "services[0].forwarding");
-  EXPECT_NE(e.message.find("not implemented"), std::string::npos);
-}
-
 // A DR/TUN variant of k_valid whose backends sit on the uplink's subnet.
 std::string direct(const std::string& mode, const std::string& backends) {
   std::string t = replace(k_valid, "forwarding: nat", "forwarding: " + mode);

@@ -1,0 +1,159 @@
+// Golden packets for full-NAT forwarding: towards a backend the client's packet leaves from a
+// local address and port (10.0.1.5, or the downlink's own address for a service without
+// local_addresses), replies to that local endpoint return to the client from the VIP. Rows run in
+// order on one worker, whose local ports are handed out from 1024 upwards, one per new flow.
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+
+#include "dataplane/xmit/fnat.hpp"
+#include "tests/golden/direct_lab.hpp"
+
+namespace sluice::testing {
+namespace {
+
+// web: TCP 80 over be1 and be2 (rr) from 10.0.1.5; dns: UDP 53 on be1 from 10.0.1.5; plain: TCP
+// 80 of 10.0.0.101 on be2 without local_addresses (the downlink's address, 10.0.1.2).
+std::string fnat_config_yaml(unsigned flows = 1024) {
+  return lab_yaml_head(flows) + R"(  - { name: web, address: 10.0.0.100, port: 80, protocol: tcp, forwarding: fnat,
+      local_addresses: [10.0.1.5],
+      backends: [{ address: 10.0.1.11, port: 8080 }, { address: 10.0.1.12, port: 8080 }] }
+  - { name: dns, address: 10.0.0.100, port: 53, protocol: udp, forwarding: fnat,
+      local_addresses: [10.0.1.5], backends: [{ address: 10.0.1.11, port: 5353 }] }
+  - { name: plain, address: 10.0.0.101, port: 80, protocol: tcp, forwarding: fnat,
+      backends: [{ address: 10.0.1.12, port: 8080 }] }
+)";
+}
+
+packet_builder client(uint8_t ttl = 64) { return from_client().ipv4("10.0.0.1", "10.0.0.100", ttl); }
+packet_builder to_be(const std::string& mac, const char* be, const char* local = "10.0.1.5") {
+  return to_backend(mac).ipv4(local, be, 63);
+}
+packet_builder reply(const std::string& mac, const char* be, const char* local = "10.0.1.5") {
+  return from_backend(mac).ipv4(be, local);
+}
+packet_builder to_cl(const char* vip = "10.0.0.100") { return to_client().ipv4(vip, "10.0.0.1", 63); }
+
+std::vector<fixture> fnat_fixtures() {
+  const std::string down = dataplane_harness::mac_text(k_downlink);
+  return {
+      {"tcp syn leaves from the local address and the first local port to the first backend", k_uplink,
+       client().tcp(40000, 80, SYN, 100).build(),
+       {{k_downlink, to_be(k_be1, "10.0.1.11").tcp(1024, 8080, SYN, 100).build()}}, {}},
+      {"the backend's syn-ack to the local port returns to the client from the vip", k_downlink,
+       reply(k_be1, "10.0.1.11").tcp(8080, 1024, SYN | ACK, 9, 101).build(),
+       {{k_uplink, to_cl().tcp(80, 40000, SYN | ACK, 9, 101).build()}}, {}},
+      {"client ack follows its flow", k_uplink,
+       client().tcp(40000, 80, ACK, 101, 10).build(),
+       {{k_downlink, to_be(k_be1, "10.0.1.11").tcp(1024, 8080, ACK, 101, 10).build()}}, {}},
+      {"payload is carried unchanged", k_uplink,
+       client().tcp(40000, 80, PSH | ACK, 101, 10).payload("GET / HTTP/1.1\r\n\r\n").build(),
+       {{k_downlink, to_be(k_be1, "10.0.1.11").tcp(1024, 8080, PSH | ACK, 101, 10).payload("GET / HTTP/1.1\r\n\r\n").build()}}, {}},
+      {"a second connection takes the next backend and the next local port", k_uplink,
+       client().tcp(40001, 80, SYN, 500).build(),
+       {{k_downlink, to_be(k_be2, "10.0.1.12").tcp(1025, 8080, SYN, 500).build()}}, {}},
+      {"backend fin returns to the client", k_downlink,
+       reply(k_be1, "10.0.1.11").tcp(8080, 1024, FIN | ACK, 10, 119).build(),
+       {{k_uplink, to_cl().tcp(80, 40000, FIN | ACK, 10, 119).build()}}, {}},
+      {"client fin is forwarded", k_uplink,
+       client().tcp(40000, 80, FIN | ACK, 119, 11).build(),
+       {{k_downlink, to_be(k_be1, "10.0.1.11").tcp(1024, 8080, FIN | ACK, 119, 11).build()}}, {}},
+      {"client rst is forwarded on the second connection", k_uplink,
+       client().tcp(40001, 80, RST, 501).build(),
+       {{k_downlink, to_be(k_be2, "10.0.1.12").tcp(1025, 8080, RST, 501).build()}}, {}},
+      {"backend rst on the first connection returns to the client", k_downlink,
+       reply(k_be1, "10.0.1.11").tcp(8080, 1024, RST, 11).build(),
+       {{k_uplink, to_cl().tcp(80, 40000, RST, 11).build()}}, {}},
+      {"udp leaves from the local address", k_uplink,
+       client().udp(50000, 53).payload("q").build(),
+       {{k_downlink, to_be(k_be1, "10.0.1.11").udp(1026, 5353).payload("q").build()}}, {}},
+      {"udp reply returns from the vip", k_downlink,
+       reply(k_be1, "10.0.1.11").udp(5353, 1026).payload("be1:q").build(),
+       {{k_uplink, to_cl().udp(53, 50000).payload("be1:q").build()}}, {}},
+      {"udp without checksum stays without one", k_uplink,
+       client().udp(50001, 53).udp_no_checksum().payload("z").build(),
+       {{k_downlink, to_be(k_be1, "10.0.1.11").udp(1027, 5353).udp_no_checksum().payload("z").build()}}, {}},
+      {"without local_addresses the downlink's own address is the source", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.101").tcp(40002, 80, SYN).build(),
+       {{k_downlink, to_be(k_be2, "10.0.1.12", "10.0.1.2").tcp(1028, 8080, SYN).build()}}, {}},
+      {"the reply to the interface address returns from that service's vip", k_downlink,
+       reply(k_be2, "10.0.1.12", "10.0.1.2").tcp(8080, 1028, SYN | ACK, 3, 1001).build(),
+       {{k_uplink, to_cl("10.0.0.101").tcp(80, 40002, SYN | ACK, 3, 1001).build()}}, {}},
+      {"arp for the local address is answered on the backends' link", k_downlink,
+       arp_frame(1, k_be1, "ff:ff:ff:ff:ff:ff", k_be1, "10.0.1.11", "", "10.0.1.5"),
+       {{k_downlink, arp_frame(2, down, k_be1, down, "10.0.1.5", k_be1, "10.0.1.11")}}, {}},
+      {"echo request to the local address is answered", k_downlink,
+       reply(k_be1, "10.0.1.11").icmp_echo(3, 1).build(),
+       {{k_downlink, to_backend(k_be1).ipv4("10.0.1.5", "10.0.1.11").icmp_echo_reply(3, 1).build()}}, {}},
+      {"a reply to a local port without a flow is dropped", k_downlink,
+       reply(k_be1, "10.0.1.11").tcp(8080, 4000, ACK).build(), {}, drop_reason::no_flow},
+      {"a reply from another backend to a used local port is no flow of ours", k_downlink,
+       reply(k_be2, "10.0.1.12").tcp(8080, 1026, ACK).build(), {}, drop_reason::no_flow},
+      {"tcp to the interface address without a flow stays undeliverable", k_downlink,
+       reply(k_be1, "10.0.1.11", "10.0.1.2").tcp(8080, 22, SYN).build(), {},
+       drop_reason::local_delivery_unsupported},
+      {"a backend answering the client directly (nat-style) matches no flow", k_downlink,
+       from_backend(k_be1).ipv4("10.0.1.11", "10.0.0.1").tcp(8080, 40000, ACK, 12, 120).build(), {},
+       drop_reason::no_flow},
+      {"ttl 1 towards the local address is not forwarded", k_downlink,
+       from_backend(k_be1).ipv4("10.0.1.11", "10.0.1.5", 1).udp(5353, 1026).payload("x").build(), {},
+       drop_reason::ip_ttl_exceeded},
+      {"a vip port without a service is dropped", k_uplink,
+       client().tcp(40004, 81, SYN).build(), {}, drop_reason::no_service},
+  };
+}
+
+TEST(FnatGolden, EveryFixtureProducesExactlyItsExpectedFramesAndDrop) {
+  dataplane_harness h(fnat_config_yaml());
+  run_fixtures(h, fnat_fixtures());
+}
+
+// The local port in a frame the gateway sent to a backend.
+uint16_t local_port_of(const bytes& frame) { return uint16_t(frame[k_l4] << 8 | frame[k_l4 + 1]); }
+
+TEST(FnatGolden, RepliesReachTheOwnerThroughTheLocalPortWithoutAHandoff) {
+  dataplane_harness h(fnat_config_yaml(), 2);
+  for (unsigned i = 0; i < 24; ++i) {
+    const std::string c = "192.168.0." + std::to_string(i + 1);
+    SCOPED_TRACE(c);
+    const unsigned owner = flow_owner(ip(c.c_str()), 2);
+    const auto fwd = h.send(k_uplink, from_client().ipv4(c.c_str(), "10.0.0.100").tcp(40000, 80, SYN).build(), i % 2);
+    ASSERT_EQ(fwd.size(), 1u);
+    const uint16_t lport = local_port_of(fwd[0].frame);
+    EXPECT_EQ(lport % 2, owner) << "the owner hands out only its own ports";
+    const bool be1 = fwd[0].frame == to_be(k_be1, "10.0.1.11").tcp(lport, 8080, SYN).build();
+    ASSERT_TRUE(be1 || fwd[0].frame == to_be(k_be2, "10.0.1.12").tcp(lport, 8080, SYN).build());
+    const uint64_t handed_before = h.stats(0).worker.handoff_out.get() + h.stats(1).worker.handoff_out.get();
+    // The reply arrives on the owner's queue: nothing is handed over.
+    const auto rev = h.send(k_downlink, reply(be1 ? k_be1 : k_be2, be1 ? "10.0.1.11" : "10.0.1.12").tcp(8080, lport, SYN | ACK, 7, 1001).build(), owner);
+    EXPECT_EQ(rev, (std::vector<sent_frame>{{k_uplink, to_client().ipv4("10.0.0.100", c.c_str(), 63).tcp(80, 40000, SYN | ACK, 7, 1001).build()}}));
+    EXPECT_EQ(h.stats(0).worker.handoff_out.get() + h.stats(1).worker.handoff_out.get(), handed_before);
+    // The same reply on the other queue is handed to the owner and translated the same way.
+    const auto again = h.send(k_downlink, reply(be1 ? k_be1 : k_be2, be1 ? "10.0.1.11" : "10.0.1.12").tcp(8080, lport, ACK, 8, 1001).build(), 1 - owner);
+    EXPECT_EQ(again, (std::vector<sent_frame>{{k_uplink, to_client().ipv4("10.0.0.100", c.c_str(), 63).tcp(80, 40000, ACK, 8, 1001).build()}}));
+    EXPECT_EQ(h.stats(1 - owner).worker.handoff_out.get() + h.stats(owner).worker.handoff_out.get(), handed_before + 1);
+  }
+  EXPECT_GT(h.dataplane(0).flows().size(), 0u);
+  EXPECT_GT(h.dataplane(1).flows().size(), 0u);
+  for (const auto& [reason, n] : h.drop_counts()) EXPECT_EQ(n, 0u) << reason;
+}
+
+TEST(FnatGolden, WhenEveryLocalPortIsTakenNewFlowsAreDroppedAsPortExhaustion) {
+  // One worker owns 64512 ports (1024..65535) towards the single backend of "dns" via 10.0.1.5.
+  dataplane_harness h(fnat_config_yaml(70000));
+  const uint32_t ports = 65536 - k_fnat_first_port;
+  for (uint32_t i = 0; i < ports; ++i) {
+    const auto out = h.send(k_uplink, from_client().ipv4("172.16.0.1", "10.0.0.100").udp(uint16_t(1 + i), 53).payload("q").build());
+    ASSERT_EQ(out.size(), 1u) << i;
+  }
+  EXPECT_EQ(h.dataplane().flows().size(), ports);
+  const auto out = h.send(k_uplink, from_client().ipv4("172.31.0.1", "10.0.0.100").udp(5000, 53).payload("q").build());
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(h.drops(drop_reason::fnat_no_local_port), 1u);
+  // Local ports are only exhausted per backend endpoint: be1:8080 over TCP still has them all.
+  EXPECT_EQ(h.send(k_uplink, client().tcp(40000, 80, SYN).build()).size(), 1u);
+}
+
+} // namespace
+} // namespace sluice::testing
