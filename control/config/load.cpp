@@ -268,9 +268,9 @@ private:
           refuse("is interface \"" + i.name + "\"'s own address (leave local_addresses out to "
                  "use it)");
       if (*a == s.vip) refuse("is the service's own address");
-      for (std::size_t k = 0; k < c.services.size(); ++k)
-        if (k != skip && c.services[k].vip == *a)
-          refuse("is the address of service \"" + c.services[k].name + "\"");
+      for (std::size_t o = 0; o < c.services.size(); ++o)
+        if (o != skip && c.services[o].vip == *a)
+          refuse("is the address of service \"" + c.services[o].name + "\"");
       for (uint32_t seen : s.local_addresses)
         if (seen == *a) refuse("duplicate local address " + format_ipv4(*a));
       if (!bad) s.local_addresses.push_back(*a);
