@@ -7,6 +7,11 @@
 //   GET    /v1/stats    -> {"workers": [worker...], "drops": {reason: n}, "drop_descriptions": {...}}
 //   GET    /metrics     -> Prometheus text (also, and only, on TCP at admin.metrics)
 //   POST   /v1/reload   -> {"result": "applied"} or 422 {"errors": ["file:line: field: msg"]}
+//   GET    /v1/flows[?name=N | ?address=VIP&port=P&protocol=tcp|udp][&backend=RIP:PORT]
+//                       [&client=ADDR][&limit=N (1..100000, default 1000)]   (ipvsadm -Lc)
+//          -> {"flows": [flow...], "matched": n, "truncated": bool}; every worker walks its own
+//             table in bounded steps, so this costs forwarding nothing but answers in ~10 ms
+//             per million flows. `backend` needs the service.
 //
 // Runtime changes, ipvsadm's -A -E -D -a -e -d. Each is validated whole with the config file's
 // rules; a refused one changes nothing. They last until the next reload from the file.
@@ -16,6 +21,9 @@
 //   POST   /v1/backends {"service": selector, "backend": {"address", "port"?, "weight"?}}  (-a)
 //   PATCH  /v1/backends {"service": selector, "backend": {"address", "port"?, "weight"}}  (-e)
 //   DELETE /v1/backends {"service": selector, "backend": {"address", "port"?}}            (-d)
+//   The two DELETEs take "flush": true to erase the removed service's or backend's flows at
+//   once (their packets are then dropped as no_service / tcp_not_syn) instead of letting them
+//   drain until they end; the reply then carries "flows_flushed": n.
 //     -> 200 {"result": "applied", "generation": n}
 //     -> 422 {"errors": ["services[web].backends[3].address: not an IPv4 address: \"10.0.1.300\""]}
 //     -> 404 {"errors": ["service: no tcp service 10.0.0.100:81"]} (selector matches nothing)
@@ -32,9 +40,12 @@
 //   service = {"name", "protocol": "tcp"|"udp", "address", "port", "forwarding", "scheduler",
 //              "persistence_timeout", "stats": traffic, "backends": [backend...]}
 //   backend = {"address", "port", "weight", "active_conns", "inactive_conns", "stats": traffic}
+//   flow    = {"worker", "protocol", "state" (ESTABLISHED, SYN_RECV, FIN_WAIT, CLOSE, UDP),
+//              "client", "virtual", "backend" ("address:port" each), "forwarding", "service"
+//              (name; "" once the service is gone), "expires_in_ms"}
 //   traffic = {"conns", "in_packets", "in_bytes", "out_packets", "out_bytes"}
 //   worker  = {"worker", "rx_packets", "tx_packets", "polls", "busy_polls", "flows_active",
-//              "flows_created", "flows_expired", "handoff_out", "handoff_in", "arp_requests_sent", "arp_replies_sent",
+//              "flows_created", "flows_expired", "flows_flushed", "handoff_out", "handoff_in", "arp_requests_sent", "arp_replies_sent",
 //              "arp_replies_received", "icmp_echo_replies", "drops": {reason: n}}
 //
 // Errors: any non-2xx status carries {"errors": [messages]}.
@@ -45,6 +56,7 @@ inline constexpr const char* k_services_path = "/v1/services";
 inline constexpr const char* k_backends_path = "/v1/backends";
 inline constexpr const char* k_stats_path = "/v1/stats";
 inline constexpr const char* k_reload_path = "/v1/reload";
+inline constexpr const char* k_flows_path = "/v1/flows";
 inline constexpr const char* k_metrics_path = "/metrics";
 
 } // namespace sluice::api

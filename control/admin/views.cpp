@@ -14,6 +14,22 @@ nlohmann::json traffic_json(const traffic_sum& t) {
           {"out_packets", t.out_packets}, {"out_bytes", t.out_bytes}};
 }
 
+// IPVS's names for the states a flow can be in (ipvsadm -Lc's "state" column).
+const char* state_name(flow_state s) {
+  switch (s) {
+  case flow_state::udp: return "UDP";
+  case flow_state::tcp_syn_recv: return "SYN_RECV";
+  case flow_state::tcp_established: return "ESTABLISHED";
+  case flow_state::tcp_fin_wait: return "FIN_WAIT";
+  case flow_state::tcp_close: return "CLOSE";
+  default: return "NONE";
+  }
+}
+
+std::string endpoint_text(uint32_t addr, uint16_t port) {
+  return format_ipv4(addr) + ":" + std::to_string(ntohs(port));
+}
+
 } // namespace
 
 nlohmann::json services_view(const config& applied, const snapshot& snap,
@@ -66,6 +82,7 @@ nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
                     {"flows_active", c.flows_active.get()},
                     {"flows_created", c.flows_created.get()},
                     {"flows_expired", c.flows_expired.get()},
+                    {"flows_flushed", c.flows_flushed.get()},
                     {"handoff_out", c.handoff_out.get()},
                     {"handoff_in", c.handoff_in.get()},
                     {"arp_requests_sent", c.arp_requests_sent.get()},
@@ -83,6 +100,26 @@ nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
   return {{"workers", std::move(list)},
           {"drops", std::move(drops)},
           {"drop_descriptions", std::move(descriptions)}};
+}
+
+nlohmann::json flows_view(const flow_request_result& r,
+                          const std::map<uint32_t, std::string>& service_names, uint32_t limit) {
+  nlohmann::json flows = nlohmann::json::array();
+  for (const worker_flow& wf : r.flows) {
+    if (flows.size() == limit) break;
+    const flow& f = wf.sample.record;
+    const auto name = service_names.find(f.service_slot);
+    flows.push_back({{"worker", wf.worker},
+                     {"protocol", f.proto == IPPROTO_TCP ? "tcp" : "udp"},
+                     {"state", state_name(f.state)},
+                     {"client", endpoint_text(f.client_addr, f.client_port)},
+                     {"virtual", endpoint_text(f.vip, f.vip_port)},
+                     {"backend", endpoint_text(f.backend_addr, f.backend_port)},
+                     {"forwarding", name_of(f.mode)},
+                     {"service", name == service_names.end() ? "" : name->second},
+                     {"expires_in_ms", wf.sample.expires_in_ms}});
+  }
+  return {{"flows", flows}, {"matched", r.matched}, {"truncated", r.matched > flows.size()}};
 }
 
 } // namespace sluice

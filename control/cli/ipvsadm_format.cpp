@@ -125,4 +125,20 @@ nlohmann::json rate_view(const nlohmann::json& before, const nlohmann::json& aft
   return out;
 }
 
+std::string format_ipvsadm_conns(const nlohmann::json& body) {
+  std::string out = "IPVS connection entries\n"
+                    "pro expire state       source             virtual            destination\n";
+  for (const auto& f : body.at("flows")) {
+    std::string proto = f.at("protocol").get<std::string>();
+    std::transform(proto.begin(), proto.end(), proto.begin(), [](char c) { return char(c - 32 * (c >= 'a' && c <= 'z')); });
+    const uint64_t seconds = f.at("expires_in_ms").get<uint64_t>() / 1000;
+    out += fmt::format("{:<3} {:02}:{:02}  {:<11} {:<18} {:<18} {}\n", proto, seconds / 60, seconds % 60,
+                       f.at("state").get<std::string>(), f.at("client").get<std::string>(),
+                       f.at("virtual").get<std::string>(), f.at("backend").get<std::string>());
+  }
+  if (body.value("truncated", false))
+    out += fmt::format("({} flows matched; raise --limit to see more)\n", body.at("matched").get<uint64_t>());
+  return out;
+}
+
 } // namespace sluice

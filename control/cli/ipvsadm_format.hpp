@@ -13,6 +13,11 @@ enum class list_format { plain, stats, rate };
 // `services` is the body of GET /v1/services; for list_format::rate, as rate_view() returns it.
 std::string format_ipvsadm(const nlohmann::json& services, list_format format);
 
+// The body of GET /v1/flows as `ipvsadm -Lnc` prints connections: protocol, time left
+// (mm:ss), state, source, virtual and destination address:port. A truncated sample ends with a
+// line saying how many flows matched.
+std::string format_ipvsadm_conns(const nlohmann::json& flows);
+
 // `after` (a GET /v1/services body) with a "rate" object beside each "stats": per-second deltas
 // since `before`, taken `seconds` earlier — {"cps", "in_pps", "out_pps", "in_bps", "out_bps"},
 // ipvsadm --rate's columns. A service or backend absent from `before` counts from zero; a

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cctype>
 #include <charconv>
 #include <iostream>
 #include <string>
@@ -29,6 +30,8 @@ Commands:
   list [--stats|--rate] [--json]  virtual services and backends, as ipvsadm -Ln prints them
                                   (-L and -l too); --rate: per-second rates over --interval
   stats [--json]                  per-worker packet counters and drops by reason
+  conns [-t|-u VIP:PORT | --name N] [-r RIP:PORT] [--client ADDR] [--limit N] [--json]
+                                  tracked flows, as ipvsadm -Lnc prints them (-c too)
   reload                          re-read the config file (refused whole if invalid);
                                   replaces every change made with the flags below
 
@@ -37,6 +40,8 @@ Changes, as ipvsadm makes them (they last until the next reload):
   -E  edit a virtual service      -e  edit a real server
   -D  delete a virtual service    -d  delete a real server
 A service is named by -t (TCP) or -u (UDP) VIP:PORT, or by --name alone.
+-D and -d take --flush: erase the removed service's or backend's flows now instead of letting
+them drain until they end.
 )";
 
 // Exits non-zero with the daemon's error messages when the call failed.
@@ -145,7 +150,9 @@ bool run_change(const po::variables_map& vm, const std::string& socket, bool pri
     reply = call(socket, "PATCH", sluice::api::k_services_path,
                  {{"service", service_selector(vm)}, {"set", set}});
   } else if (vm.count("delete-service")) {
-    reply = call(socket, "DELETE", sluice::api::k_services_path, {{"service", service_selector(vm)}});
+    json body{{"service", service_selector(vm)}};
+    if (vm.count("flush")) body["flush"] = true;
+    reply = call(socket, "DELETE", sluice::api::k_services_path, body);
   } else if (vm.count("add-server")) {
     reply = call(socket, "POST", sluice::api::k_backends_path,
                  {{"service", service_selector(vm)}, {"backend", backend_fields(vm, true)}});
@@ -153,13 +160,55 @@ bool run_change(const po::variables_map& vm, const std::string& socket, bool pri
     reply = call(socket, "PATCH", sluice::api::k_backends_path,
                  {{"service", service_selector(vm)}, {"backend", backend_fields(vm, true)}});
   } else if (vm.count("delete-server")) {
-    reply = call(socket, "DELETE", sluice::api::k_backends_path,
-                 {{"service", service_selector(vm)}, {"backend", backend_fields(vm, false)}});
+    json body{{"service", service_selector(vm)}, {"backend", backend_fields(vm, false)}};
+    if (vm.count("flush")) body["flush"] = true;
+    reply = call(socket, "DELETE", sluice::api::k_backends_path, body);
   } else {
     return false;
   }
   if (print_json) std::cout << reply.dump(2) << "\n"; // people get ipvsadm's silence
+  else if (reply.contains("flows_flushed"))
+    std::cout << "flows flushed: " << reply["flows_flushed"].get<uint64_t>() << "\n";
+  if (reply.contains("errors"))
+    for (const auto& e : reply["errors"]) std::cerr << "sluicectl: " << e.get<std::string>() << "\n";
   return true;
+}
+
+// Percent-encodes a query parameter value.
+std::string query_value(const std::string& s) {
+  std::string out;
+  for (const unsigned char c : s) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '~')
+      out += char(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+void run_conns(const po::variables_map& vm, const std::string& socket, bool print_json) {
+  std::string target = sluice::api::k_flows_path;
+  auto add = [&](const std::string& key, const std::string& value) {
+    target += (target.find('?') == std::string::npos ? "?" : "&") + key + "=" + query_value(value);
+  };
+  if (vm.count("tcp-service") || vm.count("udp-service") || vm.count("name")) {
+    const json sel = service_selector(vm);
+    if (sel.contains("name")) {
+      add("name", sel["name"].get<std::string>());
+    } else {
+      add("address", sel["address"].get<std::string>());
+      if (sel.contains("port")) add("port", sel["port"].is_string() ? sel["port"].get<std::string>() : sel["port"].dump());
+      add("protocol", sel["protocol"].get<std::string>());
+    }
+  }
+  if (vm.count("real-server")) add("backend", vm["real-server"].as<std::string>());
+  if (vm.count("client")) add("client", vm["client"].as<std::string>());
+  if (vm.count("limit")) add("limit", vm["limit"].as<std::string>());
+  const json body = call(socket, "GET", target.c_str());
+  if (print_json)
+    std::cout << body.dump(2) << "\n";
+  else
+    std::cout << sluice::format_ipvsadm_conns(body);
 }
 
 void run_list(const po::variables_map& vm, const std::string& socket, bool print_json) {
@@ -200,6 +249,10 @@ po::options_description options() {
       ("add-server,a", "add a real server")
       ("edit-server,e", "edit a real server")
       ("delete-server,d", "delete a real server")
+      ("flush", "-D/-d: erase the removed flows now instead of draining them")
+      ("connection,c", "list tracked flows (ipvsadm -Lc), same as the conns command")
+      ("client", po::value<std::string>()->value_name("ADDR"), "conns: only this client's flows")
+      ("limit", po::value<std::string>()->value_name("N"), "conns: at most N flows (default 1000)")
       ("tcp-service,t", po::value<std::string>()->value_name("VIP:PORT"), "TCP service")
       ("udp-service,u", po::value<std::string>()->value_name("VIP:PORT"), "UDP service")
       ("real-server,r", po::value<std::string>()->value_name("RIP:PORT"), "backend")
@@ -237,12 +290,15 @@ int main(int argc, char** argv) {
   const bool print_json = vm.count("json") > 0;
   const std::string command =
       vm.count("command") ? vm["command"].as<std::vector<std::string>>().front()
+      : vm.count("connection") ? "conns"
       : vm.count("list") || vm.count("list-l") ? "list"
                                           : "";
   try {
     if (command.empty() && run_change(vm, socket, print_json)) return 0;
     if (command == "list") {
       run_list(vm, socket, print_json);
+    } else if (command == "conns") {
+      run_conns(vm, socket, print_json);
     } else if (command == "stats") {
       const json body = call(socket, "GET", sluice::api::k_stats_path);
       if (print_json)

@@ -226,6 +226,15 @@ change_plan plan_change(const config& applied, change_kind kind, std::string_vie
   return plan;
 }
 
+service_lookup lookup_service(const config& c, std::string_view selector) {
+  const json sel = json::parse(selector, nullptr, /*allow_exceptions=*/false);
+  try {
+    return {.index = find_service(c, sel)};
+  } catch (const refusal& e) {
+    return {.status = e.status, .error = e.message};
+  }
+}
+
 void apply_delta(config& c, service_delta d) {
   switch (d.kind) {
   case service_delta::op::add: c.services.push_back(std::move(d.service)); break;

@@ -44,6 +44,15 @@ struct change_plan {
 
 change_plan plan_change(const config& applied, change_kind kind, std::string_view body);
 
+// The service a selector names (admin/api.hpp; JSON text): its index, or why there is none
+// (status 422 for a malformed selector, 404 when it names no service).
+struct service_lookup {
+  int status = 200;
+  std::size_t index = 0;
+  std::string error;
+};
+service_lookup lookup_service(const config& c, std::string_view selector);
+
 // Applies a planned delta to the config it was planned against.
 void apply_delta(config& c, service_delta d);
 

@@ -2,11 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <map>
+#include <optional>
 #include <utility>
 
 #include "control/admin/api.hpp"
+#include "control/admin/query.hpp"
 #include "control/admin/views.hpp"
+#include "dataplane/net/ipv4.hpp"
 #include "control/log/log.hpp"
 
 namespace sluice {
@@ -16,6 +24,13 @@ std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (const std::string& e : v) s += (s.empty() ? "" : "; ") + e;
   return s;
+}
+
+std::optional<uint64_t> parse_uint(const std::string& s) {
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
 }
 
 admin_response error(int status, const std::vector<std::string>& errors) {
@@ -139,15 +154,48 @@ std::vector<std::string> control_plane::reload() {
 admin_response control_plane::change(change_kind kind, const std::string& body) {
   std::lock_guard lock(mu_);
   change_plan plan = plan_change(applied_, kind, body);
+  const nlohmann::json request = nlohmann::json::parse(body, nullptr, false);
+  const bool flush = request.is_object() && request.contains("flush") && request["flush"] == true;
+  if (plan.delta && request.is_object() && request.contains("flush")) {
+    if (!request["flush"].is_boolean()) {
+      plan.status = 422;
+      plan.errors.push_back("flush: must be true or false (got " + request["flush"].dump() + ")");
+    } else if (flush && kind != change_kind::delete_service && kind != change_kind::delete_backend) {
+      plan.status = 422;
+      plan.errors.push_back("flush: only a service or backend deletion flushes flows");
+    } else if (flush && commands_ == nullptr) {
+      plan.status = 503;
+      plan.errors.push_back("flush: this sluiced has no workers that take flow requests");
+    }
+    if (plan.status != 200) plan.delta.reset();
+  }
   if (plan.delta) {
     try {
+      const std::vector<flow_filter> flushed = flush ? removed_by(*plan.delta) : std::vector<flow_filter>{};
       const int64_t us = apply(std::move(*plan.delta));
       metrics_.api_changes_applied++;
       ++runtime_changes_;
+      // The new snapshot is published first, so no worker opens a flow to what is flushed.
+      uint64_t flows_flushed = 0;
+      bool answered = true;
+      for (const flow_filter& f : flushed) {
+        const flow_request_result r = ask_workers(*commands_, flow_command::op::flush, f, 0,
+                                                  std::chrono::seconds(5));
+        flows_flushed += r.matched;
+        answered = answered && r.answered;
+      }
       log::info("msg=\"change applied\" source=api op={} subject=\"{}\" generation={} "
-                "publish_us={} note=\"runtime change: a reload from the file replaces it\"",
-                name_of(kind), plan.subject, generation_, us);
-      return {200, nlohmann::json{{"result", "applied"}, {"generation", generation_}}.dump()};
+                "publish_us={} flush={} flows_flushed={} note=\"runtime change: a reload from "
+                "the file replaces it\"",
+                name_of(kind), plan.subject, generation_, us, flush, flows_flushed);
+      nlohmann::json reply{{"result", "applied"}, {"generation", generation_}};
+      if (flush) reply["flows_flushed"] = flows_flushed;
+      if (!answered) {
+        log::error("msg=\"flush unanswered\" subject=\"{}\" note=\"a worker did not finish "
+                   "within 5 s\"", plan.subject);
+        reply["errors"] = {"flush: a worker did not answer within 5 s; its flows drain instead"};
+      }
+      return {200, reply.dump()};
     } catch (const compile_error& e) {
       plan.status = 422;
       plan.errors.push_back(e.what());
@@ -159,8 +207,108 @@ admin_response control_plane::change(change_kind kind, const std::string& body) 
   return error(plan.status, plan.errors);
 }
 
+void control_plane::take_flow_requests(const command_rings& rings) {
+  std::lock_guard lock(mu_);
+  commands_ = &rings;
+}
+
+std::vector<flow_filter> control_plane::removed_by(const service_delta& d) const {
+  std::vector<flow_filter> out;
+  if (d.kind == service_delta::op::add) return out;
+  const service_config& old = applied_.services[d.index];
+  if (d.kind == service_delta::op::remove) {
+    if (const auto slot = slots_.services.find(service_identity(old)))
+      out.push_back({.service_slot = *slot});
+    return out;
+  }
+  for (const backend_config& b : old.backends) {
+    const bool kept = std::any_of(d.service.backends.begin(), d.service.backends.end(),
+                                  [&](const backend_config& n) { return n.addr == b.addr && n.port == b.port; });
+    if (kept) continue;
+    if (const auto slot = slots_.backends.find(backend_identity(old, b)))
+      out.push_back({.backend_slot = *slot});
+  }
+  return out;
+}
+
+admin_response control_plane::flows(const std::string& target) {
+  const request_target t = parse_target(target);
+  std::lock_guard lock(mu_);
+  if (commands_ == nullptr)
+    return error(503, {"flows: this sluiced has no workers that take flow requests"});
+  std::vector<std::string> problems;
+  for (const auto& [key, value] : t.params)
+    if (key != "name" && key != "address" && key != "port" && key != "protocol" &&
+        key != "backend" && key != "client" && key != "limit")
+      problems.push_back(key + ": unknown parameter (name, address, port, protocol, backend, "
+                               "client, limit)");
+  auto param = [&](const char* key) -> const std::string* {
+    const auto it = t.params.find(key);
+    return it == t.params.end() ? nullptr : &it->second;
+  };
+  flow_filter filter;
+  uint32_t limit = 1000;
+  if (const std::string* l = param("limit")) {
+    const auto v = parse_uint(*l);
+    if (!v || *v < 1 || *v > 100000)
+      problems.push_back("limit: must be an integer in 1..100000 (got \"" + *l + "\")");
+    else
+      limit = uint32_t(*v);
+  }
+  if (const std::string* c = param("client")) {
+    const auto addr = parse_ipv4(*c);
+    if (!addr) problems.push_back("client: not an IPv4 address: \"" + *c + "\"");
+    else filter.client_addr = *addr;
+  }
+  const service_config* svc = nullptr;
+  if (param("name") || param("address")) {
+    nlohmann::json sel;
+    if (const std::string* n = param("name")) {
+      sel["name"] = *n;
+    } else {
+      sel["address"] = *param("address");
+      if (const std::string* p = param("port")) {
+        const auto v = parse_uint(*p);
+        sel["port"] = v ? nlohmann::json(*v) : nlohmann::json(*p);
+      }
+      if (const std::string* p = param("protocol")) sel["protocol"] = *p;
+    }
+    const service_lookup found = lookup_service(applied_, sel.dump());
+    if (found.status != 200) return error(found.status, {found.error});
+    svc = &applied_.services[found.index];
+    filter.service_slot = slots_.services.find(service_identity(*svc)).value_or(flow_filter::k_any);
+  }
+  if (const std::string* b = param("backend")) {
+    const auto colon = b->rfind(':');
+    const auto addr = parse_ipv4(b->substr(0, colon));
+    const auto port = colon == std::string::npos ? std::optional<uint64_t>(svc ? ntohs(svc->port) : 0)
+                                                 : parse_uint(b->substr(colon + 1));
+    if (svc == nullptr) {
+      problems.push_back("backend: needs the service (name=, or address= and port=)");
+    } else if (!addr || !port || *port > 65535) {
+      problems.push_back("backend: must be ADDRESS[:PORT] (got \"" + *b + "\")");
+    } else {
+      const backend_config* found = nullptr;
+      for (const backend_config& bc : svc->backends)
+        if (bc.addr == *addr && bc.port == htons(uint16_t(*port))) found = &bc;
+      if (found == nullptr)
+        return error(404, {"backend: service \"" + svc->name + "\" has no backend " + *b});
+      filter.backend_slot = slots_.backends.find(backend_identity(*svc, *found)).value_or(flow_filter::k_any);
+    }
+  }
+  if (!problems.empty()) return error(422, problems);
+  const flow_request_result r =
+      ask_workers(*commands_, flow_command::op::sample, filter, limit, std::chrono::seconds(5));
+  if (!r.answered) return error(503, {"flows: a worker did not answer within 5 s"});
+  std::map<uint32_t, std::string> names;
+  for (const service_config& sc : applied_.services)
+    if (const auto slot = slots_.services.find(service_identity(sc))) names[*slot] = sc.name;
+  return {200, flows_view(r, names, limit).dump()};
+}
+
 admin_response control_plane::handle(const admin_request& req) {
   const std::string& m = req.method;
+  if (m == "GET" && parse_target(req.target).path == api::k_flows_path) return flows(req.target);
   if (req.target == api::k_services_path && m == "GET") {
     std::lock_guard lock(mu_);
     return {200, services_view(applied_, publisher_.latest(), stats_).dump()};

@@ -16,6 +16,7 @@
 #include "control/admin/metrics.hpp"
 #include "control/config/change.hpp"
 #include "control/config/load.hpp"
+#include "control/daemon/flow_requests.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
@@ -35,6 +36,10 @@ public:
   // Applies one runtime change (body: admin/api.hpp), or changes nothing and says why.
   admin_response change(change_kind kind, const std::string& body);
 
+  // From now on, answer GET /v1/flows and DELETE ... "flush" through the workers' command rings
+  // (which must outlive this object). Without it those requests are refused with 503.
+  void take_flow_requests(const command_rings& rings);
+
   // The admin API (Unix socket).
   admin_response handle(const admin_request& req);
   // The metrics endpoint (TCP): GET /metrics only.
@@ -48,6 +53,10 @@ private:
   // the time taken in microseconds. Throws compile_error (nothing changed). Requires mu_.
   int64_t apply(service_delta change);
   void publish(std::unique_ptr<snapshot> next, std::chrono::steady_clock::time_point start);
+  admin_response flows(const std::string& target);
+  // The workers' flows of what `d` removes (a service, or backends of one). Requires mu_,
+  // before `d` is applied.
+  std::vector<flow_filter> removed_by(const service_delta& d) const;
 
   std::mutex mu_;
   std::string path_;
@@ -59,6 +68,7 @@ private:
   uint64_t generation_ = 0;
   unsigned runtime_changes_ = 0; // applied since the file was last loaded
   control_metrics metrics_;
+  const command_rings* commands_ = nullptr;
 };
 
 } // namespace sluice

@@ -123,6 +123,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
 
     std::unique_ptr<handoff_mesh> mesh;
     if (workers > 1) mesh = std::make_unique<handoff_mesh>(workers, int(rte_socket_id()));
+    const command_rings commands(workers, int(rte_socket_id()));
     std::vector<uint16_t> port_ids;
     for (const port_info& p : ports) port_ids.push_back(p.port_id);
     std::vector<std::unique_ptr<worker>> pool;
@@ -136,12 +137,14 @@ int run_daemon(const std::string& config_path, const config& cfg) {
       worker_setup setup =
           make_worker_setup(cfg, index, port_ids, eal.pool, int(rte_lcore_to_socket_id(lcore)));
       setup.mesh = mesh.get();
+      setup.commands = &commands;
       pool.push_back(std::make_unique<worker>(setup, publisher, *stats[index]));
       launch[index] = {pool.back().get(), &stop};
       if (rte_eal_remote_launch(worker_main, &launch[index], lcore) != 0)
         throw std::runtime_error("cannot launch worker on lcore " + std::to_string(lcore));
       ++index;
     }
+    control.take_flow_requests(commands);
     log::info("msg=\"forwarding\" workers={} interfaces={} services={}", workers,
               cfg.interfaces.size(), cfg.services.size());
 

@@ -38,6 +38,10 @@ public:
   }
 
   std::size_t free_count() const noexcept { return free_.size(); }
+  std::optional<uint32_t> find(const std::string& key) const {
+    const auto it = used_.find(key);
+    return it == used_.end() ? std::nullopt : std::optional(it->second);
+  }
   bool holds(const std::string& key) const { return used_.count(key) != 0; }
 
   // Releases every slot whose key is not in `live`.

@@ -54,6 +54,10 @@ public:
   const flow& at(uint32_t index) const noexcept { return flows_[index]; }
   uint32_t size() const noexcept { return capacity_ - free_count_; }
   uint32_t capacity() const noexcept { return capacity_; }
+  // Idle time after which a flow in state `s` expires.
+  uint64_t timeout_tsc(flow_state s) const noexcept {
+    return timeout_tsc_[static_cast<std::size_t>(s)];
+  }
 
   // Examines up to `budget` slots from where the last call stopped and erases the flows idle
   // past their state's timeout, calling on_expire(flow&) before each erase. Bounded work per

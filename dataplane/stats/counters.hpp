@@ -45,6 +45,7 @@ struct alignas(64) worker_counters {
   counter icmp_echo_replies;
   counter flows_created;
   counter flows_expired;
+  counter flows_flushed; // erased on the control plane's request (service or backend removed)
   counter flows_active; // flow-table occupancy
   counter handoff_out;  // packets passed to the worker owning their flow
   counter handoff_in;

@@ -15,6 +15,7 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
                worker_stats& stats)
     : publisher_(publisher), stats_(stats), counters_(stats.worker), id_(setup.id),
       ports_(setup.ports), pool_(setup.pool), mesh_(setup.mesh),
+      command_ring_(setup.commands != nullptr ? setup.commands->of(setup.id) : nullptr),
       workers_(setup.mesh != nullptr ? setup.mesh->workers() : 1),
       flows_(setup.id, setup.flow_capacity, setup.socket_id, setup.timeouts),
       affinity_(setup.id, setup.affinity_capacity, setup.socket_id),
@@ -74,15 +75,14 @@ unsigned worker::poll_once() noexcept {
   if (now_ >= next_expiry_) {
     // Expiry runs on a clock, not every loop: a busy worker pays for it once per interval
     // (a few cycles per packet), an idle one scans no faster than it needs to.
-    const unsigned expired = flows_.expire(now_, k_expire_budget, [&](flow& f) {
-      traffic_counters& b = stats_.backends[f.backend_slot];
-      (f.state == flow_state::tcp_established ? b.active : b.inactive).sub();
-    });
+    const unsigned expired =
+        flows_.expire(now_, k_expire_budget, [&](const flow& f) { forget_flow(f); });
     if (expired) {
       counters_.flows_expired.add(expired);
       counters_.flows_active.sub(expired);
     }
     affinity_.expire(now_, k_expire_budget);
+    if (command_ring_ != nullptr) serve_flow_command();
     next_expiry_ = now_ + expiry_interval_;
   }
   if (now_ >= next_neigh_scan_) {
@@ -92,6 +92,11 @@ unsigned worker::poll_once() noexcept {
     next_neigh_scan_ = now_ + neigh_timers_.probe_interval / 10;
   }
   return received;
+}
+
+void worker::forget_flow(const flow& f) noexcept {
+  traffic_counters& b = stats_.backends[f.backend_slot];
+  (f.state == flow_state::tcp_established ? b.active : b.inactive).sub();
 }
 
 void worker::drop(rte_mbuf* m, drop_reason r) noexcept {

@@ -18,6 +18,7 @@
 #include "dataplane/sched/pick.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
+#include "dataplane/worker/flow_command.hpp"
 #include "dataplane/worker/handoff.hpp"
 #include "dataplane/xmit/fnat.hpp"
 
@@ -40,6 +41,7 @@ struct worker_setup {
   std::vector<static_neighbour> static_neighbours;
   int socket_id;
   const handoff_mesh* mesh = nullptr; // required when there is more than one worker
+  const command_rings* commands = nullptr; // the control plane's flow requests; optional
 };
 
 class worker {
@@ -50,6 +52,9 @@ public:
   // examined: a table of N slots is swept in N / 256 * 50 us (0.2 s for a million flows).
   static constexpr unsigned k_expire_budget = 256;
   static constexpr unsigned k_expiry_interval_us = 50;
+  // Flow slots a flush or sample request advances per expiry interval: a million-slot table is
+  // walked in about 13 ms, at a few microseconds per step.
+  static constexpr unsigned k_command_budget = 4096;
 
   worker(const worker_setup& setup, const snapshot_publisher& publisher, worker_stats& stats);
   ~worker();
@@ -92,6 +97,11 @@ private:
   // otherwise the service's scheduler (remembered when the service is persistent).
   std::optional<uint32_t> choose_backend(const snapshot& s, const candidate& c) noexcept;
   void set_state(flow& f, flow_state next) noexcept;
+  // Takes the next control-plane request when idle and advances it by k_command_budget slots
+  // (flow_commands.cpp).
+  void serve_flow_command() noexcept;
+  // Takes `f` out of its backend's ActiveConn/InActConn before it is erased.
+  void forget_flow(const flow& f) noexcept;
   // The forward direction of DR and TUN flows, whose replies bypass the gateway (direct.cpp).
   void forward_dr(const snapshot& s, candidate& c, const flow& f) noexcept;
   void forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept;
@@ -127,6 +137,8 @@ private:
   std::vector<uint16_t> iface_of_port_; // by DPDK port id
   rte_mempool* pool_;
   const handoff_mesh* mesh_;
+  rte_ring* command_ring_;           // null when the worker takes no requests
+  flow_command* command_ = nullptr;  // the request being served
   unsigned workers_;
   flow_table flows_;
   affinity_table affinity_;

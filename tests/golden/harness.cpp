@@ -9,11 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <stdexcept>
 
 #include "control/config/load.hpp"
 #include "control/daemon/worker_setup.hpp"
 #include "control/snapshot/compile.hpp"
+#include "dataplane/net/ipv4.hpp"
 #include "dataplane/port/port.hpp"
 
 namespace sluice::testing {
@@ -77,12 +80,14 @@ dataplane_harness::dataplane_harness(const std::string& yaml, unsigned workers) 
   const port_info ports[] = {env.ports[0].info, env.ports[1].info};
   publisher_->publish(compile_snapshot(config_, ports, *slots_, generation_));
   if (workers > 1) mesh_ = std::make_unique<handoff_mesh>(workers, 0);
+  commands_ = std::make_unique<command_rings>(workers, 0);
   for (unsigned w = 0; w < workers; ++w) {
     stats_.push_back(std::make_unique<worker_stats>(config_.dataplane.max_services,
                                                     config_.dataplane.max_backends));
     worker_setup setup =
         make_worker_setup(config_, w, {ports[0].port_id, ports[1].port_id}, env.pool, 0);
     setup.mesh = mesh_.get();
+    setup.commands = commands_.get();
     workers_.push_back(std::make_unique<worker>(setup, *publisher_, *stats_.back()));
   }
 }
@@ -90,6 +95,7 @@ dataplane_harness::dataplane_harness(const std::string& yaml, unsigned workers) 
 dataplane_harness::~dataplane_harness() {
   workers_.clear();
   mesh_.reset();
+  commands_.reset();
   // Leave the rings empty for the next test.
   for (const ring_port& p : environment::get().ports)
     for (unsigned q = 0; q < k_max_workers; ++q)
@@ -135,6 +141,29 @@ std::vector<sent_frame> dataplane_harness::poll() {
       }
     }
   return out;
+}
+
+flow_request_result dataplane_harness::ask(flow_command::op kind, const flow_filter& filter,
+                                           uint32_t limit) {
+  auto answer = std::async(std::launch::async, [&] {
+    return ask_workers(*commands_, kind, filter, limit, std::chrono::seconds(10));
+  });
+  while (answer.wait_for(std::chrono::microseconds(10)) != std::future_status::ready) poll();
+  return answer.get();
+}
+
+uint32_t dataplane_harness::service_slot(const std::string& service) const {
+  for (const service_config& s : config_.services)
+    if (s.name == service) return slots_->services.find(service_identity(s)).value();
+  throw std::invalid_argument("no service " + service);
+}
+
+uint32_t dataplane_harness::backend_slot(const std::string& service, const std::string& address) const {
+  for (const service_config& s : config_.services)
+    for (const backend_config& b : s.backends)
+      if (s.name == service && b.addr == parse_ipv4(address))
+        return slots_->backends.find(backend_identity(s, b)).value();
+  throw std::invalid_argument("no backend " + address + " in " + service);
 }
 
 rte_ether_addr dataplane_harness::mac(uint16_t iface) {

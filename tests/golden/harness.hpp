@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "control/config/model.hpp"
+#include "control/daemon/flow_requests.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
@@ -44,6 +45,13 @@ public:
   void reconfigure(const std::string& yaml);
   // Runs one iteration of every worker without input (timers, expiry, hand-offs).
   std::vector<sent_frame> poll();
+  // The control plane's flow request (control/daemon/flow_requests.hpp), made from another
+  // thread while this one polls the workers as their lcores would; transmitted frames are
+  // discarded.
+  flow_request_result ask(flow_command::op kind, const flow_filter& filter, uint32_t limit = 1000);
+  // Counter slot of `service`'s backend `address` (dotted quad) on the service's port.
+  uint32_t backend_slot(const std::string& service, const std::string& address) const;
+  uint32_t service_slot(const std::string& service) const;
 
   static rte_ether_addr mac(uint16_t iface);
   static std::string mac_text(uint16_t iface);
@@ -59,6 +67,7 @@ private:
   std::unique_ptr<slot_registries> slots_;
   uint64_t generation_ = 1;
   std::unique_ptr<handoff_mesh> mesh_;
+  std::unique_ptr<command_rings> commands_;
   std::vector<std::unique_ptr<worker_stats>> stats_;
   std::vector<std::unique_ptr<worker>> workers_;
 };

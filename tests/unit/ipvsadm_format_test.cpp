@@ -69,5 +69,26 @@ TEST(IpvsadmFormat, RateOfACounterThatWentBackwardsIsZero) {
   EXPECT_EQ(body["services"][0]["rate"]["in_pps"], 0);
 }
 
+TEST(IpvsadmFormat, ConnsMatchIpvsadmLncColumns) {
+  const auto body = nlohmann::json::parse(R"({"flows": [
+    {"worker": 0, "protocol": "tcp", "state": "ESTABLISHED", "client": "10.0.0.1:51234",
+     "virtual": "10.0.0.100:80", "backend": "10.0.1.11:8080", "forwarding": "nat",
+     "service": "web", "expires_in_ms": 899500},
+    {"worker": 1, "protocol": "udp", "state": "UDP", "client": "10.0.0.1:5000",
+     "virtual": "10.0.0.100:53", "backend": "10.0.1.12:5353", "forwarding": "nat",
+     "service": "dns", "expires_in_ms": 5000}], "matched": 2, "truncated": false})");
+  EXPECT_EQ(format_ipvsadm_conns(body),
+            "IPVS connection entries\n"
+            "pro expire state       source             virtual            destination\n"
+            "TCP 14:59  ESTABLISHED 10.0.0.1:51234     10.0.0.100:80      10.0.1.11:8080\n"
+            "UDP 00:05  UDP         10.0.0.1:5000      10.0.0.100:53      10.0.1.12:5353\n");
+}
+
+TEST(IpvsadmFormat, TruncatedConnsSayHowManyMatched) {
+  const auto body = nlohmann::json::parse(R"({"flows": [], "matched": 12, "truncated": true})");
+  EXPECT_NE(format_ipvsadm_conns(body).find("(12 flows matched; raise --limit to see more)\n"),
+            std::string::npos);
+}
+
 } // namespace
 } // namespace sluice

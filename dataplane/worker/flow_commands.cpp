@@ -1,0 +1,45 @@
+// The worker's side of the control plane's flow requests (flow_command.hpp).
+
+#include "dataplane/worker/worker.hpp"
+
+#include <algorithm>
+
+namespace sluice {
+
+void worker::serve_flow_command() noexcept {
+  if (command_ == nullptr) {
+    void* next = nullptr;
+    if (rte_ring_sc_dequeue(command_ring_, &next) != 0) return;
+    command_ = static_cast<flow_command*>(next);
+  }
+  flow_command& c = *command_;
+  const uint32_t end = std::min(flows_.capacity(), c.next_slot + k_command_budget);
+  unsigned flushed = 0;
+  for (uint32_t i = c.next_slot; i < end; ++i) {
+    flow& f = flows_.at(i);
+    if (f.state == flow_state::free || !c.filter.matches(f)) continue;
+    if (c.kind == flow_command::op::flush) {
+      forget_flow(f);
+      flows_.erase(i);
+      ++flushed;
+    } else if (c.matched < c.capacity) {
+      const uint64_t idle = now_ > f.last_seen ? now_ - f.last_seen : 0;
+      const uint64_t timeout = flows_.timeout_tsc(f.state);
+      c.rows[c.matched] = {.record = f,
+                           .expires_in_ms = uint32_t(timeout > idle ? (timeout - idle) * 1000 / tsc_hz_ : 0)};
+    }
+    ++c.matched;
+  }
+  if (flushed) {
+    counters_.flows_flushed.add(flushed);
+    counters_.flows_active.sub(flushed);
+  }
+  c.next_slot = end;
+  if (end == flows_.capacity()) {
+    // Everything the control plane reads was written above: release pairs with its acquire.
+    c.done.store(true, std::memory_order_release);
+    command_ = nullptr;
+  }
+}
+
+} // namespace sluice
