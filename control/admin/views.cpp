@@ -83,6 +83,8 @@ nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
                     {"flows_created", c.flows_created.get()},
                     {"flows_expired", c.flows_expired.get()},
                     {"flows_flushed", c.flows_flushed.get()},
+                    {"flows_adopted", c.flows_adopted.get()},
+                    {"untracked_packets", c.untracked_packets.get()},
                     {"handoff_out", c.handoff_out.get()},
                     {"handoff_in", c.handoff_in.get()},
                     {"arp_requests_sent", c.arp_requests_sent.get()},

@@ -46,6 +46,8 @@ struct alignas(64) worker_counters {
   counter flows_created;
   counter flows_expired;
   counter flows_flushed; // erased on the control plane's request (service or backend removed)
+  counter flows_adopted;   // mh dr/tun: tracked from a mid-connection segment (Maglev takeover)
+  counter untracked_packets; // mh dr/tun: forwarded by hash alone because the table was full
   counter flows_active; // flow-table occupancy
   counter handoff_out;  // packets passed to the worker owning their flow
   counter handoff_in;

@@ -254,8 +254,13 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
   // Nothing is scheduled or stored for a packet that was corrupted on the way.
   if (!l4_checksum_valid(c.m, c.pkt)) return drop(c.m, drop_reason::l4_bad_checksum);
   const uint8_t flags = tcp_flags(c.pkt);
-  if (svc.proto == IPPROTO_TCP && (flags & (k_tcp_syn | k_tcp_ack | k_tcp_rst)) != k_tcp_syn)
-    return drop(c.m, drop_reason::tcp_not_syn);
+  const bool opening = svc.proto != IPPROTO_TCP || (flags & (k_tcp_syn | k_tcp_ack | k_tcp_rst)) == k_tcp_syn;
+  // Maglev (NSDI'16 §3.3): a mid-connection segment of an mh service whose replies bypass the
+  // gateway goes where its 5-tuple hashes, which is where every appliance with the same backend
+  // set sends it — so a connection another appliance was tracking (ECMP moved it here) or this
+  // one forgot (restart, full table) keeps its backend.
+  const bool consistent = svc.scheduler == scheduler_kind::mh && !has_reply_path(svc.mode);
+  if (!opening && !consistent) return drop(c.m, drop_reason::tcp_not_syn);
   const auto picked = choose_backend(s, c);
   if (!picked) return drop(c.m, drop_reason::no_backend);
   const snapshot_backend& be = svc.block->backends[*picked];
@@ -270,22 +275,39 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
       // DR and TUN cannot change the port: with an any-port service be.port is 0.
       .backend_port = has_reply_path(svc.mode) ? be.port : ports[1],
       .proto = svc.proto,
-      .state = svc.proto == IPPROTO_TCP ? flow_state::tcp_syn_recv : flow_state::udp,
+      .state = svc.proto != IPPROTO_TCP ? flow_state::udp
+               : opening                ? flow_state::tcp_syn_recv
+                                        : next_tcp_state(flow_state::tcp_established, flow_dir::forward, flags),
       .service_slot = svc.slot,
       .backend_slot = be.slot,
       .mode = svc.mode,
       .last_seen = now_,
   };
   const int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, f) : flows_.insert(f);
+  if (index == -ENOSPC && consistent) return forward_untracked(s, c, f);
   if (index == -ENOSPC) return drop(c.m, drop_reason::flow_table_full);
   if (index == -EADDRNOTAVAIL) return drop(c.m, drop_reason::fnat_no_local_port);
   if (index < 0) return drop(c.m, drop_reason::flow_key_conflict);
   counters_.flows_created.add();
   counters_.flows_active.add();
+  if (!opening) counters_.flows_adopted.add();
   stats_.services[svc.slot].conns.add();
   stats_.backends[be.slot].conns.add();
-  stats_.backends[be.slot].inactive.add();
+  (f.state == flow_state::tcp_established ? stats_.backends[be.slot].active
+                                          : stats_.backends[be.slot].inactive)
+      .add();
   forward_on_flow(s, c, static_cast<uint32_t>(index), flow_dir::forward, true);
+}
+
+void worker::forward_untracked(const snapshot& s, candidate& c, const flow& f) noexcept {
+  counters_.untracked_packets.add();
+  const uint32_t bytes = rte_pktmbuf_pkt_len(c.m);
+  stats_.services[f.service_slot].in_packets.add();
+  stats_.services[f.service_slot].in_bytes.add(bytes);
+  stats_.backends[f.backend_slot].in_packets.add();
+  stats_.backends[f.backend_slot].in_bytes.add(bytes);
+  if (f.mode == forwarding::dr) return forward_dr(s, c, f);
+  forward_tun(s, c, f);
 }
 
 } // namespace sluice

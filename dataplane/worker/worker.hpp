@@ -93,6 +93,9 @@ private:
   void forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir,
                        bool checksum_verified) noexcept;
   void open_flow(const snapshot& s, candidate& c) noexcept;
+  // The flow table is full and `f` belongs to an mh dr/tun service: forward without tracking,
+  // since Maglev sends the flow's later packets to the same backend anyway.
+  void forward_untracked(const snapshot& s, candidate& c, const flow& f) noexcept;
   // The backend for a new flow: the client's affinity template when it is still valid,
   // otherwise the service's scheduler (remembered when the service is persistent).
   std::optional<uint32_t> choose_backend(const snapshot& s, const candidate& c) noexcept;

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Property: while steady traffic flows (long-lived TCP connections plus a UDP stream), 1000
 # configuration changes applied by reload — services added and removed, weights changed,
-# schedulers changed, a backend of the live service removed and restored — reset no established
-# connection, move none to another backend, and lose no UDP answer: the running flows keep
-# their backends and the snapshot swap (RCU) never stalls or drops a packet.
+# schedulers changed, a backend of the live service removed and restored — plus 300 runtime
+# changes through the admin API between them (backend weights of the live service, services
+# added and deleted) reset no established connection, move none to another backend, and lose
+# no UDP answer: the running flows keep their backends and the snapshot swap (RCU) never stalls
+# or drops a packet.
 SL_PREFIX=sle2e-zl
 source "$(dirname "$0")/lib.sh"
 e2e_start
@@ -44,18 +46,25 @@ lab_exec client "$LAB_PY" "$E2E_DIR/steady_traffic.py" 10.0.0.100 24 "$stop" >"$
 traffic=$!
 sleep 2
 
-applied=0
+applied=0 api=0
 for n in $(seq 2 1001); do
   variant "$n"
   ctl reload >/dev/null || fail "reload $n refused: $(ctl reload 2>&1)"
   applied=$((applied + 1))
+  if ((n % 10 == 0)); then
+    # Per-service recompilation between reloads: the live service itself and a neighbour.
+    ctl -e -t 10.0.0.100:7000 -r 10.0.1.11:7000 -w $((n % 4 + 1)) || fail "API weight change $n"
+    ctl -A -t 10.0.0.120:80 -s wrr || fail "API add service $n"
+    ctl -D -t 10.0.0.120:80 || fail "API delete service $n"
+    api=$((api + 3))
+  fi
 done
 sleep 1
 touch "$stop"
 wait "$traffic" || fail "traffic generator failed: $(cat "$WORK/traffic.err")"
 
 summary=$(cat "$WORK/traffic.json")
-echo "after $applied reloads: $summary"
+echo "after $applied reloads and $api API changes: $summary"
 /usr/bin/python3 - "$summary" <<'PY' || fail "traffic was disturbed: $summary"
 import json, sys
 s = json.loads(sys.argv[1])
