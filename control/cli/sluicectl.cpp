@@ -120,6 +120,7 @@ json service_fields(const po::variables_map& vm, bool name_is_a_field) {
   json f = json::object();
   if (vm.count("scheduler")) f["scheduler"] = vm["scheduler"].as<std::string>();
   if (vm.count("persistent")) f["persistence_timeout"] = number_or_text(vm["persistent"].as<std::string>());
+  if (vm.count("drain-timeout")) f["drain_timeout"] = number_or_text(vm["drain-timeout"].as<std::string>());
   if (vm.count("forwarding")) f["forwarding"] = vm["forwarding"].as<std::string>();
   if (name_is_a_field && vm.count("name")) f["name"] = vm["name"].as<std::string>();
   return f;
@@ -146,7 +147,7 @@ bool run_change(const po::variables_map& vm, const std::string& socket, bool pri
     reply = call(socket, "POST", sluice::api::k_services_path, s);
   } else if (vm.count("edit-service")) {
     const json set = service_fields(vm, by_tuple);
-    if (set.empty()) usage_error("-E: nothing to change (-s, -p, --name, --forwarding)");
+    if (set.empty()) usage_error("-E: nothing to change (-s, -p, --name, --forwarding, --drain-timeout)");
     reply = call(socket, "PATCH", sluice::api::k_services_path,
                  {{"service", service_selector(vm)}, {"set", set}});
   } else if (vm.count("delete-service")) {
@@ -257,6 +258,8 @@ po::options_description options() {
       ("udp-service,u", po::value<std::string>()->value_name("VIP:PORT"), "UDP service")
       ("real-server,r", po::value<std::string>()->value_name("RIP:PORT"), "backend")
       ("scheduler,s", po::value<std::string>()->value_name("SCHED"), "rr | wrr | lc | wlc | ...")
+      ("drain-timeout", po::value<std::string>()->value_name("SECONDS"),
+       "-A/-E: a removed backend's flows are flushed after this long (0: when they end)")
       ("persistent,p", po::value<std::string>()->value_name("TIMEOUT")->implicit_value("300"),
        "client affinity in seconds (0: none)")
       ("weight,w", po::value<std::string>()->value_name("W"), "backend weight (0: drain)")

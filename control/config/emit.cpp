@@ -28,6 +28,7 @@ YAML::Node to_yaml(const service_config& s) {
   n["forwarding"] = std::string(name_of(s.mode));
   n["scheduler"] = std::string(name_of(s.scheduler));
   n["persistence_timeout"] = s.persistence_timeout;
+  if (s.drain_timeout != 0) n["drain_timeout"] = s.drain_timeout;
   YAML::Node backends(YAML::NodeType::Sequence);
   for (const backend_config& b : s.backends) backends.push_back(to_yaml(b, s));
   n["backends"] = backends;

@@ -177,7 +177,7 @@ private:
                                               const config& c, std::size_t skip) {
     if (!r_.map(n, f,
                 {"name", "address", "port", "protocol", "forwarding", "scheduler",
-                 "persistence_timeout", "backends", "local_addresses"}))
+                 "persistence_timeout", "drain_timeout", "backends", "local_addresses"}))
       return std::nullopt;
     const std::size_t errors_before = r_.error_count();
     service_config s;
@@ -208,6 +208,9 @@ private:
     if (n["persistence_timeout"])
       if (auto t = r_.integer(n["persistence_timeout"], f + ".persistence_timeout", 0, 86400 * 31))
         s.persistence_timeout = uint32_t(*t);
+    if (n["drain_timeout"])
+      if (auto t = r_.integer(n["drain_timeout"], f + ".drain_timeout", 0, 86400 * 31))
+        s.drain_timeout = uint32_t(*t);
     if (require(n, f, "backends") && r_.sequence(n["backends"], f + ".backends")) {
       for (std::size_t k = 0; k < n["backends"].size(); ++k)
         parse_backend(n["backends"][k], at(f + ".backends", k), s);

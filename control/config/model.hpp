@@ -46,6 +46,9 @@ struct service_config {
   forwarding mode = forwarding::nat;
   scheduler_kind scheduler = scheduler_kind::rr;
   uint32_t persistence_timeout = 0;
+  // Seconds a removed backend's flows keep forwarding before they are flushed; 0: until they
+  // end (IPVS's behaviour without expire_nodest_conn).
+  uint32_t drain_timeout = 0;
   std::vector<backend_config> backends;
   // fnat: the sources backends see; empty = the address of the interface reaching the backend.
   std::vector<uint32_t> local_addresses;

@@ -54,7 +54,21 @@ control_plane::control_plane(std::string config_path, config initial,
 
 int64_t control_plane::apply(config next) {
   const auto start = std::chrono::steady_clock::now();
+  // Slots of the services whose removed backends drain on a timer, before the compile frees them.
+  std::vector<std::pair<const service_config*, uint32_t>> draining;
+  for (const service_config& old : applied_.services)
+    if (old.drain_timeout != 0)
+      if (const auto slot = slots_.services.find(service_identity(old))) draining.emplace_back(&old, *slot);
   auto snap = compile_snapshot(next, ports_, slots_, generation_ + 1);
+  if (!draining.empty() || drains_.pending() != 0) {
+    std::map<std::string, const service_config*> by_identity;
+    for (const service_config& s : next.services) by_identity[service_identity(s)] = &s;
+    for (const auto& [old, slot] : draining) {
+      const auto now = by_identity.find(service_identity(*old));
+      drains_.on_change(*old, now == by_identity.end() ? nullptr : now->second, slot, start);
+    }
+    for (const service_config& s : next.services) drains_.on_added(s);
+  }
   applied_ = std::move(next);
   publish(std::move(snap), start);
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
@@ -71,6 +85,7 @@ int64_t control_plane::apply(service_delta d) {
   // compile) and put back as it was if the compile is refused.
   switch (d.kind) {
   case service_delta::op::add:
+    drains_.on_added(d.service);
     services.push_back(std::move(d.service));
     try {
       snap = recompile_service(prev, applied_, {.kind = service_change::op::added}, slots_,
@@ -81,6 +96,7 @@ int64_t control_plane::apply(service_delta d) {
     }
     break;
   case service_delta::op::replace: {
+    const auto old_slot = slots_.services.find(service_identity(services[d.index]));
     service_config old = std::exchange(services[d.index], std::move(d.service));
     try {
       snap = recompile_service(prev, applied_,
@@ -90,11 +106,14 @@ int64_t control_plane::apply(service_delta d) {
       services[d.index] = std::move(old);
       throw;
     }
+    if (old_slot) drains_.on_change(old, &services[d.index], *old_slot, start);
     break;
   }
   case service_delta::op::remove: {
+    const auto old_slot = slots_.services.find(service_identity(services[d.index]));
     service_config old = std::move(services[d.index]);
     services.erase(services.begin() + std::ptrdiff_t(d.index));
+    if (old_slot) drains_.on_change(old, nullptr, *old_slot, start);
     snap = recompile_service(prev, applied_,
                              {.kind = service_change::op::removed, .index = d.index, .old = &old},
                              slots_, generation_ + 1); // removal acquires nothing: cannot throw
@@ -205,6 +224,17 @@ admin_response control_plane::change(change_kind kind, const std::string& body) 
   log::warn("msg=\"change refused\" source=api op={} subject=\"{}\" status={} errors=\"{}\"",
             name_of(kind), plan.subject, plan.status, joined(plan.errors));
   return error(plan.status, plan.errors);
+}
+
+void control_plane::tick() {
+  std::lock_guard lock(mu_);
+  for (const drain_schedule::drain& d : drains_.take_due(std::chrono::steady_clock::now())) {
+    if (commands_ == nullptr) continue;
+    const flow_request_result r =
+        ask_workers(*commands_, flow_command::op::flush, d.filter, 0, std::chrono::seconds(5));
+    log::info("msg=\"drain ended\" backend=\"{}\" flows_flushed={} answered={}", d.identity,
+              r.matched, r.answered);
+  }
 }
 
 void control_plane::take_flow_requests(const command_rings& rings) {

@@ -16,6 +16,7 @@
 #include "control/admin/metrics.hpp"
 #include "control/config/change.hpp"
 #include "control/config/load.hpp"
+#include "control/daemon/drains.hpp"
 #include "control/daemon/flow_requests.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/snapshot/publisher.hpp"
@@ -39,6 +40,10 @@ public:
   // From now on, answer GET /v1/flows and DELETE ... "flush" through the workers' command rings
   // (which must outlive this object). Without it those requests are refused with 503.
   void take_flow_requests(const command_rings& rings);
+
+  // Periodic work (call every few hundred milliseconds): flushes the flows of removed backends
+  // whose drain_timeout has passed.
+  void tick();
 
   // The admin API (Unix socket).
   admin_response handle(const admin_request& req);
@@ -69,6 +74,7 @@ private:
   unsigned runtime_changes_ = 0; // applied since the file was last loaded
   control_metrics metrics_;
   const command_rings* commands_ = nullptr;
+  drain_schedule drains_;
 };
 
 } // namespace sluice

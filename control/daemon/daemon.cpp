@@ -156,9 +156,13 @@ int run_daemon(const std::string& config_path, const config& cfg) {
         return control.handle_metrics(r);
       });
       log::info("msg=\"metrics listening\" address={}", cfg.admin.metrics);
+      // The main thread waits for signals and, between them, runs the control plane's timers.
+      const timespec tick{.tv_sec = 0, .tv_nsec = 200'000'000};
       for (;;) {
-        const int sig = sigwaitinfo(&signals, nullptr);
-        if (sig == SIGHUP) {
+        const int sig = sigtimedwait(&signals, nullptr, &tick);
+        if (sig < 0) {
+          control.tick();
+        } else if (sig == SIGHUP) {
           log::info("msg=\"SIGHUP: reloading\" file={}", config_path);
           control.reload();
         } else if (sig == SIGINT || sig == SIGTERM) {

@@ -22,12 +22,16 @@ struct flow_filter {
   static constexpr uint32_t k_any = UINT32_MAX;
   uint32_t service_slot = k_any;
   uint32_t backend_slot = k_any;
-  uint32_t client_addr = 0; // network byte order; 0: any
+  uint32_t client_addr = 0;  // network byte order; 0: any
+  uint32_t backend_addr = 0; // network byte order; 0: any
+  uint16_t backend_port = 0; // network byte order; with backend_addr; 0: any port
 
   bool matches(const flow& f) const noexcept {
     return (service_slot == k_any || f.service_slot == service_slot) &&
            (backend_slot == k_any || f.backend_slot == backend_slot) &&
-           (client_addr == 0 || f.client_addr == client_addr);
+           (client_addr == 0 || f.client_addr == client_addr) &&
+           (backend_addr == 0 || (f.backend_addr == backend_addr &&
+                                  (backend_port == 0 || f.backend_port == backend_port)));
   }
 };
 

@@ -2,7 +2,8 @@
 # Property: `sluicectl conns` lists the tracked flows as ipvsadm -Lnc does, filtered by service,
 # backend and client, from every worker; `-d … --flush` erases the removed backend's flows at
 # once (their connections stop answering, the others keep going) and says how many, while a
-# plain `-d` lets the removed backend's connections drain; bad filters are refused by name.
+# plain `-d` lets the removed backend's connections drain — until they end, or for the service's
+# drain_timeout, after which they are flushed; bad filters are refused by name.
 SL_PREFIX=sle2e-fl
 source "$(dirname "$0")/lib.sh"
 e2e_start
@@ -47,11 +48,33 @@ answered=$(probe)
   fail "a removed backend without --flush must drain: its connections keep answering: $answered"
 (($(ctl conns -t 10.0.0.100:7000 | grep -c ESTABLISHED) == 4)) || fail "conns after the flush"
 
-lab_exec gw curl -sf --max-time 2 http://127.0.0.1:9469/metrics | # config/demo.yaml admin.metrics
-  grep -q '^sluice_worker_flows_flushed_total{worker="0"} 2$' || fail "sluice_worker_flows_flushed_total is not 2"
+flushed=$(lab_exec gw curl -sf --max-time 5 http://127.0.0.1:9469/metrics | # demo.yaml admin.metrics
+  grep '^sluice_worker_flows_flushed_total{' || true)
+[[ $flushed == 'sluice_worker_flows_flushed_total{worker="0"} 2' ]] || fail "want 2 flows flushed by worker 0: '$flushed'"
 grep -q 'msg="change applied" source=api op=delete_backend .* flush=true flows_flushed=2' "$LAB_STATE/sluiced.log" ||
   fail "the flush is not in the change's log line"
 
 exec {HOLD[1]}>&-
+wait "$HOLD_PID" 2>/dev/null || true
+
+# drain_timeout: a removed backend's connections keep answering for 2 s, then are flushed.
+ctl -E -t 10.0.0.100:7000 --drain-timeout 2 || fail "-E --drain-timeout failed"
+ctl -a -t 10.0.0.100:7000 -r 10.0.1.11:7000 || fail "-a be1 again failed"
+coproc HOLD { lab_exec client "$LAB_PY" "$E2E_DIR/hold_connections.py" 10.0.0.100 7000 4; }
+read -r -t 10 owners <&"${HOLD[0]}" || fail "second connections did not open"
+n3=$(owned be3 "$owners")
+((n3 > 0)) || fail "no connection on be3 to drain: $owners"
+ctl -d -t 10.0.0.100:7000 -r 10.0.1.13:7000 || fail "-d be3 (timed drain) failed"
+answered=$(probe)
+(($(owned be3 "$answered") == n3)) || fail "within drain_timeout be3's connections must answer: $answered"
+sleep 3
+answered=$(probe)
+(($(owned be3 "$answered") == 0 && $(owned be1 "$answered") == $(owned be1 "$owners"))) ||
+  fail "after drain_timeout be3's connections must be flushed, be1's kept: $answered"
+# The first phase's closed connections to be3 (FIN_WAIT, still tracked) are flushed with them.
+flushed=$(sed -n 's/.*msg="drain ended" backend="10\.0\.0\.100:7000\/6>10\.0\.1\.13:7000" flows_flushed=\([0-9]*\).*/\1/p' "$LAB_STATE/sluiced.log")
+[[ -n $flushed ]] && ((flushed >= n3)) || fail "no 'drain ended' log line for be3 with at least $n3 flows: '$flushed'"
+exec {HOLD[1]}>&-
+
 e2e_stop
 pass
