@@ -37,6 +37,7 @@ YAML::Node to_yaml(const service_config& s) {
     for (uint32_t a : s.local_addresses) locals.push_back(format_ipv4(a));
     n["local_addresses"] = locals;
   }
+  if (s.proxy_protocol_v2) n["proxy_protocol"] = "v2";
   return n;
 }
 

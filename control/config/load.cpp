@@ -177,7 +177,8 @@ private:
                                               const config& c, std::size_t skip) {
     if (!r_.map(n, f,
                 {"name", "address", "port", "protocol", "forwarding", "scheduler",
-                 "persistence_timeout", "drain_timeout", "backends", "local_addresses"}))
+                 "persistence_timeout", "drain_timeout", "backends", "local_addresses",
+                 "proxy_protocol"}))
       return std::nullopt;
     const std::size_t errors_before = r_.error_count();
     service_config s;
@@ -226,6 +227,14 @@ private:
                      std::to_string(c.dataplane.maglev_table_size) + ")");
     }
     if (n["local_addresses"]) parse_local_addresses(n["local_addresses"], f, c, skip, s);
+    if (n["proxy_protocol"])
+      if (auto v = r_.choice(n["proxy_protocol"], f + ".proxy_protocol", {"none", "v2"})) {
+        s.proxy_protocol_v2 = *v == 1;
+        if (s.proxy_protocol_v2 && (s.mode != forwarding::fnat || s.proto != IPPROTO_TCP))
+          r_.error(n["proxy_protocol"], f + ".proxy_protocol",
+                   "v2 needs forwarding fnat and protocol tcp (the header goes into the TCP "
+                   "stream the gateway terminates neither end of)");
+      }
     for (std::size_t k = 0; k < c.services.size(); ++k) {
       if (k == skip) continue;
       const service_config& other = c.services[k];

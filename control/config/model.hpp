@@ -52,6 +52,8 @@ struct service_config {
   std::vector<backend_config> backends;
   // fnat: the sources backends see; empty = the address of the interface reaching the backend.
   std::vector<uint32_t> local_addresses;
+  // fnat TCP: send the client's address to the backend in a PROXY protocol v2 header.
+  bool proxy_protocol_v2 = false;
 
   bool operator==(const service_config&) const = default;
 };

@@ -45,6 +45,7 @@ compiled_service compile_service(const service_config& sc, uint32_t maglev_table
         .backend_count = uint32_t(sc.backends.size()),
         .block = block.get(),
         .persistence = sc.persistence_timeout,
+        .proxy_protocol_v2 = sc.proxy_protocol_v2,
     };
     std::vector<std::pair<uint64_t, uint32_t>> by_slot;
     block->backends.reserve(sc.backends.size());

@@ -50,7 +50,11 @@ struct flow {
   // Full-NAT only (xmit/fnat.hpp): the source the backend sees. Zero in other modes.
   uint32_t local_addr = 0;
   uint16_t local_port = 0;
-  uint16_t fnat_spare = 0;
+  // PROXY protocol v2 (xmit/proxy_v2.hpp): header length (0: none) and where it goes in the
+  // client's sequence space (ISN + 1, host byte order).
+  uint8_t proxy_len = 0;
+  uint8_t spare = 0;
+  uint32_t proxy_start = 0;
 
   flow_key forward_key() const noexcept {
     return {client_addr, vip, client_port, vip_port, proto};
@@ -60,8 +64,9 @@ struct flow {
     return {backend_addr, client_addr, backend_port, client_port, proto};
   }
 };
-// Full-NAT's local endpoint grew the record from 40 to 48 bytes (4 slots in 3 cache lines).
-static_assert(sizeof(flow) == 48, "flow slots are packed several to a cache line");
+// Full-NAT's local endpoint and PROXY protocol's sequence offset grew the record from 40 to 56
+// bytes (8 slots in 7 cache lines).
+static_assert(sizeof(flow) == 56, "flow slots are packed several to a cache line");
 
 // TCP flags as they appear in rte_tcp_hdr::tcp_flags.
 inline constexpr uint8_t k_tcp_fin = 0x01;

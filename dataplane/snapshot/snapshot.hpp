@@ -65,6 +65,7 @@ struct snapshot_service {
   uint16_t max_weight;   // largest backend weight (wrr)
   uint16_t weight_gcd;   // gcd of the non-zero weights (wrr); 0 when every backend drains
   uint32_t persistence;  // seconds a client stays with its backend; 0: no affinity
+  bool proxy_protocol_v2 = false; // fnat TCP: PROXY v2 header in front of the stream
 
   // Schedulers answer with an index into this span.
   std::span<const snapshot_backend> backends() const noexcept { return block->backends; }

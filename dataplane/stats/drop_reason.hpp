@@ -35,6 +35,7 @@ namespace sluice {
   X(flow_table_full, "new flow while the worker's flow table is full")                            \
   X(flow_key_conflict, "new flow whose reply tuple is already tracked for another flow")         \
   X(fnat_no_local_port, "full-NAT: no free local address:port on this worker for the backend")  \
+  X(proxy_no_room, "PROXY v2: first data segment too big (or no tailroom) for the header")     \
   X(no_route, "no interface or gateway reaches the destination")                                  \
   X(neighbour_queue_full, "too many packets waiting for one ARP resolution")                      \
   X(neighbour_unresolved, "next hop did not answer ARP in time")                                  \

@@ -283,7 +283,7 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
       .mode = svc.mode,
       .last_seen = now_,
   };
-  const int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, f) : flows_.insert(f);
+  const int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, c, f) : flows_.insert(f);
   if (index == -ENOSPC && consistent) return forward_untracked(s, c, f);
   if (index == -ENOSPC) return drop(c.m, drop_reason::flow_table_full);
   if (index == -EADDRNOTAVAIL) return drop(c.m, drop_reason::fnat_no_local_port);

@@ -1,11 +1,15 @@
 // Full-NAT flows: choosing the local address and port of a new flow, and the rewrite in each
 // direction. forward.cpp dispatches here after updating the flow's state and counters.
 
+#include <rte_tcp.h>
+
 #include <cerrno>
 
 #include "dataplane/route/next_hop.hpp"
 #include "dataplane/worker/worker.hpp"
 #include "dataplane/xmit/fnat.hpp"
+#include "dataplane/xmit/proxy_v2.hpp"
+#include "dataplane/xmit/tun.hpp"
 
 namespace sluice {
 namespace {
@@ -16,7 +20,14 @@ constexpr unsigned k_local_port_tries = 32;
 
 } // namespace
 
-int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, flow& f) noexcept {
+int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, const candidate& c,
+                            flow& f) noexcept {
+  if (svc.proxy_protocol_v2) {
+    // The header goes where the client's data starts: right after its SYN's sequence number.
+    const auto* tcp = reinterpret_cast<const rte_tcp_hdr*>(c.pkt.l4);
+    f.proxy_len = k_proxy_v2_ipv4_len;
+    f.proxy_start = rte_be_to_cpu_32(tcp->sent_seq) + 1;
+  }
   const std::vector<uint32_t>& pool = svc.block->local_addresses;
   uint32_t default_addr = 0;
   if (pool.empty()) {
@@ -38,9 +49,16 @@ int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, flow
 
 void worker::forward_fnat(const snapshot& s, candidate& c, const flow& f, flow_dir dir) noexcept {
   if (dir == flow_dir::forward) {
+    if (f.proxy_len != 0) {
+      uint8_t header[k_proxy_v2_ipv4_len];
+      write_proxy_v2_ipv4(header, f.client_addr, f.client_port, f.vip, f.vip_port);
+      if (!proxy_forward(c.m, c.pkt, f.proxy_start, header, k_link_mtu))
+        return drop(c.m, drop_reason::proxy_no_room);
+    }
     fnat_rewrite_forward(c.pkt, {f.local_addr, f.local_port}, {f.backend_addr, f.backend_port});
     route_out(s, c.m, f.backend_addr);
   } else {
+    if (f.proxy_len != 0) proxy_reply(c.pkt, f.proxy_start, f.proxy_len);
     fnat_rewrite_reply(c.pkt, {f.vip, f.vip_port}, {f.client_addr, f.client_port});
     route_out(s, c.m, f.client_addr);
   }

@@ -110,7 +110,8 @@ private:
   void forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept;
   // Full-NAT (fullnat.cpp): picks a local address:port for `f` and inserts it; returns the
   // index, -EADDRNOTAVAIL when no candidate port was free, or flow_table::insert()'s errors.
-  int64_t insert_fnat(const snapshot& s, const snapshot_service& svc, flow& f) noexcept;
+  int64_t insert_fnat(const snapshot& s, const snapshot_service& svc, const candidate& c,
+                      flow& f) noexcept;
   void forward_fnat(const snapshot& s, candidate& c, const flow& f, flow_dir dir) noexcept;
   // ICMP fragmentation-needed to the source of `offending`, from the address it was sent to.
   void send_frag_needed(const snapshot& s, const rte_ipv4_hdr* offending, uint16_t mtu) noexcept;

@@ -53,6 +53,24 @@ def ipv4_seeds() -> dict:
     }
 
 
+def tcp_options_seeds() -> dict:
+    """tcp_options_fuzz: the PROXY v2 `start` (client ISN + 1, host order), then a backend reply."""
+    start = struct.pack("=I", 1001)
+    ip = dict(src=BACKEND, dst="10.0.1.5", ttl=64, id=1)
+    return {
+        "syn_ack_mss": start + bytes(IP(**ip) / TCP(sport=8080, dport=1024, flags="SA", seq=9,
+                                                    ack=1001, options=[("MSS", 1460)])),
+        "ack_sack": start + bytes(IP(**ip) / TCP(sport=8080, dport=1024, flags="A", seq=10,
+                                                 ack=1029, options=[("NOP", None), ("NOP", None),
+                                                                    ("SAck", (1100, 1200, 1300, 1400))])),
+        "odd_sack_offset": start + bytes(IP(**ip) / TCP(sport=8080, dport=1024, flags="A", ack=1010,
+                                                        options=[("NOP", None), ("SAck", (1050, 1060)),
+                                                                 ("EOL", None)])),
+        "timestamps": start + bytes(IP(**ip) / TCP(sport=8080, dport=1024, flags="PA", ack=2000,
+                                                   options=[("Timestamp", (1, 2))]) / Raw(b"data")),
+    }
+
+
 def arp_seeds() -> dict:
     who_has = ARP(op=1, hwsrc=PEER_MAC, psrc=CLIENT, hwdst="00:00:00:00:00:00", pdst="10.0.0.2")
     return {
@@ -117,6 +135,7 @@ def write(target: str, seeds: dict) -> None:
 def main() -> None:
     write("ipv4_parse_fuzz", ipv4_seeds())
     write("arp_parse_fuzz", arp_seeds())
+    write("tcp_options_fuzz", tcp_options_seeds())
     configs = {"demo.yaml": (REPO / "config" / "demo.yaml").read_bytes()}
     configs.update(BROKEN_CONFIGS)
     write("config_parse_fuzz", configs)

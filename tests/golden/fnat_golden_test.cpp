@@ -157,3 +157,87 @@ TEST(FnatGolden, WhenEveryLocalPortIsTakenNewFlowsAreDroppedAsPortExhaustion) {
 
 } // namespace
 } // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// proxied: TCP 81 on be1:8081 via 10.0.1.5 with a PROXY v2 header.
+std::string proxy_config_yaml() {
+  return lab_yaml_head() + R"(  - { name: proxied, address: 10.0.0.100, port: 81, protocol: tcp, forwarding: fnat,
+      local_addresses: [10.0.1.5], proxy_protocol: v2, backends: [{ address: 10.0.1.11, port: 8081 }] }
+)";
+}
+
+// The PROXY v2 header for TCP over IPv4 from client:cport to 10.0.0.100:81, from the spec's
+// byte layout (proxy-protocol.txt 2.2), independently of the code under test.
+bytes proxy_header(uint16_t cport) {
+  bytes h = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+             0x21, 0x11, 0x00, 0x0c, 10, 0, 0, 1, 10, 0, 0, 100};
+  h.insert(h.end(), {uint8_t(cport >> 8), uint8_t(cport), 0, 81});
+  return h;
+}
+std::string text(const bytes& b) { return std::string(b.begin(), b.end()); }
+
+std::vector<fixture> proxy_fixtures() {
+  const bytes mss1460 = {2, 4, 0x05, 0xb4}, mss1432 = {2, 4, 0x05, 0x98};
+  // NOP NOP SACK with one block: edges in the backend's view, then in the client's.
+  const bytes sack_be = {1, 1, 5, 10, 0, 0, 0, 147, 0, 0, 0, 151};
+  const bytes sack_cl = {1, 1, 5, 10, 0, 0, 0, 119, 0, 0, 0, 123};
+  const std::string get = "GET / HTTP/1.0\r\n\r\n"; // 18 bytes: client data is 101..118
+  const std::string with_header = text(proxy_header(40000)) + get;
+  auto c_tcp = [](uint16_t port, uint8_t flags, uint32_t seq, uint32_t ack) {
+    return from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(port, 81, flags, seq, ack);
+  };
+  auto be_tcp = [](uint16_t lport, uint8_t flags, uint32_t seq, uint32_t ack) {
+    return to_be(k_be1, "10.0.1.11").tcp(lport, 8081, flags, seq, ack);
+  };
+  auto from_be = [](uint8_t flags, uint32_t seq, uint32_t ack) {
+    return reply(k_be1, "10.0.1.11").tcp(8081, 1024, flags, seq, ack);
+  };
+  auto to_c = [](uint8_t flags, uint32_t seq, uint32_t ack) {
+    return to_cl().tcp(81, 40000, flags, seq, ack);
+  };
+  return {
+      {"the syn is forwarded unchanged but for full-nat", k_uplink,
+       c_tcp(40000, SYN, 100, 0).tcp_options(mss1460).build(),
+       {{k_downlink, be_tcp(1024, SYN, 100, 0).tcp_options(mss1460).build()}}, {}},
+      {"the backend's syn-ack announces 28 bytes less mss to the client", k_downlink,
+       from_be(SYN | ACK, 9000, 101).tcp_options(mss1460).build(),
+       {{k_uplink, to_c(SYN | ACK, 9000, 101).tcp_options(mss1432).build()}}, {}},
+      {"the handshake ack carries no data and keeps its sequence number", k_uplink,
+       c_tcp(40000, ACK, 101, 9001).build(), {{k_downlink, be_tcp(1024, ACK, 101, 9001).build()}}, {}},
+      {"the first data segment gets the header in front of its data", k_uplink,
+       c_tcp(40000, PSH | ACK, 101, 9001).payload(get).build(),
+       {{k_downlink, be_tcp(1024, PSH | ACK, 101, 9001).payload(with_header).build()}}, {}},
+      {"the backend's ack of header and data is mapped back to the client's data", k_downlink,
+       from_be(ACK, 9001, 147).build(), {{k_uplink, to_c(ACK, 9001, 119).build()}}, {}},
+      {"backend data keeps its sequence number, its ack is mapped", k_downlink,
+       from_be(PSH | ACK, 9001, 147).payload("HTTP/1.0 200 OK\r\n").build(),
+       {{k_uplink, to_c(PSH | ACK, 9001, 119).payload("HTTP/1.0 200 OK\r\n").build()}}, {}},
+      {"later client data is shifted by the header length", k_uplink,
+       c_tcp(40000, PSH | ACK, 119, 9018).payload("more").build(),
+       {{k_downlink, be_tcp(1024, PSH | ACK, 147, 9018).payload("more").build()}}, {}},
+      {"a retransmitted first segment gets the header again", k_uplink,
+       c_tcp(40000, PSH | ACK, 101, 9018).payload(get).build(),
+       {{k_downlink, be_tcp(1024, PSH | ACK, 101, 9018).payload(with_header).build()}}, {}},
+      {"sack edges are mapped back; an ack of just the header acknowledges nothing", k_downlink,
+       from_be(ACK, 9018, 129).tcp_options(sack_be).build(),
+       {{k_uplink, to_c(ACK, 9018, 101).tcp_options(sack_cl).build()}}, {}},
+      {"an ack inside the header acknowledges nothing", k_downlink,
+       from_be(ACK, 9018, 110).build(), {{k_uplink, to_c(ACK, 9018, 101).build()}}, {}},
+      {"the client's fin is shifted too", k_uplink,
+       c_tcp(40000, FIN | ACK, 123, 9018).build(), {{k_downlink, be_tcp(1024, FIN | ACK, 151, 9018).build()}}, {}},
+      {"a second connection's syn takes the next local port", k_uplink,
+       c_tcp(40001, SYN, 7000, 0).build(), {{k_downlink, be_tcp(1025, SYN, 7000, 0).build()}}, {}},
+      {"a first segment with no room left for the header under the mtu is dropped", k_uplink,
+       c_tcp(40001, ACK, 7001, 1).payload_size(1460).build(), {}, drop_reason::proxy_no_room},
+  };
+}
+
+TEST(FnatGolden, ProxyProtocolV2HeaderLeadsTheStreamAndSequenceNumbersFollow) {
+  dataplane_harness h(proxy_config_yaml());
+  run_fixtures(h, proxy_fixtures());
+}
+
+} // namespace
+} // namespace sluice::testing

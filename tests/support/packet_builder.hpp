@@ -46,6 +46,10 @@ public:
     options_ = std::move(opts);
     return *this;
   }
+  packet_builder& tcp_options(bytes opts) { // padded to a multiple of 4 by the caller
+    tcp_options_ = std::move(opts);
+    return *this;
+  }
   packet_builder& df() {
     frag_ = 0x4000;
     return *this;
@@ -107,7 +111,8 @@ public:
       put16(l4, 2, dport_);
       put32(l4, 4, seq_);
       put32(l4, 8, ack_);
-      l4[12] = 5 << 4;
+      l4[12] = uint8_t((5 + tcp_options_.size() / 4) << 4);
+      l4.insert(l4.end(), tcp_options_.begin(), tcp_options_.end());
       l4[13] = tcp_flags_;
       put16(l4, 14, 65535);
     } else if (proto_ == 17) {
@@ -187,6 +192,7 @@ private:
   uint8_t proto_ = 6;
   uint16_t frag_ = 0, id_ = 1;
   bytes options_;
+  bytes tcp_options_;
   uint16_t sport_ = 0, dport_ = 0;
   uint8_t tcp_flags_ = 0;
   uint8_t icmp_type_ = 8;

@@ -86,15 +86,30 @@ TEST(FnatConfig, AVipEqualToAnEarlierLocalAddressIsRefused) {
   EXPECT_EQ(errors[0].field, "services[2].address");
 }
 
-TEST(FnatConfig, LocalAddressesSurviveEmitAndReload) {
+TEST(FnatConfig, ProxyProtocolV2NeedsAFullNatTcpService) {
+  for (const char* svc :
+       {"  - { name: web, address: 10.0.0.100, port: 80, forwarding: nat, proxy_protocol: v2, backends: [{ address: 10.0.1.11 }] }\n",
+        "  - { name: web, address: 10.0.0.100, port: 53, protocol: udp, forwarding: fnat, proxy_protocol: v2, backends: [{ address: 10.0.1.11 }] }\n"}) {
+    const auto errors = errors_of(svc);
+    ASSERT_EQ(errors.size(), 1u) << svc;
+    EXPECT_EQ(errors[0].field, "services[1].proxy_protocol");
+  }
+  EXPECT_EQ(errors_of("  - { name: web, address: 10.0.0.100, port: 80, forwarding: fnat, proxy_protocol: v1, backends: [{ address: 10.0.1.11 }] }\n")
+                .at(0).field, "services[1].proxy_protocol");
+}
+
+TEST(FnatConfig, LocalAddressesAndProxyProtocolSurviveEmitAndReload) {
   const std::string svc =
       "  - { name: web, address: 10.0.0.100, port: 80, forwarding: fnat, local_addresses: [10.0.1.5],\n"
+      "      proxy_protocol: v2,\n"
       "      backends: [{ address: 10.0.1.11 }] }\n";
   const load_result r = parse_config(with_service(svc), "t.yaml");
   ASSERT_TRUE(r.cfg);
   const load_result again = with_services(*r.cfg, to_yaml(r.cfg->services));
   ASSERT_TRUE(again.cfg) << again.errors.at(0).to_string();
   EXPECT_EQ(again.cfg->services, r.cfg->services);
+  EXPECT_TRUE(again.cfg->services.at(1).proxy_protocol_v2);
+  EXPECT_EQ(again.cfg->services.at(1).local_addresses.size(), 1u);
 }
 
 } // namespace
