@@ -122,6 +122,15 @@ void worker_families(exposition& e, std::span<const worker_stats* const> workers
        [](const worker_counters& c) { return c.arp_replies_received.get(); }},
       {"sluice_worker_icmp_echo_replies_total", "counter", "ICMP echo replies the worker sent.",
        [](const worker_counters& c) { return c.icmp_echo_replies.get(); }},
+      {"sluice_worker_icmp_errors_forwarded_total", "counter",
+       "ICMP errors about tracked flows, translated and passed to the other side.",
+       [](const worker_counters& c) { return c.icmp_errors_forwarded.get(); }},
+      {"sluice_worker_icmp_errors_sent_total", "counter",
+       "ICMP errors the worker originated (time exceeded, fragmentation needed).",
+       [](const worker_counters& c) { return c.icmp_errors_sent.get(); }},
+      {"sluice_worker_icmp_errors_rate_limited_total", "counter",
+       "ICMP errors the worker did not send because of its rate limit.",
+       [](const worker_counters& c) { return c.icmp_errors_rate_limited.get(); }},
   };
   auto label = [](std::size_t i) { return fmt::format("worker=\"{}\"", i); };
   for (const field& f : k_fields) {

@@ -91,6 +91,9 @@ nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
                     {"arp_replies_sent", c.arp_replies_sent.get()},
                     {"arp_replies_received", c.arp_replies_received.get()},
                     {"icmp_echo_replies", c.icmp_echo_replies.get()},
+                    {"icmp_errors_forwarded", c.icmp_errors_forwarded.get()},
+                    {"icmp_errors_sent", c.icmp_errors_sent.get()},
+                    {"icmp_errors_rate_limited", c.icmp_errors_rate_limited.get()},
                     {"drops", std::move(drops)}});
   }
   nlohmann::json drops = nlohmann::json::object();

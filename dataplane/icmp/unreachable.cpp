@@ -16,6 +16,12 @@ constexpr std::size_t k_quoted_data = 8;
 
 std::size_t write_frag_needed(uint8_t* out, const rte_ipv4_hdr* offending, uint32_t src,
                               uint16_t next_hop_mtu) noexcept {
+  return write_icmp_error(out, offending, src, k_type_unreachable, k_code_frag_needed,
+                          rte_cpu_to_be_32(next_hop_mtu));
+}
+
+std::size_t write_icmp_error(uint8_t* out, const rte_ipv4_hdr* offending, uint32_t src,
+                             uint8_t type, uint8_t code, uint32_t rest) noexcept {
   const std::size_t ihl = rte_ipv4_hdr_len(offending);
   const std::size_t data =
       std::min<std::size_t>(k_quoted_data, rte_be_to_cpu_16(offending->total_length) - ihl);
@@ -23,12 +29,10 @@ std::size_t write_frag_needed(uint8_t* out, const rte_ipv4_hdr* offending, uint3
   const std::size_t total = sizeof(rte_ipv4_hdr) + icmp_len;
 
   uint8_t* icmp = out + sizeof(rte_ipv4_hdr);
-  icmp[0] = k_type_unreachable;
-  icmp[1] = k_code_frag_needed;
+  icmp[0] = type;
+  icmp[1] = code;
   icmp[2] = icmp[3] = 0; // checksum, below
-  icmp[4] = icmp[5] = 0; // unused
-  icmp[6] = uint8_t(next_hop_mtu >> 8);
-  icmp[7] = uint8_t(next_hop_mtu);
+  std::memcpy(icmp + 4, &rest, sizeof rest);
   std::memcpy(icmp + sizeof(rte_icmp_hdr), offending, ihl + data);
   const uint16_t icmp_sum = static_cast<uint16_t>(~rte_raw_cksum(icmp, icmp_len));
   std::memcpy(icmp + 2, &icmp_sum, sizeof icmp_sum);

@@ -1,6 +1,7 @@
 #pragma once
-// ICMP destination-unreachable messages the gateway originates. Today: fragmentation needed
-// (type 3 code 4, RFC 1191) for a DF packet that a tunnel would make too big for the link.
+// ICMP errors the gateway originates: fragmentation needed (type 3 code 4, RFC 1191) for a DF
+// packet that a tunnel would make too big for the link, time exceeded (type 11 code 0) for a
+// packet whose TTL ends here.
 
 #include <rte_ip.h>
 
@@ -20,5 +21,11 @@ inline constexpr std::size_t k_frag_needed_max_len = 20 + 8 + 60 + 8;
 // k_frag_needed_max_len.
 std::size_t write_frag_needed(uint8_t* out, const rte_ipv4_hdr* offending, uint32_t src,
                               uint16_t next_hop_mtu) noexcept;
+
+// The same for any ICMP error: `type`, `code` and the 4 bytes after the checksum (`rest`, as
+// they go on the wire: the next-hop MTU of frag-needed, zero otherwise). Also at most
+// k_frag_needed_max_len bytes.
+std::size_t write_icmp_error(uint8_t* out, const rte_ipv4_hdr* offending, uint32_t src,
+                             uint8_t type, uint8_t code, uint32_t rest) noexcept;
 
 } // namespace sluice

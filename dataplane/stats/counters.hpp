@@ -43,6 +43,9 @@ struct alignas(64) worker_counters {
   counter arp_replies_received;
   counter arp_requests_sent;
   counter icmp_echo_replies;
+  counter icmp_errors_forwarded; // ICMP errors about tracked flows, translated and passed on
+  counter icmp_errors_sent;      // time exceeded and frag-needed the worker originated
+  counter icmp_errors_rate_limited; // ... and those the rate limit held back
   counter flows_created;
   counter flows_expired;
   counter flows_flushed; // erased on the control plane's request (service or backend removed)

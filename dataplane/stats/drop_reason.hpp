@@ -21,11 +21,13 @@ namespace sluice {
   X(ip_bad_total_length, "IPv4 total length larger than the frame")                               \
   X(ip_bad_checksum, "IPv4 header checksum mismatch")                                             \
   X(ip_fragment, "IPv4 fragment (reassembly is not supported yet)")                               \
-  X(ip_ttl_exceeded, "TTL would reach zero when forwarded")                                       \
+  X(ip_ttl_exceeded, "TTL would reach zero when forwarded (ICMP time exceeded sent, rate-limited)")                                       \
   X(l4_truncated, "TCP/UDP/ICMP header longer than the IP payload")                               \
   X(l4_malformed, "TCP data offset or UDP length inconsistent with the packet")                   \
   X(l4_bad_checksum, "TCP/UDP/ICMP checksum mismatch")                                            \
   X(icmp_unsupported, "ICMP to a local address other than an echo request")                       \
+  X(icmp_error_malformed, "ICMP error quoting no complete IPv4 TCP/UDP header and 8 bytes")    \
+  X(icmp_rate_limited, "echo request over the worker's ICMP rate limit (1000/s, burst 50)")     \
   X(proto_unsupported, "IP protocol other than TCP/UDP/ICMP to a local address")                  \
   X(local_delivery_unsupported, "TCP/UDP to an interface address (no kernel path yet)")           \
   X(no_service, "TCP/UDP to a VIP port that has no service")                                      \

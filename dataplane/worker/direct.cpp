@@ -4,7 +4,7 @@
 
 #include <rte_ether.h>
 
-#include "dataplane/icmp/unreachable.hpp"
+#include "dataplane/icmp/error.hpp"
 #include "dataplane/route/next_hop.hpp"
 #include "dataplane/worker/worker.hpp"
 #include "dataplane/xmit/dr.hpp"
@@ -40,16 +40,9 @@ void worker::forward_tun(const snapshot& s, candidate& c, const flow& f) noexcep
 
 void worker::send_frag_needed(const snapshot& s, const rte_ipv4_hdr* offending,
                               uint16_t mtu) noexcept {
-  rte_mbuf* m = rte_pktmbuf_alloc(pool_);
-  if (m == nullptr) return; // the client retransmits and asks again
-  constexpr uint16_t k_max = sizeof(rte_ether_hdr) + k_frag_needed_max_len;
-  auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_append(m, k_max));
-  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
   // From the address the client sent to (the VIP), as Linux's icmp_send does for a local one.
-  const std::size_t len =
-      write_frag_needed(reinterpret_cast<uint8_t*>(eth + 1), offending, offending->dst_addr, mtu);
-  rte_pktmbuf_trim(m, uint16_t(k_frag_needed_max_len - len));
-  route_out(s, m, offending->src_addr);
+  send_icmp_error(s, offending, offending->dst_addr, k_icmp_dest_unreachable, 4,
+                  rte_cpu_to_be_32(mtu));
 }
 
 } // namespace sluice

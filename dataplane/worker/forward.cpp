@@ -7,6 +7,7 @@
 
 #include "dataplane/arp/arp.hpp"
 #include "dataplane/icmp/echo.hpp"
+#include "dataplane/icmp/error.hpp"
 #include "dataplane/route/next_hop.hpp"
 #include "dataplane/sched/pick.hpp"
 #include "dataplane/worker/worker.hpp"
@@ -79,6 +80,7 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
   ipv4_packet& p = c.pkt;
   if (const auto bad = parse_ipv4(l3, l3_len, p)) return drop(m, *bad), true;
   if (const auto bad = check_l4_header(p)) return drop(m, *bad), true;
+  if (is_icmp_error(p)) return handle_icmp_error(s, m, p), true;
 
   const uint32_t local = s.local_addrs.find(snapshot::addr_key(p.ip->dst_addr));
   const bool is_tcp_udp = p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP;
@@ -86,6 +88,7 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
     if (p.proto == IPPROTO_ICMP) {
       if (!is_echo_request(p)) return drop(m, drop_reason::icmp_unsupported), true;
       if (!l4_checksum_ok(p)) return drop(m, drop_reason::l4_bad_checksum), true;
+      if (!icmp_limit_.allow(now_)) return drop(m, drop_reason::icmp_rate_limited), true;
       make_echo_reply(eth, p);
       counters_.icmp_echo_replies.add();
       enqueue_tx(in_iface, m);
@@ -99,7 +102,7 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
       c.service = nullptr;
       c.on_miss = kind == local_kind::fnat_local ? drop_reason::no_flow
                                                  : drop_reason::local_delivery_unsupported;
-      if (p.ip->time_to_live <= 1) return drop(m, drop_reason::ip_ttl_exceeded), true;
+      if (expire(s, in_iface, m, p)) return true;
       c.m = m;
       return false;
     }
@@ -113,7 +116,7 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
     c.service = nullptr;
     c.on_miss = drop_reason::no_flow;
   }
-  if (p.ip->time_to_live <= 1) return drop(m, drop_reason::ip_ttl_exceeded), true;
+  if (expire(s, in_iface, m, p)) return true;
   c.m = m;
   return false;
 }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 
+#include "dataplane/icmp/error.hpp"
 #include "dataplane/net/unaligned.hpp"
 #include "dataplane/worker/worker.hpp"
 
@@ -22,13 +23,18 @@ unsigned worker::owner_of(const snapshot& s, const rte_mbuf* m) const noexcept {
     return id_; // ARP and the rest: handled where they arrive
   const uint32_t src = load<uint32_t>(frame + k_ip + offsetof(rte_ipv4_hdr, src_addr));
   const uint32_t dst = load<uint32_t>(frame + k_ip + offsetof(rte_ipv4_hdr, dst_addr));
+  const std::size_t ihl = (frame[k_ip] & 0x0f) * 4u;
+  const uint8_t proto = frame[k_ip + offsetof(rte_ipv4_hdr, next_proto_id)];
+  if (proto == IPPROTO_ICMP && rte_pktmbuf_data_len(m) > k_ip + ihl) {
+    const uint8_t type = frame[k_ip + ihl];
+    if (type == k_icmp_dest_unreachable || type == k_icmp_time_exceeded)
+      return icmp_error_owner(s, frame + k_ip + ihl, rte_pktmbuf_data_len(m) - uint32_t(k_ip + ihl));
+  }
   const uint32_t local = s.local_addrs.find(snapshot::addr_key(dst));
   if (local == flat_index::k_absent) return flow_owner(dst, workers_); // a reply: client = dst
   if (static_cast<local_kind>(local >> 16) == local_kind::vip) return flow_owner(src, workers_);
   // To a full-NAT local address (or an interface address, the default one): a reply, whose
   // destination port names the owner (xmit/fnat.hpp).
-  const std::size_t ihl = (frame[k_ip] & 0x0f) * 4u;
-  const uint8_t proto = frame[k_ip + offsetof(rte_ipv4_hdr, next_proto_id)];
   if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
       rte_pktmbuf_data_len(m) < k_ip + ihl + 4)
     return id_;

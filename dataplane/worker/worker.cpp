@@ -21,6 +21,7 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
       affinity_(setup.id, setup.affinity_capacity, setup.socket_id),
       neighbours_(setup.neighbour_capacity), tsc_hz_(rte_get_tsc_hz()), neigh_timers_(neigh_timers::from_hz(rte_get_tsc_hz())),
       sched_(stats.service_slot_count, setup.id), local_ports_(setup.id, workers_),
+      icmp_limit_(rte_get_tsc_hz()),
       tx_(setup.ports.size()) {
   for (uint16_t i = 0; i < ports_.size(); ++i) {
     if (ports_[i] >= iface_of_port_.size()) iface_of_port_.resize(ports_[i] + 1u, 0);

@@ -13,6 +13,7 @@
 
 #include "dataplane/flow/affinity.hpp"
 #include "dataplane/flow/table.hpp"
+#include "dataplane/icmp/rate_limit.hpp"
 #include "dataplane/neigh/table.hpp"
 #include "dataplane/net/parse.hpp"
 #include "dataplane/sched/pick.hpp"
@@ -113,6 +114,14 @@ private:
   int64_t insert_fnat(const snapshot& s, const snapshot_service& svc, const candidate& c,
                       flow& f) noexcept;
   void forward_fnat(const snapshot& s, candidate& c, const flow& f, flow_dir dir) noexcept;
+  // ICMP errors about NAT and full-NAT flows (icmp_error.cpp).
+  unsigned icmp_error_owner(const snapshot& s, const uint8_t* icmp, uint32_t len) const noexcept;
+  void handle_icmp_error(const snapshot& s, rte_mbuf* m, ipv4_packet& p) noexcept;
+  // An ICMP error about `offending` from `src` to its sender, within the rate limit.
+  void send_icmp_error(const snapshot& s, const rte_ipv4_hdr* offending, uint32_t src,
+                       uint8_t type, uint8_t code, uint32_t rest) noexcept;
+  // A packet whose TTL ends here: answered with time exceeded (rate-limited), dropped, true.
+  bool expire(const snapshot& s, uint16_t in_iface, rte_mbuf* m, const ipv4_packet& p) noexcept;
   // ICMP fragmentation-needed to the source of `offending`, from the address it was sent to.
   void send_frag_needed(const snapshot& s, const rte_ipv4_hdr* offending, uint16_t mtu) noexcept;
 
@@ -154,6 +163,7 @@ private:
   uint64_t now_ = 0;
   uint16_t tun_sent_ = 0; // outer IPv4 IDs: id_ + k * workers_, unique across workers
   fnat_port_cursor local_ports_; // this worker's share of full-NAT local ports
+  icmp_rate_limiter icmp_limit_; // every ICMP message the worker originates
   uint32_t local_addr_cursor_ = 0;
   uint64_t next_neigh_scan_ = 0;
   uint64_t next_expiry_ = 0;

@@ -4,6 +4,10 @@
 # curl requests from four client addresses round robin, because each request reaches them from
 # the gateway's local address 10.0.1.5 (their HTTP logs show that source and never a client's);
 # a UDP datagram is answered from the VIP; `sluicectl list` shows the backends as FullNat.
+# ICMP: a datagram to a service whose backends have no listener comes back to the client's
+# connected socket as "connection refused" (the backend's port unreachable, sent to the local
+# address, translated back), and a datagram with TTL 1 is answered with time exceeded from the
+# gateway's uplink address.
 SL_PREFIX=sle2e-fnat
 source "$(dirname "$0")/lib.sh"
 e2e_lab_up
@@ -16,7 +20,9 @@ lab_set_services "$WORK/sluice.yaml" '  - { name: web, address: 10.0.0.100, port
       backends: [{ address: 10.0.1.11, port: 8080 }, { address: 10.0.1.12, port: 8080 }, { address: 10.0.1.13, port: 8080 }] }
   - { name: echo, address: 10.0.0.100, port: 53, protocol: udp, forwarding: fnat,
       local_addresses: [10.0.1.5],
-      backends: [{ address: 10.0.1.11, port: 5353 }, { address: 10.0.1.12, port: 5353 }, { address: 10.0.1.13, port: 5353 }] }'
+      backends: [{ address: 10.0.1.11, port: 5353 }, { address: 10.0.1.12, port: 5353 }, { address: 10.0.1.13, port: 5353 }] }
+  - { name: closed, address: 10.0.0.100, port: 54, protocol: udp, forwarding: fnat,
+      local_addresses: [10.0.1.5], backends: [{ address: 10.0.1.11, port: 5999 }] }'
 for be in "${LAB_BACKENDS[@]}"; do ip -n "$(lab_ns "$be")" route del default; done
 sluiced_start "$SLUICED" "$WORK/sluice.yaml"
 sluiced_wait "$SLUICECTL" "$SOCK" 30 || fail "sluiced did not answer on $SOCK"
@@ -48,6 +54,24 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
 s.connect(("10.0.0.100", 53)); s.send(b"hello")
 print(s.recv(2048).decode())') || fail "no UDP answer from 10.0.0.100:53"
 [[ $answer =~ ^be[123]:hello$ ]] || fail "UDP through 10.0.0.100:53 answered '$answer', want 'beN:hello'"
+
+refused=$(lab_exec client "$LAB_PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+s.connect(("10.0.0.100", 54))
+for _ in range(3):
+    try:
+        s.send(b"anyone?"); s.recv(2048); print("answered")
+    except ConnectionRefusedError: print("refused"); break
+    except socket.timeout: print("timeout")')
+[[ $refused == *refused ]] || fail "UDP to a closed backend port through fnat: '$refused', want the backend's port unreachable (refused)"
+
+expired=$(lab_exec client "$LAB_PY" -c '
+from scapy.all import IP, UDP, ICMP, sr1, conf
+conf.verb = 0
+r = sr1(IP(dst="10.0.0.100", ttl=1) / UDP(sport=40999, dport=53) / b"x", timeout=2)
+print("none" if r is None else f"{r[IP].src} type={r[ICMP].type} code={r[ICMP].code}")')
+[[ $expired == "10.0.0.2 type=11 code=0" ]] || fail "a TTL 1 datagram to the VIP got '$expired', want time exceeded from 10.0.0.2"
 
 table=$(ctl list) || fail "sluicectl list failed"
 for want in '^TCP  10\.0\.0\.100:80 rr' '^UDP  10\.0\.0\.100:53 rr' '^  -> 10\.0\.1\.11:8080 +FullNat ' \

@@ -37,6 +37,7 @@ packet_builder to_cl(const char* vip = "10.0.0.100") { return to_client().ipv4(v
 
 std::vector<fixture> fnat_fixtures() {
   const std::string down = dataplane_harness::mac_text(k_downlink);
+  const std::string up = dataplane_harness::mac_text(k_uplink);
   return {
       {"tcp syn leaves from the local address and the first local port to the first backend", k_uplink,
        client().tcp(40000, 80, SYN, 100).build(),
@@ -96,9 +97,25 @@ std::vector<fixture> fnat_fixtures() {
       {"a backend answering the client directly (nat-style) matches no flow", k_downlink,
        from_backend(k_be1).ipv4("10.0.1.11", "10.0.0.1").tcp(8080, 40000, ACK, 12, 120).build(), {},
        drop_reason::no_flow},
-      {"ttl 1 towards the local address is not forwarded", k_downlink,
-       from_backend(k_be1).ipv4("10.0.1.11", "10.0.1.5", 1).udp(5353, 1026).payload("x").build(), {},
+      {"ttl 1 towards the local address: time exceeded from the downlink's address", k_downlink,
+       from_backend(k_be1).ipv4("10.0.1.11", "10.0.1.5", 1).udp(5353, 1026).payload("x").build(),
+       {{k_downlink, time_exceeded_frame(down, k_be1, "10.0.1.2",
+                                         from_backend(k_be1).ipv4("10.0.1.11", "10.0.1.5", 1).udp(5353, 1026).payload("x").build())}},
        drop_reason::ip_ttl_exceeded},
+      {"port unreachable from the backend about a local-address datagram reaches the client, fully untranslated", k_downlink,
+       icmp_error_frame(k_be1, down, "10.0.1.11", "10.0.1.5", 0, 64, 3, 3, 0,
+                        to_be(k_be1, "10.0.1.11").udp(1026, 5353).payload("q").build()),
+       {{k_uplink, icmp_error_frame(up, k_client, "10.0.0.100", "10.0.0.1", 0, 63, 3, 3, 0,
+                                    from_client().ipv4("10.0.0.1", "10.0.0.100", 63).udp(50000, 53).payload("q").build())}}, {}},
+      {"frag-needed from the client about a reply reaches the backend from the local address", k_uplink,
+       icmp_error_frame(k_client, up, "10.0.0.1", "10.0.0.100", 0, 64, 3, 4, 1400,
+                        to_cl().udp(53, 50000).payload("be1:q").build()),
+       {{k_downlink, icmp_error_frame(down, k_be1, "10.0.1.5", "10.0.1.11", 0, 63, 3, 4, 1400,
+                                      from_backend(k_be1).ipv4("10.0.1.11", "10.0.1.5", 63).udp(5353, 1026).payload("be1:q").build())}}, {}},
+      {"an icmp error about a local port without a flow is dropped", k_downlink,
+       icmp_error_frame(k_be1, down, "10.0.1.11", "10.0.1.5", 0, 64, 3, 3, 0,
+                        to_be(k_be1, "10.0.1.11").udp(4000, 5353).payload("q").build()),
+       {}, drop_reason::no_flow},
       {"a vip port without a service is dropped", k_uplink,
        client().tcp(40004, 81, SYN).build(), {}, drop_reason::no_service},
   };

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "tests/golden/harness.hpp"
-#include "tests/golden/nat_lab.hpp"
+#include "tests/golden/direct_lab.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -26,6 +26,11 @@ std::vector<fixture> nat_fixtures() {
   const std::string up = dataplane_harness::mac_text(k_uplink);
   const std::string down = dataplane_harness::mac_text(k_downlink);
   const bytes opts = {0x01, 0x01, 0x01, 0x00}; // NOP NOP NOP EOL
+  const bytes ttl1 = from_client().ipv4("10.0.0.1", "10.0.0.100", 1).tcp(40010, 80, SYN).build();
+  // A SYN as sent to be1 (the ip-options connection, still on be1) and the SYN-ACK as sent to the client: what ICMP errors quote.
+  const bytes syn_to_be1 = to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).tcp(40002, 8080, SYN).build();
+  const bytes synack_to_client = to_client().ipv4("10.0.0.100", "10.0.0.1", 63).tcp(80, 40002, SYN | ACK, 9, 1001).build();
+  const bytes udp_to_be1 = to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).udp(50000, 5353).payload("q").build();
   return {
       {"tcp syn to the vip goes to the first backend", k_uplink,
        from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40000, 80, SYN).build(),
@@ -71,6 +76,25 @@ std::vector<fixture> nat_fixtures() {
        from_client().ipv4("10.0.0.1", "10.0.0.100").udp(50001, 53).udp_no_checksum().payload("z").build(),
        {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).udp(50001, 5353).udp_no_checksum().payload("z").build()}},
        {}},
+      {"port unreachable from the backend about the client's syn reaches the client from the vip", k_downlink,
+       icmp_error_frame(k_be1, down, "10.0.1.11", "10.0.0.1", 0, 64, 3, 3, 0, syn_to_be1),
+       {{k_uplink, icmp_error_frame(up, k_client, "10.0.0.100", "10.0.0.1", 0, 63, 3, 3, 0,
+                                    from_client().ipv4("10.0.0.1", "10.0.0.100", 63).tcp(40002, 80, SYN).build())}}, {}},
+      {"frag-needed from the client about the syn-ack reaches the backend about its own packet", k_uplink,
+       icmp_error_frame(k_client, up, "10.0.0.1", "10.0.0.100", 0, 64, 3, 4, 1400, synack_to_client),
+       {{k_downlink, icmp_error_frame(down, k_be1, "10.0.0.1", "10.0.1.11", 0, 63, 3, 4, 1400,
+                                      from_backend(k_be1).ipv4("10.0.1.11", "10.0.0.1", 63).tcp(8080, 40002, SYN | ACK, 9, 1001).build())}}, {}},
+      {"time exceeded quoting a whole udp datagram keeps the quoted udp checksum valid", k_downlink,
+       icmp_error_frame(k_be1, down, "10.0.1.11", "10.0.0.1", 0, 64, 11, 0, 0, udp_to_be1, 9),
+       {{k_uplink, icmp_error_frame(up, k_client, "10.0.0.100", "10.0.0.1", 0, 63, 11, 0, 0,
+                                    from_client().ipv4("10.0.0.1", "10.0.0.100", 63).udp(50000, 53).payload("q").build(), 9)}}, {}},
+      {"an icmp error about no tracked flow is dropped", k_downlink,
+       icmp_error_frame(k_be1, down, "10.0.1.11", "10.0.0.1", 0, 64, 3, 3, 0,
+                        to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).tcp(49999, 8080, SYN).build()),
+       {}, drop_reason::no_flow},
+      {"an icmp error quoting fewer than 8 bytes of l4 is malformed", k_downlink,
+       icmp_error_frame(k_be1, down, "10.0.1.11", "10.0.0.1", 0, 64, 3, 3, 0, syn_to_be1, 4),
+       {}, drop_reason::icmp_error_malformed},
       {"echo request to the vip is answered", k_uplink,
        from_client().ipv4("10.0.0.1", "10.0.0.100").icmp_echo(7, 1).payload("ping").build(),
        {{k_uplink, to_client().ipv4("10.0.0.100", "10.0.0.1").icmp_echo_reply(7, 1).payload("ping").build()}},
@@ -107,9 +131,8 @@ std::vector<fixture> nat_fixtures() {
       {"a service whose backends all drain drops new flows", k_uplink,
        from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40000, 82, SYN).build(), {},
        drop_reason::no_backend},
-      {"ttl 1 is not forwarded", k_uplink,
-       from_client().ipv4("10.0.0.1", "10.0.0.100", 1).tcp(40010, 80, SYN).build(), {},
-       drop_reason::ip_ttl_exceeded},
+      {"ttl 1 is not forwarded: icmp time exceeded from the uplink's address", k_uplink, ttl1,
+       {{k_uplink, time_exceeded_frame(up, k_client, "10.0.0.2", ttl1)}}, drop_reason::ip_ttl_exceeded},
       {"bad ip header checksum", k_uplink,
        flip(from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(40011, 80, SYN).build(), k_ip + 10), {},
        drop_reason::ip_bad_checksum},

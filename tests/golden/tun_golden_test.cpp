@@ -63,8 +63,11 @@ std::vector<fixture> tun_fixtures() {
        {{k_downlink, tunnelled(k_be2, "10.0.1.12", id++, inner("10.0.0.101").df().tcp(40003, 2222, SYN))}}, {}},
       {"a vip port without a service is dropped", k_uplink,
        client_to("10.0.0.100").tcp(40004, 81, SYN).build(), {}, drop_reason::no_service},
-      {"ttl 1 is not forwarded", k_uplink,
-       client_to("10.0.0.100", 1).tcp(40006, 80, SYN).build(), {}, drop_reason::ip_ttl_exceeded},
+      {"ttl 1 is not forwarded: icmp time exceeded from the uplink's address", k_uplink,
+       client_to("10.0.0.100", 1).tcp(40006, 80, SYN).build(),
+       {{k_uplink, time_exceeded_frame(dataplane_harness::mac_text(k_uplink), k_client, "10.0.0.2",
+                                       client_to("10.0.0.100", 1).tcp(40006, 80, SYN).build())}},
+       drop_reason::ip_ttl_exceeded},
   };
 }
 

@@ -1,0 +1,70 @@
+// ICMP errors about tracked NAT and full-NAT flows (icmp/error.hpp): found through the quoted
+// packet, translated, and sent on to the other side of the flow by the worker owning it.
+
+#include <rte_ether.h>
+
+#include "dataplane/icmp/error.hpp"
+#include "dataplane/icmp/unreachable.hpp"
+#include "dataplane/net/unaligned.hpp"
+#include "dataplane/worker/worker.hpp"
+#include "dataplane/xmit/fnat.hpp"
+
+namespace sluice {
+
+unsigned worker::icmp_error_owner(const snapshot& s, const uint8_t* icmp,
+                                  uint32_t len) const noexcept {
+  // The quoted packet is one we sent; whichever of its endpoints is the client (or the local
+  // port, for full-NAT towards the backend) names the owner, as for the packet itself.
+  constexpr uint32_t k_quote = 8;
+  if (len < k_quote + sizeof(rte_ipv4_hdr) + 8) return id_;
+  const uint8_t* ip = icmp + k_quote;
+  const uint32_t ihl = (ip[0] & 0x0f) * 4u;
+  if (ihl < sizeof(rte_ipv4_hdr) || k_quote + ihl + 4 > len) return id_;
+  const uint32_t src = load<uint32_t>(ip + offsetof(rte_ipv4_hdr, src_addr));
+  const uint32_t dst = load<uint32_t>(ip + offsetof(rte_ipv4_hdr, dst_addr));
+  const uint32_t local = s.local_addrs.find(snapshot::addr_key(src));
+  if (local == flat_index::k_absent) return flow_owner(src, workers_); // NAT, client -> backend
+  if (static_cast<local_kind>(local >> 16) == local_kind::vip) return flow_owner(dst, workers_);
+  return fnat_port_owner(load<uint16_t>(ip + ihl), workers_); // full-NAT, local -> backend
+}
+
+void worker::handle_icmp_error(const snapshot& s, rte_mbuf* m, ipv4_packet& p) noexcept {
+  if (!l4_checksum_ok(p)) return drop(m, drop_reason::l4_bad_checksum);
+  icmp_quote q;
+  if (const auto bad = parse_icmp_quote(p, q)) return drop(m, *bad);
+  const auto hit = flows_.lookup(q.reversed);
+  if (!hit) return drop(m, drop_reason::no_flow);
+  // No ICMP is ever sent about an ICMP error (RFC 1122 3.2.2): an expiring one just ends here.
+  if (p.ip->time_to_live <= 1) return drop(m, drop_reason::ip_ttl_exceeded);
+  const flow& f = flows_.at(hit->index);
+  translate_icmp_error(p, q, f, hit->dir);
+  counters_.icmp_errors_forwarded.add();
+  route_out(s, m, hit->dir == flow_dir::reply ? f.client_addr : f.backend_addr);
+}
+
+void worker::send_icmp_error(const snapshot& s, const rte_ipv4_hdr* offending, uint32_t src,
+                             uint8_t type, uint8_t code, uint32_t rest) noexcept {
+  if (!icmp_limit_.allow(now_)) return counters_.icmp_errors_rate_limited.add();
+  rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+  if (m == nullptr) return; // the sender retransmits and gets another chance
+  constexpr uint16_t k_max = sizeof(rte_ether_hdr) + k_frag_needed_max_len;
+  auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_append(m, k_max));
+  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+  const std::size_t len =
+      write_icmp_error(reinterpret_cast<uint8_t*>(eth + 1), offending, src, type, code, rest);
+  rte_pktmbuf_trim(m, uint16_t(k_frag_needed_max_len - len));
+  counters_.icmp_errors_sent.add();
+  route_out(s, m, offending->src_addr);
+}
+
+bool worker::expire(const snapshot& s, uint16_t in_iface, rte_mbuf* m,
+                    const ipv4_packet& p) noexcept {
+  if (p.ip->time_to_live > 1) return false;
+  // RFC 1812 4.3.2.4 / 5.3.1: time exceeded from the interface the packet came in on (the
+  // caller never passes an ICMP error, fragments never get this far).
+  send_icmp_error(s, p.ip, s.ifaces[in_iface].addr, k_icmp_time_exceeded, 0, 0);
+  drop(m, drop_reason::ip_ttl_exceeded);
+  return true;
+}
+
+} // namespace sluice
