@@ -21,7 +21,8 @@ namespace {
 using sluice::bench::options;
 
 constexpr const char* k_usage =
-    "usage: sluice-bench nat-established|nat-new [--flows N] [--capacity N] [--size 64|1500]\n"
+    "usage: sluice-bench MODE-established|MODE-new (MODE: nat dr tun fnat)\n"
+    "                    [--flows N] [--capacity N] [--size 64|1500]\n"
     "                    [--runs 5] [--seconds 2] [--order random|sequential]\n"
     "                    [--source inline|lcore] [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
     "  N takes K/M suffixes (binary: 1K = 1024, 4M = 4194304). --size is the frame size on the\n"
@@ -45,6 +46,15 @@ options parse(int argc, char** argv, std::string& eal) {
   if (argc < 2) throw std::invalid_argument("no scenario");
   options o;
   o.scenario = argv[1];
+  const auto dash = o.scenario.find('-');
+  const std::string mode = o.scenario.substr(0, dash);
+  const std::string kind = dash == std::string::npos ? "" : o.scenario.substr(dash + 1);
+  if (mode == "nat") o.mode = sluice::forwarding::nat;
+  else if (mode == "dr") o.mode = sluice::forwarding::dr;
+  else if (mode == "tun") o.mode = sluice::forwarding::tun;
+  else if (mode == "fnat") o.mode = sluice::forwarding::fnat;
+  else throw std::invalid_argument("unknown scenario " + o.scenario);
+  if (kind != "established" && kind != "new") throw std::invalid_argument("unknown scenario " + o.scenario);
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) throw std::invalid_argument("missing value for " + a);
@@ -96,9 +106,8 @@ int main(int argc, char** argv) {
     rc = 1;
   } else {
     try {
-      if (o.scenario == "nat-established") print_report(sluice::bench::run_nat_established(o));
-      else if (o.scenario == "nat-new") print_report(sluice::bench::run_nat_new(o));
-      else throw std::invalid_argument("unknown scenario " + o.scenario);
+      if (o.scenario.ends_with("-established")) print_report(sluice::bench::run_established(o));
+      else print_report(sluice::bench::run_new(o));
     } catch (const std::exception& e) {
       fmt::print(stderr, "sluice-bench: {}\n", e.what());
       rc = 1;

@@ -33,10 +33,15 @@ config bench_config(const rig_options& o) {
   interface_config down{.name = "downlink", .device = "net_null0,no-rx=1", .addr = ip("10.1.0.2"),
                         .prefix_len = 16, .gateway = 0, .neighbors = {}};
   service_config web{.name = "web", .vip = ip("192.0.2.100"), .port = htons(k_vip_port),
-                     .proto = IPPROTO_TCP, .backends = {}};
+                     .proto = IPPROTO_TCP, .mode = o.mode, .backends = {}};
+  // DR and TUN cannot change the port.
+  const bool same_port = o.mode == forwarding::dr || o.mode == forwarding::tun;
+  // fnat: 8 local addresses x 4 backends x 64512 ports hold 2M flows on one worker.
+  if (o.mode == forwarding::fnat)
+    for (unsigned a = 0; a < 8; ++a) web.local_addresses.push_back(htonl(ntohl(ip("10.1.0.3")) + a));
   for (unsigned b = 0; b < o.backends; ++b) {
     const uint32_t addr = htonl(ntohl(ip("10.1.0.11")) + b);
-    web.backends.push_back({.addr = addr, .port = htons(8080)});
+    web.backends.push_back({.addr = addr, .port = htons(same_port ? k_vip_port : 8080)});
     down.neighbors.push_back({.addr = addr, .mac = {0x02, 0x00, 0x00, 0x00, 0x01, uint8_t(b)}});
   }
   c.interfaces = {up, down};

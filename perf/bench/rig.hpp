@@ -25,6 +25,7 @@ struct rig_options {
   flow_timeouts timeouts;
   unsigned backends = 4;
   unsigned worker_lcore;
+  forwarding mode = forwarding::nat; // of the one service
 };
 
 class rig {

@@ -61,13 +61,14 @@ void measure_pairs(report& rep, rig& r, worker& w, generator& gen, const options
 rig_options rig_for(const options& o, const flow_timeouts& t) {
   const uint64_t cap = o.capacity ? o.capacity : o.flows;
   if (cap > UINT32_MAX / 2) throw std::runtime_error("flow capacity too large for one worker");
-  return {.flow_capacity = uint32_t(cap), .timeouts = t, .backends = 4, .worker_lcore = o.worker_lcore};
+  return {.flow_capacity = uint32_t(cap), .timeouts = t, .backends = 4, .worker_lcore = o.worker_lcore,
+          .mode = o.mode};
 }
 
 } // namespace
 
-report run_nat_established(const options& o) {
-  report rep{.scenario = "nat-established", .opts = o};
+report run_established(const options& o) {
+  report rep{.scenario = o.scenario, .opts = o};
   rig r(rig_for(o, flow_timeouts{}));
   prime_pool(r.pool());
   const frame_template syn = make_frame(r, k_tcp_syn, o.size);
@@ -98,8 +99,8 @@ report run_nat_established(const options& o) {
   return rep;
 }
 
-report run_nat_new(const options& o) {
-  report rep{.scenario = "nat-new", .opts = o};
+report run_new(const options& o) {
+  report rep{.scenario = o.scenario, .opts = o};
   // A SYN-recv timeout of zero lets the expiry sweep (64 slots per poll) free flows as fast as
   // SYNs open them, so the table stays in a steady state instead of filling up mid-run.
   flow_timeouts t{};

@@ -8,11 +8,13 @@
 
 #include "perf/bench/measure.hpp"
 #include "perf/bench/memory.hpp"
+#include "dataplane/xmit/forwarding.hpp"
 
 namespace sluice::bench {
 
 struct options {
-  std::string scenario;      // nat-established | nat-new
+  std::string scenario;      // MODE-established | MODE-new, MODE one of nat dr tun fnat
+  forwarding mode = forwarding::nat;
   uint64_t flows = 1u << 20; // established: flows kept; new: flow table capacity
   uint64_t capacity = 0;     // flows_per_worker; 0: equal to flows
   unsigned size = 64;        // frame size on the wire, FCS included
@@ -33,7 +35,9 @@ struct report {
   std::vector<std::string> notes; // drops and anything that makes the numbers suspect
 };
 
-report run_nat_established(const options& o);
-report run_nat_new(const options& o);
+// Every packet of an established flow (warmed up with SYN + ACK), or a SYN opening a new flow,
+// through the service in o.mode.
+report run_established(const options& o);
+report run_new(const options& o);
 
 } // namespace sluice::bench
