@@ -38,6 +38,7 @@ YAML::Node to_yaml(const service_config& s) {
     n["local_addresses"] = locals;
   }
   if (s.proxy_protocol_v2) n["proxy_protocol"] = "v2";
+  if (!s.acls.empty()) n["acls"] = s.acls;
   return n;
 }
 

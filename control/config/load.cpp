@@ -9,6 +9,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "control/acl/parse.hpp"
 #include "control/config/yaml_reader.hpp"
 #include "control/snapshot/maglev.hpp"
 #include "dataplane/net/ipv4.hpp"
@@ -38,7 +39,8 @@ public:
       : r_(file, errors), services_by_name_(services_by_name) {}
 
   void parse(const YAML::Node& root, config& c) {
-    if (!r_.map(root, "", {"dataplane", "interfaces", "services", "admin"})) return;
+    if (!r_.map(root, "", {"dataplane", "interfaces", "services", "acls", "global_acls", "admin"}))
+      return;
     if (root["dataplane"]) parse_dataplane(root["dataplane"], c.dataplane);
     if (!root["interfaces"]) {
       r_.error(root, "interfaces", "is required (at least one interface)");
@@ -48,6 +50,10 @@ public:
       for (std::size_t i = 0; i < list.size(); ++i)
         parse_interface(list[i], at("interfaces", i), c.interfaces);
     }
+    // Sets first: services and global_acls refer to them by name.
+    if (root["acls"]) parse_acl_sets(r_, root["acls"], c.acls);
+    if (root["global_acls"])
+      parse_acl_refs(r_, root["global_acls"], "global_acls", c.acls, c.global_acls);
     if (root["services"]) parse_services(root["services"], c);
     if (root["admin"]) parse_admin(root["admin"], c.admin);
   }
@@ -83,7 +89,8 @@ private:
   void parse_dataplane(const YAML::Node& n, dataplane_config& d) {
     if (!r_.map(n, "dataplane",
                 {"eal_args", "workers", "flows_per_worker", "max_services", "max_backends",
-                 "affinity_templates", "maglev_table_size", "timeouts"}))
+                 "affinity_templates", "maglev_table_size", "timeouts", "max_acl_rules",
+                 "acl_pending_packets"}))
       return;
     if (n["eal_args"] && r_.sequence(n["eal_args"], "dataplane.eal_args")) {
       d.eal_args.clear();
@@ -105,6 +112,12 @@ private:
     if (n["max_backends"])
       if (auto v = r_.integer(n["max_backends"], "dataplane.max_backends", 1, 1 << 22))
         d.max_backends = uint32_t(*v);
+    if (n["max_acl_rules"])
+      if (auto v = r_.integer(n["max_acl_rules"], "dataplane.max_acl_rules", 1, 1 << 22))
+        d.max_acl_rules = uint32_t(*v);
+    if (n["acl_pending_packets"])
+      if (auto v = r_.integer(n["acl_pending_packets"], "dataplane.acl_pending_packets", 1, 64))
+        d.acl_pending_packets = uint32_t(*v);
     if (n["maglev_table_size"])
       if (auto v = r_.integer(n["maglev_table_size"], "dataplane.maglev_table_size",
                               k_maglev_min_table_size, k_maglev_max_table_size)) {
@@ -178,7 +191,7 @@ private:
     if (!r_.map(n, f,
                 {"name", "address", "port", "protocol", "forwarding", "scheduler",
                  "persistence_timeout", "drain_timeout", "backends", "local_addresses",
-                 "proxy_protocol"}))
+                 "proxy_protocol", "acls"}))
       return std::nullopt;
     const std::size_t errors_before = r_.error_count();
     service_config s;
@@ -235,6 +248,7 @@ private:
                    "v2 needs forwarding fnat and protocol tcp (the header goes into the TCP "
                    "stream the gateway terminates neither end of)");
       }
+    if (n["acls"]) parse_acl_refs(r_, n["acls"], f + ".acls", c.acls, s.acls);
     for (std::size_t k = 0; k < c.services.size(); ++k) {
       if (k == skip) continue;
       const service_config& other = c.services[k];

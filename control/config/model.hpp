@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "control/acl/acl_config.hpp"
 #include "dataplane/flow/table.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 
@@ -54,6 +55,7 @@ struct service_config {
   std::vector<uint32_t> local_addresses;
   // fnat TCP: send the client's address to the backend in a PROXY protocol v2 header.
   bool proxy_protocol_v2 = false;
+  std::vector<std::string> acls; // ACL sets checked after the global ones, in this order
 
   bool operator==(const service_config&) const = default;
 };
@@ -67,6 +69,8 @@ struct dataplane_config {
   uint32_t affinity_templates = 65536; // per worker: clients remembered for session affinity
   uint32_t maglev_table_size = 65537; // prime; slots of every mh service's lookup table
   flow_timeouts timeouts;
+  uint32_t max_acl_rules = 65536;  // per-rule hit counter slots (rules + one default per set)
+  uint32_t acl_pending_packets = 8; // TCP packets a flow waits for its first data under payload rules
 
   bool operator==(const dataplane_config&) const = default;
 };
@@ -82,6 +86,8 @@ struct config {
   dataplane_config dataplane;
   std::vector<interface_config> interfaces;
   std::vector<service_config> services;
+  std::vector<acl_set_config> acls;
+  std::vector<std::string> global_acls; // sets checked for every VIP, before the service's own
   admin_config admin;
 
   bool operator==(const config&) const = default;

@@ -115,8 +115,8 @@ int run_daemon(const std::string& config_path, const config& cfg) {
     std::vector<std::unique_ptr<worker_stats>> stats;
     std::vector<const worker_stats*> stats_view;
     for (unsigned i = 0; i < workers; ++i) {
-      stats.push_back(std::make_unique<worker_stats>(cfg.dataplane.max_services,
-                                                     cfg.dataplane.max_backends));
+      stats.push_back(std::make_unique<worker_stats>(
+          cfg.dataplane.max_services, cfg.dataplane.max_backends, cfg.dataplane.max_acl_rules));
       stats_view.push_back(stats.back().get());
     }
     control_plane control(config_path, cfg, ports, publisher, stats_view);

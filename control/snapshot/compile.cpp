@@ -150,6 +150,7 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
     s->blocks.push_back(std::move(cs.block));
   }
   index_services(*s);
+  s->acl = compile_acls(c, next.acl);
   next.services.retain_only(live_services);
   next.backends.retain_only(live_backends);
   slots = std::move(next);
@@ -195,6 +196,8 @@ std::unique_ptr<snapshot> recompile_service(const snapshot& prev, const config& 
     s->service_by_key = prev.service_by_key;
     s->local_addrs = prev.local_addrs;
   }
+  // The ACL tables are reused (acls: unchanged); only the per-service lists are rebuilt.
+  s->acl = compile_acls(next, slots.acl);
   return s;
 }
 

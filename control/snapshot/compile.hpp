@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "control/acl/compile.hpp"
 #include "control/config/model.hpp"
 #include "control/snapshot/slots.hpp"
 #include "dataplane/port/port.hpp"
@@ -21,6 +22,7 @@ struct compile_error : std::runtime_error {
 struct slot_registries {
   slot_registry services;
   slot_registry backends;
+  acl_compile_cache acl = {}; // ACL hit-counter slots and the last compiled ACL tables
 };
 
 // Stable identities of services and backends (their counter-slot keys).

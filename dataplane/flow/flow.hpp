@@ -46,6 +46,7 @@ struct flow {
   uint32_t service_slot;
   uint32_t backend_slot;
   forwarding mode;
+  uint8_t acl_hold = 0; // ACL verdict state (dataplane/acl/hold.hpp), in padding
   uint64_t last_seen; // TSC
   // Full-NAT only (xmit/fnat.hpp): the source the backend sees. Zero in other modes.
   uint32_t local_addr = 0;

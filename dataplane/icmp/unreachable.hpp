@@ -1,7 +1,8 @@
 #pragma once
 // ICMP errors the gateway originates: fragmentation needed (type 3 code 4, RFC 1191) for a DF
 // packet that a tunnel would make too big for the link, time exceeded (type 11 code 0) for a
-// packet whose TTL ends here.
+// packet whose TTL ends here, administratively prohibited (type 3 code 13) for a flow an ACL
+// denies.
 
 #include <rte_ip.h>
 
@@ -9,6 +10,11 @@
 #include <cstdint>
 
 namespace sluice {
+
+// Type 3 code 13, "communication administratively prohibited" (RFC 1812 5.2.7.1): what an ACL
+// deny with `reply: icmp` sends. Same layout and limits as write_frag_needed().
+std::size_t write_admin_prohibited(uint8_t* out, const rte_ipv4_hdr* offending,
+                                   uint32_t src) noexcept;
 
 // IP header, ICMP header, the offending IP header with the most options, 8 bytes of its data.
 inline constexpr std::size_t k_frag_needed_max_len = 20 + 8 + 60 + 8;

@@ -19,6 +19,8 @@
 
 namespace sluice {
 
+struct acl_snapshot; // dataplane/acl/tables.hpp
+
 enum class scheduler_kind : uint8_t { rr, wrr, lc, wlc, sh, dh, mh, random };
 
 struct snapshot_iface {
@@ -84,6 +86,7 @@ struct snapshot {
   std::vector<std::shared_ptr<const service_block>> blocks;
   flat_index service_by_key;              // service_key() -> index into services
   flat_index local_addrs;                 // addr -> (local_kind << 16) | iface index
+  std::shared_ptr<const acl_snapshot> acl; // null: no ACL applies to any service
 
   static constexpr uint64_t service_key(uint32_t vip, uint16_t port, uint8_t proto) noexcept {
     return (uint64_t{vip} << 32) | (uint64_t{port} << 16) | (uint64_t{proto} << 8) | 1u;

@@ -56,6 +56,7 @@ struct alignas(64) worker_counters {
   counter handoff_in;
   counter busy_polls;   // loop iterations that received at least one packet
   counter polls;
+  counter acl_scans;    // Hyperscan scans of a flow's payload (at most one per flow and set)
   counter drops[k_drop_reason_count];
 
   void drop(drop_reason r, uint64_t n = 1) noexcept { drops[static_cast<std::size_t>(r)].add(n); }
@@ -63,16 +64,22 @@ struct alignas(64) worker_counters {
 
 // All counters of one worker: its own plus one traffic_counters per service and backend slot.
 struct worker_stats {
-  worker_stats(uint32_t service_slots, uint32_t backend_slots)
+  static constexpr uint32_t k_default_acl_slots = 65536; // dataplane.max_acl_rules' default
+
+  worker_stats(uint32_t service_slots, uint32_t backend_slots,
+               uint32_t acl_slots = k_default_acl_slots)
       : services(std::make_unique<traffic_counters[]>(service_slots)),
         backends(std::make_unique<traffic_counters[]>(backend_slots)),
-        service_slot_count(service_slots), backend_slot_count(backend_slots) {}
+        acl_hits(std::make_unique<counter[]>(acl_slots)), service_slot_count(service_slots),
+        backend_slot_count(backend_slots), acl_slot_count(acl_slots) {}
 
   worker_counters worker;
   std::unique_ptr<traffic_counters[]> services;
   std::unique_ptr<traffic_counters[]> backends;
+  std::unique_ptr<counter[]> acl_hits; // flows decided by each ACL rule or set default
   uint32_t service_slot_count;
   uint32_t backend_slot_count;
+  uint32_t acl_slot_count;
 };
 
 } // namespace sluice

@@ -44,6 +44,7 @@ namespace sluice {
   X(tun_frag_needed, "TUN: encapsulated packet over the link MTU with DF set (ICMP sent back)")   \
   X(tun_too_big, "TUN: encapsulated packet over the link MTU (outer fragmentation unsupported)") \
   X(no_headroom, "no mbuf headroom for an encapsulation header")                                  \
+  X(acl_denied, "packet of a flow an ACL denies (its rule's hit counter says which)")             \
   X(handoff_full, "the owning worker's hand-off ring was full")                                  \
   X(tx_full, "transmit queue did not accept the packet")
 

@@ -158,12 +158,16 @@ void worker::forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept
   // Flow slots are scattered over a table far larger than the cache: start every load now.
   for (uint64_t m = found; m != 0; m &= m - 1)
     rte_prefetch0(&flows_.at(hits[__builtin_ctzll(m)].index));
+  bool admitted[k_burst];
+  if (s.acl != nullptr) acl_screen(s, c, n, found, admitted);
   const uint64_t created_before = counters_.flows_created.get();
   for (unsigned i = 0; i < n; ++i) {
     if (found & (uint64_t{1} << i)) {
       forward_on_flow(s, c[i], hits[i].index, hits[i].dir, false);
     } else if (c[i].service == nullptr) {
       drop(c[i].m, c[i].on_miss);
+    } else if (s.acl != nullptr && !admitted[i]) {
+      // Denied by an ACL: acl_screen() dropped and counted it.
     } else if (const auto hit = counters_.flows_created.get() != created_before
                                     ? flows_.lookup(keys[i])
                                     : std::nullopt) {
@@ -203,8 +207,10 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, fl
     (f.state == flow_state::tcp_established ? b.active : b.inactive).sub();
     flows_.erase(index);
     counters_.flows_active.sub();
+    if (s.acl != nullptr && !acl_admit(s, c)) return;
     return open_flow(s, c);
   }
+  if (f.acl_hold != 0 && !acl_on_flow(s, c, f, dir)) return;
   if (f.proto == IPPROTO_TCP) set_state(f, next_tcp_state(f.state, dir, flags));
   f.last_seen = now_;
 
@@ -284,6 +290,7 @@ void worker::open_flow(const snapshot& s, candidate& c) noexcept {
       .service_slot = svc.slot,
       .backend_slot = be.slot,
       .mode = svc.mode,
+      .acl_hold = s.acl != nullptr ? c.acl_hold : uint8_t{0},
       .last_seen = now_,
   };
   const int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, c, f) : flows_.insert(f);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "dataplane/acl/evaluate.hpp"
 #include "dataplane/flow/affinity.hpp"
 #include "dataplane/flow/table.hpp"
 #include "dataplane/icmp/rate_limit.hpp"
@@ -77,6 +78,7 @@ private:
     ipv4_packet pkt;
     const snapshot_service* service; // set when addressed to a VIP service
     drop_reason on_miss;             // why a packet without service and flow is dropped
+    uint8_t acl_hold;                // for a new flow: its flow::acl_hold (dataplane/acl/hold.hpp)
   };
 
   // Sends each packet to the worker that owns its flow; processes its own share.
@@ -106,6 +108,19 @@ private:
   void serve_flow_command() noexcept;
   // Takes `f` out of its backend's ActiveConn/InActConn before it is erased.
   void forget_flow(const flow& f) noexcept;
+  // ACLs (worker/acl.cpp). Decides the new flows among c[0..n) (bulk, one rte_acl call per set)
+  // and sets their acl_hold; a denied packet is dropped and admitted[i] left false.
+  void acl_screen(const snapshot& s, candidate* c, unsigned n, uint64_t found,
+                  bool* admitted) noexcept;
+  // The same for one new flow; false when it was denied (and dropped).
+  bool acl_admit(const snapshot& s, candidate& c) noexcept;
+  // A packet of a flow whose acl_hold is not 0: false when it was dropped.
+  bool acl_on_flow(const snapshot& s, candidate& c, flow& f, flow_dir dir) noexcept;
+  // Drops a denied packet, counted, after sending the rule's reply.
+  void acl_reject(const snapshot& s, candidate& c, acl_reply reply) noexcept;
+  acl_worker_ctx acl_ctx() noexcept {
+    return {id_, stats_.acl_hits.get(), stats_.acl_slot_count, &counters_.acl_scans};
+  }
   // The forward direction of DR and TUN flows, whose replies bypass the gateway (direct.cpp).
   void forward_dr(const snapshot& s, candidate& c, const flow& f) noexcept;
   void forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept;

@@ -120,6 +120,38 @@ services:
   backends: [ &b { address: 10.0.1.11, port: 8080 }, *b, { <<: *b, weight: 3 }, *n ]
 admin: [socket]
 """,
+    # ACL sets: every rule kind, then the same shapes broken (bad CIDR, backwards range, a
+    # pattern Hyperscan refuses, an unknown flag, a reference to no set).
+    "acls.yaml": """\
+interfaces:
+  - { name: uplink, device: net_null0, address: 10.0.0.2/24 }
+acls:
+  - name: edge
+    default: allow
+    rules:
+      - { name: scanners, action: deny, reply: rst, protocol: tcp, src: [192.0.2.0/24, 10.9.9.9], ports: [22, "8000-8999"] }
+      - { name: icmp-back, action: deny, reply: icmp, dst: 10.0.0.100/32 }
+      - name: admin
+        action: deny
+        payload: ["GET /admin", { pattern: 'x-evil: \\d+', flags: [caseless, dotall] }]
+  - { name: office, default: deny, rules: [{ name: lan, action: allow, src: 10.0.0.0/8, protocol: any }] }
+global_acls: [edge]
+services:
+  - { name: web, address: 10.0.0.100, port: 80, acls: [office], backends: [{ address: 10.0.0.11 }] }
+""",
+    "acls_broken.yaml": """\
+interfaces:
+  - { name: uplink, device: net_null0, address: 10.0.0.2/24 }
+acls:
+  - name: edge
+    rules:
+      - { name: a, action: deny, src: 10.0.0.1/33, ports: "90-80" }
+      - { name: a, action: allow, reply: rst, payload: ["(", { pattern: "", flags: [greedy] }] }
+      - { name: b, action: maybe, dst: "2001:db8::/32", protocol: sctp }
+global_acls: [edge, nowhere, edge]
+services:
+  - { name: web, address: 10.0.0.100, port: 80, acls: nope, backends: [] }
+""",
 }
 
 

@@ -60,6 +60,7 @@ public:
   std::map<std::string, uint64_t> drop_counts() const;
   const worker_stats& stats(unsigned w = 0) const { return *stats_[w]; }
   const worker& dataplane(unsigned w = 0) const { return *workers_[w]; }
+  const snapshot& published() const { return publisher_->latest(); }
 
 private:
   config config_;

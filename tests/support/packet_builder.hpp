@@ -72,6 +72,10 @@ public:
     ack_ = ack;
     return *this;
   }
+  packet_builder& window(uint16_t w) {
+    window_ = w;
+    return *this;
+  }
   packet_builder& udp(uint16_t sport, uint16_t dport) {
     proto_ = 17;
     sport_ = sport;
@@ -114,7 +118,7 @@ public:
       l4[12] = uint8_t((5 + tcp_options_.size() / 4) << 4);
       l4.insert(l4.end(), tcp_options_.begin(), tcp_options_.end());
       l4[13] = tcp_flags_;
-      put16(l4, 14, 65535);
+      put16(l4, 14, window_);
     } else if (proto_ == 17) {
       l4.resize(8);
       put16(l4, 0, sport_);
@@ -190,7 +194,7 @@ private:
   uint32_t src_ = 0, dst_ = 0;
   uint8_t ttl_ = 64;
   uint8_t proto_ = 6;
-  uint16_t frag_ = 0, id_ = 1;
+  uint16_t frag_ = 0, id_ = 1, window_ = 65535;
   bytes options_;
   bytes tcp_options_;
   uint16_t sport_ = 0, dport_ = 0;
