@@ -12,6 +12,8 @@
 //          -> {"flows": [flow...], "matched": n, "truncated": bool}; every worker walks its own
 //             table in bounded steps, so this costs forwarding nothing but answers in ~10 ms
 //             per million flows. `backend` needs the service.
+//   GET    /v1/acls     -> {"acls": [acl_set...], "global_acls": [name...],
+//                           "services": {service name: [set name...]}}
 //
 // Runtime changes, ipvsadm's -A -E -D -a -e -d. Each is validated whole with the config file's
 // rules; a refused one changes nothing. They last until the next reload from the file.
@@ -48,6 +50,10 @@
 //              "flows_created", "flows_expired", "flows_flushed", "flows_adopted", "untracked_packets", "handoff_out", "handoff_in", "arp_requests_sent", "arp_replies_sent",
 //              "arp_replies_received", "icmp_echo_replies", "drops": {reason: n}}
 //
+//   acl_set = {"name", "default": "allow"|"deny", "default_hits", "rules": [acl_rule...]}
+//   acl_rule = {"name", "action": "allow"|"deny", "reply": "none"|"rst"|"icmp", "payload": bool,
+//               "hits"}; hits = flows the rule (or the default) decided, summed over workers
+//
 // Errors: any non-2xx status carries {"errors": [messages]}.
 
 namespace sluice::api {
@@ -57,6 +63,7 @@ inline constexpr const char* k_backends_path = "/v1/backends";
 inline constexpr const char* k_stats_path = "/v1/stats";
 inline constexpr const char* k_reload_path = "/v1/reload";
 inline constexpr const char* k_flows_path = "/v1/flows";
+inline constexpr const char* k_acls_path = "/v1/acls";
 inline constexpr const char* k_metrics_path = "/metrics";
 
 } // namespace sluice::api

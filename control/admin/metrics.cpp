@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "control/acl/view.hpp"
 #include "control/admin/traffic_sum.hpp"
 #include "dataplane/net/ipv4.hpp"
 
@@ -159,6 +160,22 @@ void worker_families(exposition& e, std::span<const worker_stats* const> workers
                workers[i]->worker.drops[r].get());
 }
 
+void acl_families(exposition& e, const config& applied, const snapshot& snap,
+                  std::span<const worker_stats* const> workers) {
+  e.family("sluice_acl_hits_total", "counter",
+           "Flows decided by each ACL rule; rule=\"(default)\" is the set's default verdict.");
+  for (const acl_hit_row& r : acl_hit_rows(applied, snap, workers))
+    e.sample("sluice_acl_hits_total",
+             fmt::format("set=\"{}\",rule=\"{}\",action=\"{}\"", escape(r.set), escape(r.rule),
+                         name_of(r.action)),
+             r.hits);
+  e.family("sluice_worker_acl_scans_total", "counter",
+           "Hyperscan scans of a flow's payload (once per flow and payload set, never per packet).");
+  for (std::size_t i = 0; i < workers.size(); ++i)
+    e.sample("sluice_worker_acl_scans_total", fmt::format("worker=\"{}\"", i),
+             workers[i]->worker.acl_scans.get());
+}
+
 void control_families(exposition& e, const control_metrics& c) {
   e.family("sluice_control_config_generation", "gauge", "Generation of the published snapshot.");
   e.sample("sluice_control_config_generation", "", c.generation);
@@ -206,6 +223,7 @@ std::string render_metrics(const config& applied, const snapshot& snap,
   e.family("sluice_backend_weight", "gauge", "Scheduling weight of the backend (0: draining).");
   for (const auto& r : backends) e.sample("sluice_backend_weight", r.labels, uint64_t{r.weight});
   worker_families(e, workers, applied.dataplane.flows_per_worker);
+  acl_families(e, applied, snap, workers);
   control_families(e, control);
   return e.take();
 }

@@ -15,6 +15,7 @@
 
 #include "control/admin/api.hpp"
 #include "control/admin/client.hpp"
+#include "control/cli/acl_format.hpp"
 #include "control/cli/ipvsadm_format.hpp"
 
 namespace {
@@ -32,6 +33,7 @@ Commands:
   stats [--json]                  per-worker packet counters and drops by reason
   conns [-t|-u VIP:PORT | --name N] [-r RIP:PORT] [--client ADDR] [--limit N] [--json]
                                   tracked flows, as ipvsadm -Lnc prints them (-c too)
+  acl list [--json]               ACL sets, their rules in order and the flows each decided
   reload                          re-read the config file (refused whole if invalid);
                                   replaces every change made with the flags below
 
@@ -308,6 +310,11 @@ int main(int argc, char** argv) {
         std::cout << body.dump(2) << "\n";
       else
         print_stats(body);
+    } else if (command == "acl") {
+      const auto& args = vm["command"].as<std::vector<std::string>>();
+      if (args.size() != 2 || args[1] != "list") usage_error("acl: the command is \"acl list\"");
+      const json body = call(socket, "GET", sluice::api::k_acls_path);
+      std::cout << (print_json ? body.dump(2) + "\n" : sluice::format_acls(body));
     } else if (command == "reload") {
       call(socket, "POST", sluice::api::k_reload_path);
       std::cout << "configuration reloaded\n";

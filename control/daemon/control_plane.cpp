@@ -11,6 +11,7 @@
 #include <optional>
 #include <utility>
 
+#include "control/acl/view.hpp"
 #include "control/admin/api.hpp"
 #include "control/admin/query.hpp"
 #include "control/admin/views.hpp"
@@ -356,6 +357,10 @@ admin_response control_plane::handle(const admin_request& req) {
   if (req.target == api::k_backends_path && m == "DELETE")
     return change(change_kind::delete_backend, req.body);
   if (req.target == api::k_stats_path && m == "GET") return {200, stats_view(stats_).dump()};
+  if (req.target == api::k_acls_path && m == "GET") {
+    std::lock_guard lock(mu_);
+    return {200, acls_view(applied_, publisher_.latest(), stats_).dump()};
+  }
   if (req.target == api::k_metrics_path && m == "GET") return handle_metrics(req);
   if (req.target == api::k_reload_path && m == "POST") {
     const auto problems = reload();

@@ -24,11 +24,13 @@ constexpr const char* k_usage =
     "usage: sluice-bench MODE-established|MODE-new (MODE: nat dr tun fnat)\n"
     "                    [--flows N] [--capacity N] [--size 64|1500]\n"
     "                    [--runs 5] [--seconds 2] [--order random|sequential]\n"
-    "                    [--source inline|lcore] [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
+    "                    [--source inline|lcore] [--acl-rules N] [--acl-patterns N]\n"
+    "                    [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
     "  N takes K/M suffixes (binary: 1K = 1024, 4M = 4194304). --size is the frame size on the\n"
     "  wire with FCS. The worker (or the io forwarder) runs on the first worker lcore; the\n"
     "  source ring is refilled between polls on that lcore (inline, untimed) or continuously\n"
-    "  from the main lcore (lcore).\n";
+    "  from the main lcore (lcore). --acl-rules/--acl-patterns put a global ACL set of that many\n"
+    "  address rules / payload patterns in front of the service (none match the traffic).\n";
 
 uint64_t parse_count(const std::string& s) {
   std::size_t end = 0;
@@ -68,6 +70,8 @@ options parse(int argc, char** argv, std::string& eal) {
                                                          : sluice::bench::flow_order::random;
     else if (a == "--source") o.source = v == "lcore" ? sluice::bench::source_mode::lcore
                                                      : sluice::bench::source_mode::inline_refill;
+    else if (a == "--acl-rules") o.acl_rules = unsigned(std::stoul(v));
+    else if (a == "--acl-patterns") o.acl_patterns = unsigned(std::stoul(v));
     else if (a == "--eal") eal = v;
     else throw std::invalid_argument("unknown option " + a);
   }

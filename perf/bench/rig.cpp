@@ -46,6 +46,20 @@ config bench_config(const rig_options& o) {
   }
   c.interfaces = {up, down};
   c.services = {web};
+  if (o.acl_rules + o.acl_patterns > 0) {
+    acl_set_config set{.name = "bench", .default_action = acl_action::allow, .rules = {}};
+    // Sources in 198.18.0.0/15 (RFC 2544's benchmark range); the bench's clients are elsewhere.
+    for (unsigned i = 0; i < o.acl_rules; ++i)
+      set.rules.push_back({.name = "addr" + std::to_string(i), .action = acl_action::deny,
+                           .src = {{htonl(0xc6120000u + i), 32}}, .dst_ports = {{80, 80}},
+                           .proto = IPPROTO_TCP});
+    for (unsigned i = 0; i < o.acl_patterns; ++i)
+      set.rules.push_back({.name = "payload" + std::to_string(i), .action = acl_action::deny,
+                           .payload = {{"evil" + std::to_string(i) + "[a-z]+x", 0}}});
+    c.acls = {set};
+    c.global_acls = {"bench"};
+    c.dataplane.max_acl_rules = o.acl_rules + o.acl_patterns + 1;
+  }
   return c;
 }
 
@@ -62,7 +76,8 @@ rig::rig(const rig_options& o) : options_(o), cfg_(bench_config(o)) {
   slot_registries slots{slot_registry(cfg_.dataplane.max_services),
                         slot_registry(cfg_.dataplane.max_backends)};
   publisher_.publish(compile_snapshot(cfg_, ports_, slots, 1));
-  stats_ = std::make_unique<worker_stats>(cfg_.dataplane.max_services, cfg_.dataplane.max_backends);
+  stats_ = std::make_unique<worker_stats>(cfg_.dataplane.max_services, cfg_.dataplane.max_backends,
+                                          cfg_.dataplane.max_acl_rules);
 }
 
 rig::~rig() {

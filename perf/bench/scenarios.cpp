@@ -58,11 +58,18 @@ void measure_pairs(report& rep, rig& r, worker& w, generator& gen, const options
   note_drops(rep, before, after, "measured runs");
 }
 
+void note_acl(report& rep, rig& r, const options& o) {
+  if (o.acl_rules + o.acl_patterns == 0) return;
+  rep.notes.push_back("acl: global set of " + std::to_string(o.acl_rules) + " address rules and " +
+                      std::to_string(o.acl_patterns) + " payload patterns; " +
+                      std::to_string(r.stats().worker.acl_scans.get()) + " payload scans in all");
+}
+
 rig_options rig_for(const options& o, const flow_timeouts& t) {
   const uint64_t cap = o.capacity ? o.capacity : o.flows;
   if (cap > UINT32_MAX / 2) throw std::runtime_error("flow capacity too large for one worker");
   return {.flow_capacity = uint32_t(cap), .timeouts = t, .backends = 4, .worker_lcore = o.worker_lcore,
-          .mode = o.mode};
+          .mode = o.mode, .acl_rules = o.acl_rules, .acl_patterns = o.acl_patterns};
 }
 
 } // namespace
@@ -96,6 +103,7 @@ report run_established(const options& o) {
 
   generator gen(r.source_ring(), r.pool(), {.frame = ack, .order = o.order, .flows = o.flows});
   measure_pairs(rep, r, *w, gen, o);
+  note_acl(rep, r, o);
   return rep;
 }
 
@@ -123,6 +131,7 @@ report run_new(const options& o) {
   measure(r.worker_lcore(), gen, r.source_ring(), {.until = run_until::deadline, .source = o.source, .seconds = o.seconds},
           poll, nothing);
   measure_pairs(rep, r, *w, gen, o);
+  note_acl(rep, r, o);
   return rep;
 }
 

@@ -23,6 +23,8 @@ struct options {
   flow_order order = flow_order::random;
   unsigned worker_lcore = 1;
   source_mode source = source_mode::inline_refill;
+  unsigned acl_rules = 0;    // address rules in a global ACL set (none match the traffic)
+  unsigned acl_patterns = 0; // payload rules (one Hyperscan pattern each) in that set
 };
 
 struct report {

@@ -1,0 +1,59 @@
+#include "control/acl/view.hpp"
+
+#include "dataplane/acl/tables.hpp"
+
+namespace sluice {
+namespace {
+
+uint64_t sum(std::span<const worker_stats* const> workers, uint32_t slot) {
+  uint64_t n = 0;
+  for (const worker_stats* w : workers)
+    if (slot < w->acl_slot_count) n += w->acl_hits[slot].get();
+  return n;
+}
+
+} // namespace
+
+std::vector<acl_hit_row> acl_hit_rows(const config& applied, const snapshot& snap,
+                                      std::span<const worker_stats* const> workers) {
+  std::vector<acl_hit_row> rows;
+  // The tables were compiled from applied.acls, set for set and rule for rule.
+  const acl_tables* t = snap.acl ? snap.acl->tables.get() : nullptr;
+  for (std::size_t i = 0; i < applied.acls.size(); ++i) {
+    const acl_set_config& sc = applied.acls[i];
+    const acl_set* set = t != nullptr && i < t->sets.size() ? &t->sets[i] : nullptr;
+    for (std::size_t r = 0; r < sc.rules.size(); ++r)
+      rows.push_back({sc.name, sc.rules[r].name, sc.rules[r].action, sc.rules[r].reply,
+                      set ? sum(workers, t->rules[set->first_rule + r].hit_slot) : 0});
+    rows.push_back({sc.name, k_acl_default_rule, sc.default_action, acl_reply::none,
+                    set ? sum(workers, set->default_hit_slot) : 0});
+  }
+  return rows;
+}
+
+nlohmann::json acls_view(const config& applied, const snapshot& snap,
+                         std::span<const worker_stats* const> workers) {
+  const std::vector<acl_hit_row> rows = acl_hit_rows(applied, snap, workers);
+  nlohmann::json sets = nlohmann::json::array();
+  std::size_t row = 0;
+  for (const acl_set_config& sc : applied.acls) {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const acl_rule_config& rc : sc.rules) {
+      rules.push_back({{"name", rc.name},
+                       {"action", name_of(rc.action)},
+                       {"reply", name_of(rc.reply)},
+                       {"payload", !rc.payload.empty()},
+                       {"hits", rows[row++].hits}});
+    }
+    sets.push_back({{"name", sc.name},
+                    {"default", name_of(sc.default_action)},
+                    {"default_hits", rows[row++].hits},
+                    {"rules", rules}});
+  }
+  nlohmann::json users = nlohmann::json::object();
+  for (const service_config& s : applied.services)
+    if (!s.acls.empty()) users[s.name] = s.acls;
+  return {{"acls", sets}, {"global_acls", applied.global_acls}, {"services", users}};
+}
+
+} // namespace sluice

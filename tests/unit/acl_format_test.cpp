@@ -1,0 +1,34 @@
+#include <gtest/gtest.h>
+
+#include "control/cli/acl_format.hpp"
+
+namespace sluice {
+namespace {
+
+TEST(AclFormat, ListsEachSetWithItsUsersRulesInOrderAndDefaultLast) {
+  const auto body = nlohmann::json::parse(R"({
+    "acls": [
+      {"name": "edge", "default": "allow", "default_hits": 10, "rules": [
+        {"name": "no-admin", "action": "deny", "reply": "rst", "payload": true, "hits": 3},
+        {"name": "scanners", "action": "deny", "reply": "none", "payload": false, "hits": 0}]},
+      {"name": "office", "default": "deny", "default_hits": 2, "rules": []}],
+    "global_acls": ["edge"],
+    "services": {"web": ["office"], "api": ["office", "edge"]}})");
+  EXPECT_EQ(format_acls(body),
+            "Set edge (default allow) applies to: every VIP (global), api\n"
+            "  Rule      Action Reply Payload Hits\n"
+            "  no-admin  deny   rst   yes     3\n"
+            "  scanners  deny   none  no      0\n"
+            "  (default) allow  -     -       10\n"
+            "Set office (default deny) applies to: api, web\n"
+            "  Rule      Action Reply Payload Hits\n"
+            "  (default) deny   -     -       2\n");
+}
+
+TEST(AclFormat, SaysSoWhenThereAreNoSets) {
+  EXPECT_EQ(format_acls(nlohmann::json::parse(R"({"acls": [], "global_acls": []})")),
+            "no ACL sets configured\n");
+}
+
+} // namespace
+} // namespace sluice
