@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "control/acl/parse.hpp"
+#include "control/config/load_kubernetes.hpp"
 #include "control/config/yaml_reader.hpp"
 #include "control/snapshot/maglev.hpp"
 #include "dataplane/net/ipv4.hpp"
@@ -39,7 +40,9 @@ public:
       : r_(file, errors), services_by_name_(services_by_name) {}
 
   void parse(const YAML::Node& root, config& c) {
-    if (!r_.map(root, "", {"dataplane", "interfaces", "services", "acls", "global_acls", "admin"}))
+    if (!r_.map(root, "",
+                {"dataplane", "interfaces", "services", "acls", "global_acls", "admin", "kubernetes",
+                 "address_pools"}))
       return;
     if (root["dataplane"]) parse_dataplane(root["dataplane"], c.dataplane);
     if (!root["interfaces"]) {
@@ -56,6 +59,8 @@ public:
       parse_acl_refs(r_, root["global_acls"], "global_acls", c.acls, c.global_acls);
     if (root["services"]) parse_services(root["services"], c);
     if (root["admin"]) parse_admin(root["admin"], c.admin);
+    if (root["kubernetes"]) parse_kubernetes(r_, root["kubernetes"], c.kubernetes);
+    if (root["address_pools"]) parse_address_pools(r_, root["address_pools"], c.address_pools);
   }
 
   // Appends every valid service of `list` to c.services, checked against c's interfaces and

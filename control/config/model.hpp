@@ -82,6 +82,39 @@ struct admin_config {
   bool operator==(const admin_config&) const = default;
 };
 
+// One MetalLB-style IPAddressPool: LoadBalancer addresses handed out to Kubernetes Services.
+struct address_range {
+  uint32_t first; // host byte order, inclusive
+  uint32_t last;
+
+  bool operator==(const address_range&) const = default;
+};
+
+struct address_pool_config {
+  std::string name;
+  std::vector<address_range> ranges; // in the order written
+  bool auto_assign = true;           // false: only Services that request an address get one
+
+  bool operator==(const address_pool_config&) const = default;
+};
+
+// The `kubernetes:` key (config/README.md). Absent (enabled = false): no API server is contacted.
+struct kubernetes_config {
+  bool enabled = false;
+  std::string kubeconfig;       // path; empty with in_cluster = true
+  bool in_cluster = false;
+  std::string load_balancer_class = "sluice.io/lb";
+  bool class_less = false;      // also serve LoadBalancers with no loadBalancerClass
+  std::vector<uint32_t> node_addresses; // NodePorts are served on these (network byte order)
+  bool backends_nodes = false;  // false: pod addresses; true: nodeIP:nodePort
+  forwarding mode = forwarding::nat;
+  scheduler_kind scheduler = scheduler_kind::rr;
+  uint32_t watch_timeout_seconds = 300;
+  uint32_t token_reread_seconds = 60;
+
+  bool operator==(const kubernetes_config&) const = default;
+};
+
 struct config {
   dataplane_config dataplane;
   std::vector<interface_config> interfaces;
@@ -89,6 +122,8 @@ struct config {
   std::vector<acl_set_config> acls;
   std::vector<std::string> global_acls; // sets checked for every VIP, before the service's own
   admin_config admin;
+  kubernetes_config kubernetes;
+  std::vector<address_pool_config> address_pools;
 
   bool operator==(const config&) const = default;
 };

@@ -1,0 +1,299 @@
+#include "control/k8s/mapping.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "control/k8s/decode.hpp"
+#include "control/k8s/pool.hpp"
+#include "dataplane/net/ipv4.hpp"
+
+namespace sluice::k8s {
+namespace {
+
+// One usable endpoint of one service port, after kube-proxy's condition rules.
+struct candidate {
+  uint32_t addr;
+  uint16_t port; // host byte order
+  bool ready;
+  bool serving;
+  bool terminating;
+  std::string node;
+};
+
+using slice_index = std::map<std::string, std::vector<const endpoint_slice*>>;
+
+slice_index index_slices(const cluster_state& st) {
+  slice_index idx;
+  for (const auto& [key, s] : st.slices)
+    if (!s.service_name.empty() && s.address_type == "IPv4")
+      idx[s.meta.ns + "/" + s.service_name].push_back(&s);
+  return idx;
+}
+
+std::vector<candidate> candidates_for(const std::vector<const endpoint_slice*>& slices,
+                                      const service_port& sp) {
+  std::map<std::pair<uint32_t, uint16_t>, candidate> by_addr;
+  for (const endpoint_slice* s : slices) {
+    const endpoint_port* match = nullptr;
+    for (const endpoint_port& p : s->ports)
+      if (p.name == sp.name && p.protocol == sp.protocol && p.port) match = &p;
+    if (match == nullptr) continue;
+    for (const endpoint& e : s->endpoints) {
+      if (e.addresses.empty()) continue;
+      candidate c{e.addresses.front(), *match->port, e.ready, e.serving, e.terminating,
+                  e.node_name};
+      // The same pod can sit in two slices while the controller moves it; the ready copy wins.
+      auto [it, fresh] = by_addr.try_emplace({c.addr, c.port}, c);
+      if (!fresh && c.ready && !it->second.ready) it->second = c;
+    }
+  }
+  std::vector<candidate> out;
+  for (auto& [k, c] : by_addr) out.push_back(std::move(c));
+  return out;
+}
+
+// kube-proxy's choice: the ready endpoints; if there are none, the serving and terminating
+// ones. Terminating endpoints outside that choice drain (weight 0) rather than vanish, so
+// connections already on them finish. Not-ready, not-terminating endpoints are left out.
+std::vector<std::pair<candidate, uint16_t>> weigh(const std::vector<candidate>& cands) {
+  const bool any_ready = std::any_of(cands.begin(), cands.end(), [](auto& c) { return c.ready; });
+  std::vector<std::pair<candidate, uint16_t>> out;
+  for (const candidate& c : cands) {
+    if (c.ready)
+      out.push_back({c, 1});
+    else if (!any_ready && c.serving && c.terminating)
+      out.push_back({c, 1});
+    else if (c.terminating)
+      out.push_back({c, 0});
+  }
+  return out;
+}
+
+std::string port_label(const service_port& sp) {
+  std::string proto(name_of(sp.protocol));
+  std::transform(proto.begin(), proto.end(), proto.begin(), ::tolower);
+  return std::to_string(sp.port) + "/" + proto;
+}
+
+class mapper {
+public:
+  mapper(const cluster_state& st, const kubernetes_config& cfg, mapping_result& out)
+      : st_(st), cfg_(cfg), out_(out), slices_(index_slices(st)) {}
+
+  bool ours(const service& s) const {
+    if (s.type != "LoadBalancer") return false;
+    if (!s.load_balancer_class) return cfg_.class_less;
+    return *s.load_balancer_class == cfg_.load_balancer_class;
+  }
+
+  void map(const service& s, const std::optional<uint32_t>& lb_addr) {
+    if (s.type == "ExternalName" || s.cluster_ip == "None") return;
+    const bool node_port_type = s.type == "NodePort" || s.type == "LoadBalancer";
+    if (!node_port_type) return;
+
+    forwarding mode = cfg_.mode;
+    scheduler_kind sched = cfg_.scheduler;
+    if (auto it = s.meta.annotations.find(k_annotation_forwarding);
+        it != s.meta.annotations.end()) {
+      if (it->second == "nat") mode = forwarding::nat;
+      else if (it->second == "dr") mode = forwarding::dr;
+      else if (it->second == "tun") mode = forwarding::tun;
+      else problem(s, std::string(k_annotation_forwarding) + ": \"" + it->second +
+                          "\" is not one of nat | dr | tun; using " + std::string(name_of(mode)));
+    }
+    if (auto it = s.meta.annotations.find(k_annotation_scheduler);
+        it != s.meta.annotations.end()) {
+      static constexpr std::string_view names[] = {"rr", "wrr", "lc", "wlc",
+                                                   "sh", "dh",  "mh", "random"};
+      const auto* f = std::find(std::begin(names), std::end(names), it->second);
+      if (f != std::end(names))
+        sched = static_cast<scheduler_kind>(f - std::begin(names));
+      else
+        problem(s, std::string(k_annotation_scheduler) + ": \"" + it->second +
+                       "\" is not an IPVS scheduler; using " + std::string(name_of(sched)));
+    }
+    const uint32_t persistence = s.session_affinity == "ClientIP" ? s.affinity_timeout : 0;
+    const bool lb = lb_addr.has_value();
+    if (lb && !s.load_balancer_source_ranges.empty()) {
+      // Serving the address open to everyone would widen what the owner asked for.
+      problem(s, "loadBalancerSourceRanges cannot be enforced yet (no ACLs); the LoadBalancer "
+                 "address is not served");
+    }
+    const auto slices_it = slices_.find(s.meta.key());
+    static const std::vector<const endpoint_slice*> none;
+    const auto& slices = slices_it == slices_.end() ? none : slices_it->second;
+
+    for (const service_port& sp : s.ports) {
+      if (sp.protocol != l4_protocol::tcp && sp.protocol != l4_protocol::udp) {
+        problem(s, "port " + std::to_string(sp.port) + ": protocol " +
+                       std::string(name_of(sp.protocol)) + " is not supported (TCP and UDP are)");
+        continue;
+      }
+      const auto weighed = weigh(candidates_for(slices, sp));
+      service_config base;
+      base.proto = sp.protocol == l4_protocol::tcp ? IPPROTO_TCP : IPPROTO_UDP;
+      base.mode = mode;
+      base.scheduler = sched;
+      base.persistence_timeout = persistence;
+      if (lb && s.load_balancer_source_ranges.empty()) {
+        service_config v = base;
+        v.name = "k8s:" + s.meta.key() + ":" + port_label(sp);
+        v.vip = *lb_addr;
+        v.port = htons(sp.port);
+        if (backends(s, sp, weighed, v)) add(std::move(v));
+      }
+      if (sp.node_port != 0) {
+        for (uint32_t addr : cfg_.node_addresses) {
+          service_config v = base;
+          v.name = "k8s:" + s.meta.key() + ":" + port_label(sp) + "@" + format_ipv4(addr) +
+                   ":" + std::to_string(sp.node_port);
+          v.vip = addr;
+          v.port = htons(sp.node_port);
+          if (backends(s, sp, weighed, v)) add(std::move(v));
+        }
+      }
+    }
+  }
+
+  void problem(const service& s, std::string what) {
+    out_.problems.push_back(s.meta.key() + ": " + std::move(what));
+  }
+
+private:
+  // Fills v.backends; false (with a problem) when the service cannot be programmed.
+  bool backends(const service& s, const service_port& sp,
+                const std::vector<std::pair<candidate, uint16_t>>& weighed, service_config& v) {
+    if (!cfg_.backends_nodes) {
+      for (const auto& [c, w] : weighed) {
+        if (v.mode != forwarding::nat && c.port != ntohs(v.port)) {
+          problem(s, "port " + port_label(sp) + ": forwarding " + std::string(name_of(v.mode)) +
+                         " cannot change the destination port " + std::to_string(ntohs(v.port)) +
+                         " to the endpoint port " + std::to_string(c.port) + "; not programmed");
+          return false;
+        }
+        v.backends.push_back({.addr = c.addr, .port = htons(c.port), .weight = w});
+      }
+      return true;
+    }
+    if (sp.node_port == 0) {
+      problem(s, "port " + port_label(sp) + ": backends: nodes needs a nodePort "
+                 "(allocateLoadBalancerNodePorts is false); not programmed");
+      return false;
+    }
+    if (v.mode != forwarding::nat && sp.node_port != ntohs(v.port)) {
+      problem(s, "port " + port_label(sp) + ": forwarding " + std::string(name_of(v.mode)) +
+                     " to nodes needs the service port to equal the nodePort; not programmed");
+      return false;
+    }
+    if (weighed.empty()) return true; // no endpoint anywhere: nodes would refuse the traffic
+    const bool local = s.external_traffic_policy == "Local";
+    for (const auto& [name, n] : st_.nodes) {
+      if (n.internal_ip == 0 || n.exclude_from_lb) continue;
+      uint16_t weight = 1;
+      if (local) {
+        // Only nodes with a local endpoint keep the client's address and answer; a node whose
+        // local endpoints all drain drains too.
+        bool has_any = false;
+        bool has_live = false;
+        for (const auto& [c, w] : weighed)
+          if (c.node == name) {
+            has_any = true;
+            has_live = has_live || w > 0;
+          }
+        if (!has_any) continue;
+        weight = has_live ? 1 : 0;
+      }
+      v.backends.push_back({.addr = n.internal_ip, .port = htons(sp.node_port), .weight = weight});
+    }
+    return true;
+  }
+
+  void add(service_config v) {
+    // Two Services cannot share an address, port and protocol; the first by name keeps it.
+    const auto key = std::tuple(v.vip, v.port, v.proto);
+    if (auto [it, fresh] = taken_.try_emplace(key, v.name); !fresh) {
+      out_.problems.push_back(v.name + ": same address, port and protocol as " + it->second +
+                              "; not programmed");
+      return;
+    }
+    out_.services.push_back(std::move(v));
+  }
+
+  const cluster_state& st_;
+  const kubernetes_config& cfg_;
+  mapping_result& out_;
+  slice_index slices_;
+  std::map<std::tuple<uint32_t, uint16_t, uint8_t>, std::string> taken_;
+};
+
+std::optional<uint32_t> requested_address(const service& s, std::vector<std::string>& problems) {
+  auto it = s.meta.annotations.find(k_annotation_address);
+  if (it == s.meta.annotations.end()) return std::nullopt;
+  // MetalLB's annotation takes a comma-separated list (one per family); IPv4 is the first.
+  const std::string first = it->second.substr(0, it->second.find(','));
+  const auto a = parse_ipv4(first);
+  if (!a)
+    problems.push_back(s.meta.key() + ": " + k_annotation_address + ": \"" + it->second +
+                       "\" is not an IPv4 address; ignored");
+  return a;
+}
+
+} // namespace
+
+std::string status_patch::body() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (uint32_t ip : ingress) list.push_back({{"ip", format_ipv4(ip)}, {"ipMode", "VIP"}});
+  return nlohmann::json{{"status", {{"loadBalancer", {{"ingress", list}}}}}}.dump();
+}
+
+mapping_result map_cluster(const cluster_state& st, const kubernetes_config& cfg,
+                           const std::vector<address_pool_config>& pools,
+                           const std::map<std::string, uint32_t>& previous) {
+  mapping_result out;
+  mapper m(st, cfg, out);
+
+  std::vector<allocation_request> requests;
+  for (const auto& [key, s] : st.services) {
+    if (!m.ours(s)) continue;
+    allocation_request r{.key = key};
+    for (const lb_ingress& i : s.ingress) r.current.push_back(i.ip);
+    r.requested = requested_address(s, out.problems);
+    if (auto it = s.meta.annotations.find(k_annotation_pool); it != s.meta.annotations.end())
+      r.pool = it->second;
+    requests.push_back(std::move(r));
+  }
+  allocation_result alloc = allocate(pools, previous, std::move(requests));
+  out.allocations = alloc.assigned;
+  for (const auto& [key, why] : alloc.failures) {
+    const service& s = st.services.at(key);
+    out.events.push_back({s.meta.ns, s.meta.name, "AllocationFailed", why});
+    m.problem(s, "no LoadBalancer address: " + why);
+  }
+
+  for (const auto& [key, s] : st.services) {
+    std::optional<uint32_t> lb;
+    if (auto it = alloc.assigned.find(key); it != alloc.assigned.end()) lb = it->second;
+    m.map(s, lb);
+
+    std::vector<uint32_t> have;
+    for (const lb_ingress& i : s.ingress) have.push_back(i.ip);
+    if (lb) {
+      bool mode_ok = true;
+      for (const lb_ingress& i : s.ingress) mode_ok = mode_ok && i.ip_mode == "VIP";
+      if (have != std::vector<uint32_t>{*lb} || !mode_ok)
+        out.patches.push_back({s.meta.ns, s.meta.name, {*lb}});
+    } else if (previous.contains(key) && !have.empty()) {
+      // It was ours and no longer is (class or type changed, or its address was lost):
+      // take back the address we published.
+      out.patches.push_back({s.meta.ns, s.meta.name, {}});
+    }
+  }
+  std::sort(out.services.begin(), out.services.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+} // namespace sluice::k8s

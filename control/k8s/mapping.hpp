@@ -1,0 +1,68 @@
+#pragma once
+// Cluster state → Sluice services, with kube-proxy's reading of Services and EndpointSlices and
+// MetalLB's address allocation (k8s/pool.hpp). Pure and deterministic: the same state, config
+// and previous allocations give the same result, so the sync can recompute it whole on every
+// change and let the control plane publish only what differs.
+//
+// What becomes a service (one per Service port, TCP and UDP; SCTP is reported unsupported):
+//  - type LoadBalancer whose loadBalancerClass is kubernetes.load_balancer_class (or unset,
+//    with class_less): a VIP at the address allocated from address_pools, at the port's `port`;
+//  - type NodePort, and LoadBalancer with node ports (any class, as kube-proxy): a service at
+//    each kubernetes.node_addresses entry, at the port's `nodePort`;
+//  - ExternalName and headless (clusterIP None) Services: nothing.
+// Backends (backends: pods): the endpoints of the Service's IPv4 EndpointSlices, at the slice
+// port with the same name and protocol (targetPort is never read). Ready endpoints get weight 1;
+// when none is ready, serving+terminating ones do; other terminating endpoints stay with
+// weight 0 so their connections drain. (backends: nodes): each node's InternalIP at nodePort,
+// minus nodes labelled exclude-from-external-load-balancers and, with
+// externalTrafficPolicy Local, nodes without a usable local endpoint.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "control/config/model.hpp"
+#include "control/k8s/objects.hpp"
+
+namespace sluice::k8s {
+
+inline constexpr const char* k_annotation_forwarding = "sluice.io/forwarding";
+inline constexpr const char* k_annotation_scheduler = "sluice.io/scheduler";
+inline constexpr const char* k_annotation_address = "sluice.io/loadBalancerIPs";
+inline constexpr const char* k_annotation_pool = "sluice.io/address-pool";
+
+// The status a LoadBalancer Service should carry; written by merge-patch to services/NAME/status.
+struct status_patch {
+  std::string ns;
+  std::string name;
+  std::vector<uint32_t> ingress; // empty: clear the addresses this gateway had given it
+
+  std::string body() const; // {"status":{"loadBalancer":{"ingress":[{"ip":..,"ipMode":"VIP"}]}}}
+  bool operator==(const status_patch&) const = default;
+};
+
+// A Kubernetes Event (type Warning) about a Service, e.g. reason AllocationFailed.
+struct service_event {
+  std::string ns;
+  std::string name;
+  std::string reason;
+  std::string message;
+
+  bool operator==(const service_event&) const = default;
+  auto operator<=>(const service_event&) const = default;
+};
+
+struct mapping_result {
+  std::vector<service_config> services;       // sorted by name
+  std::map<std::string, uint32_t> allocations; // "ns/name" → LoadBalancer address
+  std::vector<status_patch> patches;          // only where the status differs
+  std::vector<service_event> events;
+  std::vector<std::string> problems; // "ns/name: what was not programmed and why", for the log
+};
+
+mapping_result map_cluster(const cluster_state& state, const kubernetes_config& cfg,
+                           const std::vector<address_pool_config>& pools,
+                           const std::map<std::string, uint32_t>& previous_allocations);
+
+} // namespace sluice::k8s

@@ -1,0 +1,46 @@
+// libFuzzer target for the Kubernetes object decoder (control/k8s/decode.hpp).
+//
+// Input: JSON text, one API object (Service, EndpointSlice, Node, any other). Whatever it holds,
+// every decoder must return an object or a "field: problem" message, never throw or crash; a
+// decoded object has a name (the cache key needs one).
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "control/k8s/decode.hpp"
+
+namespace {
+
+void require(bool ok, const char* property) {
+  if (ok) return;
+  std::fprintf(stderr, "k8s_decode_fuzz: property violated: %s\n", property);
+  std::abort();
+}
+
+template <typename T>
+void check(const sluice::k8s::decoded<T>& d) {
+  if (const auto* e = std::get_if<std::string>(&d)) {
+    require(e->find(": ") != std::string::npos, "an error names a field and a problem");
+    return;
+  }
+  if constexpr (!std::is_same_v<T, sluice::k8s::object_meta>)
+    require(!std::get<T>(d).meta.name.empty(), "a decoded object has a name");
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
+  const nlohmann::json j = nlohmann::json::parse(data, data + size, nullptr,
+                                                 /*allow_exceptions=*/false);
+  if (j.is_discarded()) return 0;
+  check(sluice::k8s::decode_service(j));
+  check(sluice::k8s::decode_endpoint_slice(j));
+  check(sluice::k8s::decode_node(j));
+  check(sluice::k8s::decode_meta(j));
+  return 0;
+}
