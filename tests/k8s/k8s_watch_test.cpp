@@ -1,0 +1,249 @@
+// The API client (list/watch, 410 both ways, 429, dropped streams, bookmarks, token rotation)
+// and the sync (nothing published before both lists; last state kept when the server goes
+// away; status and Events written back) against the protocol-faithful fake API server.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "control/k8s/sync.hpp"
+#include "control/k8s/watch.hpp"
+#include "dataplane/net/ipv4.hpp"
+#include "tests/support/fake_apiserver.hpp"
+#include "tests/support/k8s_objects.hpp"
+
+namespace sluice::k8s {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace sluice::test;
+using nlohmann::json;
+
+// Records what a watcher hands over.
+struct recording_sink : watch_sink {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::vector<std::string>> lists; // names per LIST
+  std::vector<std::string> events;             // "TYPE name"
+  std::vector<std::string> troubles;
+
+  void listed(resource, std::vector<json> items) override {
+    std::vector<std::string> names;
+    for (const json& i : items) names.push_back(i["metadata"]["name"]);
+    std::lock_guard l(mu);
+    lists.push_back(names);
+    cv.notify_all();
+  }
+  void changed(resource, const std::string& type, const json& o) override {
+    std::lock_guard l(mu);
+    events.push_back(type + " " + o["metadata"]["name"].get<std::string>());
+    cv.notify_all();
+  }
+  void trouble(resource, const std::string& what) override {
+    std::lock_guard l(mu);
+    troubles.push_back(what);
+    cv.notify_all();
+  }
+  template <typename P>
+  bool wait(P pred, std::chrono::milliseconds limit = 10s) {
+    std::unique_lock l(mu);
+    return cv.wait_for(l, limit, [&] { return pred(*this); });
+  }
+};
+
+struct running_watcher {
+  resource_watcher w;
+  std::atomic<bool> stop{false};
+  std::thread t;
+  running_watcher(api_client& api, watch_sink& sink, watch_options opt)
+      : w(api, resource::services, sink, opt), t([this] { w.run(stop); }) {}
+  ~running_watcher() {
+    stop = true;
+    t.join();
+  }
+};
+
+class K8sWatch : public ::testing::Test {
+protected:
+  void SetUp() override { fake.start(); }
+
+  json post(const json& obj, const std::string& collection) {
+    const http_response r = api.send("POST", collection, obj.dump(), "application/json");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json::parse(r.body);
+  }
+  void create_service(const std::string& name) {
+    post(k8s_service("shop", name, "NodePort", {k8s_port("http", 80, 30080)}),
+         "/api/v1/namespaces/shop/services");
+  }
+  void control(const std::string& what) {
+    EXPECT_EQ(api.send("POST", std::string("/fake/").append(what), "", "").status, 200) << what;
+  }
+
+  fake_apiserver fake{{"--bookmark-interval", "0.2"}};
+  api_client api{api_endpoint{.server = fake.url()}, 60s};
+  recording_sink sink;
+  watch_options opt{.page_size = 3, .timeout_seconds = 30, .backoff_min = 400ms};
+};
+
+TEST_F(K8sWatch, ListFollowsContinueTokensThenWatchDeliversEventsInOrder) {
+  for (char c = '0'; c < '7'; ++c) create_service(std::string{'s', c});
+  running_watcher w(api, sink, opt);
+  ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
+  EXPECT_EQ(sink.lists[0].size(), 7u) << "three pages of at most 3";
+  create_service("late");
+  api.send("DELETE", "/api/v1/namespaces/shop/services/s0", "", "");
+  ASSERT_TRUE(sink.wait([](auto& s) { return s.events.size() >= 2; }));
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"ADDED late", "DELETED s0"}));
+  EXPECT_EQ(w.w.counters().lists, 1u);
+}
+
+TEST_F(K8sWatch, BookmarksArriveAndDroppedStreamsResumeWithoutARelist) {
+  create_service("a");
+  running_watcher w(api, sink, opt);
+  ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
+  std::this_thread::sleep_for(600ms);
+  EXPECT_GT(w.w.counters().bookmarks, 0u);
+  control("drop");
+  create_service("after-drop");
+  ASSERT_TRUE(sink.wait([](auto& s) { return !s.events.empty(); }));
+  EXPECT_EQ(sink.events, std::vector<std::string>{"ADDED after-drop"});
+  EXPECT_EQ(w.w.counters().lists, 1u) << "the watch resumed from its resourceVersion";
+  EXPECT_GE(w.w.counters().watches, 2u);
+}
+
+TEST_F(K8sWatch, HttpGoneRelistsAndNoticesADeletionMadeWhileDisconnected) {
+  create_service("keep");
+  create_service("gone");
+  running_watcher w(api, sink, opt);
+  ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
+  control("drop");
+  api.send("DELETE", "/api/v1/namespaces/shop/services/gone", "", "");
+  control("compact?mode=http");
+  ASSERT_TRUE(sink.wait([](auto& s) { return s.lists.size() >= 2; }));
+  EXPECT_EQ(sink.lists.back(), std::vector<std::string>{"keep"});
+  EXPECT_GE(w.w.counters().expired, 1u);
+}
+
+TEST_F(K8sWatch, InStreamGoneErrorRelists) {
+  create_service("a");
+  running_watcher w(api, sink, opt);
+  ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
+  control("compact?mode=stream");
+  ASSERT_TRUE(sink.wait([](auto& s) { return s.lists.size() >= 2; }));
+  EXPECT_GE(w.w.counters().expired, 1u);
+  bool said = false;
+  for (const std::string& t : sink.troubles) said = said || t.find("ERROR event 410") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
+TEST_F(K8sWatch, ThrottledListWaitsForRetryAfter) {
+  create_service("a");
+  control("throttle?n=1");
+  const auto start = std::chrono::steady_clock::now();
+  running_watcher w(api, sink, opt);
+  ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms) << "Retry-After: 1";
+  ASSERT_FALSE(sink.troubles.empty());
+  EXPECT_NE(sink.troubles[0].find("429"), std::string::npos);
+}
+
+TEST(K8sWatchToken, RotatedTokenIsReReadAfterA401) {
+  std::string dir = ::testing::TempDir();
+  dir.append("/k8s-token-").append(std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string server_tok = dir + "/server", client_tok = dir + "/client";
+  std::ofstream(server_tok) << "one\n";
+  std::ofstream(client_tok) << "one\n";
+  fake_apiserver fake({"--token-file", server_tok});
+  fake.start();
+  api_client api(api_endpoint{.server = fake.url(), .token_file = client_tok}, 3600s);
+  EXPECT_EQ(api.get("/api/v1/services").status, 200);
+  std::ofstream(server_tok) << "two\n"; // the issuer rotates the token...
+  std::ofstream(client_tok) << "two\n"; // ...and the kubelet rewrites the projected file
+  EXPECT_EQ(api.get("/api/v1/services").status, 401) << "the cached token is used until a 401";
+  EXPECT_EQ(api.get("/api/v1/services").status, 200);
+  std::filesystem::remove_all(dir);
+}
+
+// The sync on top of the watchers.
+struct published {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::vector<service_config>> calls;
+  void operator()(std::vector<service_config> s) {
+    std::lock_guard l(mu);
+    calls.push_back(std::move(s));
+    cv.notify_all();
+  }
+  template <typename P>
+  bool wait(P pred, std::chrono::milliseconds limit = 10s) {
+    std::unique_lock l(mu);
+    return cv.wait_for(l, limit, [&] { return pred(calls); });
+  }
+};
+
+TEST(K8sSync, NothingIsPublishedUntilTheServerAnswersAndTheLastStateOutlivesIt) {
+  fake_apiserver fake({"--bookmark-interval", "0.2"});
+  api_client api(api_endpoint{.server = fake.url()}, 60s);
+  published pub;
+  kubernetes_config cfg{.enabled = true, .in_cluster = true};
+  sync s(cfg, {{.name = "p", .ranges = {{0xC000020A, 0xC000020A}}}}, api,
+         [&](auto v) { pub(std::move(v)); }, {.backoff_min = 200ms, .backoff_max = 400ms});
+  std::atomic<bool> stop{false};
+  std::thread t([&] { s.run(stop); });
+  std::this_thread::sleep_for(800ms);
+  EXPECT_TRUE(pub.calls.empty()) << "no API server yet: nothing is published";
+  fake.start();
+  api_client admin(api_endpoint{.server = fake.url()}, 60s);
+  admin.send("POST", "/api/v1/namespaces/shop/services",
+             k8s_service("shop", "web", "LoadBalancer", {k8s_port("http", 80, 30080)}).dump(),
+             "application/json");
+  admin.send("POST", "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices",
+             k8s_slice("shop", "web", "web-1", {{"10.1.0.5"}}, {k8s_slice_port("http", 8080)}).dump(),
+             "application/json");
+  ASSERT_TRUE(pub.wait([](auto& c) { return !c.empty() && !c.back().empty() && !c.back()[0].backends.empty(); }));
+  EXPECT_EQ(pub.calls.back()[0].vip, *parse_ipv4("192.0.2.10"));
+  // The status was merge-patched onto the Service.
+  for (int i = 0; i < 50; ++i) {
+    const auto svc = json::parse(admin.get("/api/v1/namespaces/shop/services/web").body);
+    if (svc["status"]["loadBalancer"].contains("ingress")) {
+      EXPECT_EQ(svc["status"]["loadBalancer"]["ingress"][0]["ip"], "192.0.2.10");
+      EXPECT_EQ(svc["status"]["loadBalancer"]["ingress"][0]["ipMode"], "VIP");
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+    ASSERT_LT(i, 49) << "no status written";
+  }
+  // Exhaustion: a second LoadBalancer has no address left; a Warning Event says so.
+  admin.send("POST", "/api/v1/namespaces/shop/services",
+             k8s_service("shop", "two", "LoadBalancer", {k8s_port("http", 80, 30081)}).dump(),
+             "application/json");
+  for (int i = 0; i < 50; ++i) {
+    const auto evs = json::parse(admin.get("/api/v1/namespaces/shop/events").body);
+    if (!evs["items"].empty()) {
+      EXPECT_EQ(evs["items"][0]["reason"], "AllocationFailed");
+      EXPECT_EQ(evs["items"][0]["involvedObject"]["name"], "two");
+      EXPECT_EQ(evs["items"][0]["type"], "Warning");
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+    ASSERT_LT(i, 49) << "no Event posted";
+  }
+  const std::size_t before = pub.calls.size();
+  fake.kill();
+  std::this_thread::sleep_for(1500ms);
+  {
+    std::lock_guard l(pub.mu);
+    EXPECT_EQ(pub.calls.size(), before) << "a lost API server publishes nothing";
+  }
+  stop = true;
+  t.join();
+}
+
+} // namespace
+} // namespace sluice::k8s
