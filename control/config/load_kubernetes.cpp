@@ -74,7 +74,7 @@ void parse_kubernetes(yaml_reader& r, const YAML::Node& n, kubernetes_config& k)
     if (auto c = r.choice(n["backends"], "kubernetes.backends", {"pods", "nodes"}))
       k.backends_nodes = *c == 1;
   if (n["forwarding"])
-    if (auto m = r.choice(n["forwarding"], "kubernetes.forwarding", {"nat", "dr", "tun"}))
+    if (auto m = r.choice(n["forwarding"], "kubernetes.forwarding", {"nat", "dr", "tun", "fnat"}))
       k.mode = static_cast<forwarding>(*m);
   if (n["scheduler"])
     if (auto s = r.choice(n["scheduler"], "kubernetes.scheduler",

@@ -137,6 +137,98 @@ void control_plane::publish(std::unique_ptr<snapshot> next,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+namespace {
+
+// The services of `from` not clashing with a service of `taken` (by name, or by address, port
+// and protocol); the clashing ones are described in `left_out`.
+std::vector<service_config> without_clashes(std::vector<service_config> from,
+                                            const std::vector<service_config>& taken,
+                                            std::vector<std::string>& left_out) {
+  std::set<std::string> names;
+  std::set<std::tuple<uint32_t, uint16_t, uint8_t>> keys;
+  for (const service_config& t : taken) {
+    names.insert(t.name);
+    keys.insert({t.vip, t.port, t.proto});
+  }
+  std::vector<service_config> out;
+  for (service_config& s : from) {
+    if (names.contains(s.name) || keys.contains({s.vip, s.port, s.proto})) {
+      left_out.push_back(s.name + ": name or address, port and protocol already taken by a "
+                                  "configured service; left out");
+      continue;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+} // namespace
+
+std::vector<std::string> control_plane::replace_source_services(
+    const std::string& source, std::vector<service_config> services) {
+  std::lock_guard lock(mu_);
+  std::set<std::string>& owned = sourced_[source];
+  std::vector<service_config> others;
+  std::map<std::string, std::size_t> mine; // name → index in applied_.services
+  for (std::size_t i = 0; i < applied_.services.size(); ++i) {
+    if (owned.contains(applied_.services[i].name))
+      mine.emplace(applied_.services[i].name, i);
+    else
+      others.push_back(applied_.services[i]);
+  }
+  std::vector<std::string> problems;
+  services = without_clashes(std::move(services), others, problems);
+  std::map<std::string, const service_config*> wanted;
+  for (const service_config& s : services) wanted.emplace(s.name, &s);
+
+  // Few changes (the usual watch event): one service recompiled at a time. Many (initial sync,
+  // relist): one compile of the whole set.
+  std::vector<service_delta> deltas;
+  for (const auto& [name, idx] : mine)
+    if (auto it = wanted.find(name); it == wanted.end())
+      deltas.push_back({.kind = service_delta::op::remove, .index = idx});
+    else if (!(*it->second == applied_.services[idx]))
+      deltas.push_back({.kind = service_delta::op::replace, .index = idx, .service = *it->second});
+  for (const service_config& s : services)
+    if (!mine.contains(s.name)) deltas.push_back({.kind = service_delta::op::add, .service = s});
+  if (deltas.empty()) return problems;
+  const std::set<std::string> previous = owned;
+  try {
+    int64_t us = 0;
+    if (deltas.size() <= 16) {
+      // Replacements first (no index has moved yet), then removals from the highest index
+      // down (each leaves the lower ones where they were), then additions (appended).
+      auto rank = [](const service_delta& d) {
+        return d.kind == service_delta::op::replace ? 0 : d.kind == service_delta::op::remove ? 1 : 2;
+      };
+      std::stable_sort(deltas.begin(), deltas.end(), [&](const auto& a, const auto& b) {
+        if (rank(a) != rank(b)) return rank(a) < rank(b);
+        return rank(a) == 1 && a.index > b.index;
+      });
+      for (service_delta& d : deltas) us += apply(std::move(d));
+    } else {
+      config next = applied_;
+      next.services = std::move(others);
+      for (service_config& s : services) next.services.push_back(std::move(s));
+      us = apply(std::move(next));
+    }
+    owned.clear();
+    for (const auto& [name, s] : wanted) owned.insert(name);
+    log::info("msg=\"services applied\" source={} changed={} services={} generation={} "
+              "publish_us={}",
+              source, deltas.size(), owned.size(), generation_, us);
+  } catch (const compile_error& e) {
+    // Deltas applied before the refusal stay: they were each valid; the owned set must match.
+    owned.clear();
+    for (const service_config& s : applied_.services)
+      if (wanted.contains(s.name) || previous.contains(s.name)) owned.insert(s.name);
+    problems.push_back(std::string("refused: ") + e.what());
+  }
+  if (!problems.empty())
+    log::warn("msg=\"services from {} not all applied\" problems=\"{}\"", source, joined(problems));
+  return problems;
+}
+
 std::vector<std::string> control_plane::reload() {
   load_result r = load_config_file(path_);
   std::vector<std::string> problems;
@@ -150,8 +242,23 @@ std::vector<std::string> control_plane::reload() {
       problems.push_back(path_ + ": interfaces: changed; restart sluiced to apply");
     if (!(r.cfg->admin == applied_.admin))
       problems.push_back(path_ + ": admin: changed; restart sluiced to apply");
+    if (!(r.cfg->kubernetes == applied_.kubernetes))
+      problems.push_back(path_ + ": kubernetes: changed; restart sluiced to apply");
+    if (!(r.cfg->address_pools == applied_.address_pools))
+      problems.push_back(path_ + ": address_pools: changed; restart sluiced to apply");
   }
   if (problems.empty()) {
+    // Services of other sources (Kubernetes) stay beside the file's, unless the file now
+    // claims their name or address.
+    std::vector<service_config> kept;
+    for (const service_config& s : applied_.services)
+      for (const auto& [source, names] : sourced_)
+        if (names.contains(s.name)) kept.push_back(s);
+    std::vector<std::string> left_out;
+    for (service_config& s : without_clashes(std::move(kept), r.cfg->services, left_out))
+      r.cfg->services.push_back(std::move(s));
+    for (const std::string& l : left_out)
+      log::warn("msg=\"service of another source left out by the file\" problem=\"{}\"", l);
     try {
       const int64_t us = apply(std::move(*r.cfg));
       metrics_.reloads_applied++;

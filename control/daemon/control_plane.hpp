@@ -7,7 +7,9 @@
 // written, and the next reload from it replaces them, as `ipvsadm-restore` would.
 
 #include <chrono>
+#include <map>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -40,6 +42,13 @@ public:
   // From now on, answer GET /v1/flows and DELETE ... "flush" through the workers' command rings
   // (which must outlive this object). Without it those requests are refused with 503.
   void take_flow_requests(const command_rings& rings);
+  // Replaces the services contributed by `source` (the Kubernetes sync) beside the file's and
+  // runtime ones. A service whose name, or address + port + protocol, is already taken by a
+  // service of another source is left out; the rest are applied (one service at a time when few
+  // changed, else in one compile). Returns what was left out or refused; on a compile refusal the
+  // source's previous services stay. The file's reload keeps these services.
+  std::vector<std::string> replace_source_services(const std::string& source,
+                                                   std::vector<service_config> services);
 
   // Periodic work (call every few hundred milliseconds): flushes the flows of removed backends
   // whose drain_timeout has passed.
@@ -72,6 +81,7 @@ private:
   slot_registries slots_;
   uint64_t generation_ = 0;
   unsigned runtime_changes_ = 0; // applied since the file was last loaded
+  std::map<std::string, std::set<std::string>> sourced_; // source → names of its services
   control_metrics metrics_;
   const command_rings* commands_ = nullptr;
   drain_schedule drains_;

@@ -15,6 +15,7 @@
 #include "control/admin/server.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "control/daemon/worker_setup.hpp"
+#include "control/k8s/runner.hpp"
 #include "control/log/log.hpp"
 #include "dataplane/worker/worker.hpp"
 
@@ -149,6 +150,10 @@ int run_daemon(const std::string& config_path, const config& cfg) {
               cfg.interfaces.size(), cfg.services.size());
 
     {
+      // The Kubernetes control thread (if configured) feeds the control plane beside the file;
+      // it is stopped and joined on the way out, before the control plane and workers go.
+      std::unique_ptr<k8s::runner> kubernetes;
+      if (cfg.kubernetes.enabled) kubernetes = std::make_unique<k8s::runner>(cfg, control);
       admin_server admin(cfg.admin.socket,
                          [&control](const admin_request& r) { return control.handle(r); });
       log::info("msg=\"admin API listening\" socket={}", cfg.admin.socket);

@@ -72,6 +72,9 @@ std::vector<std::pair<candidate, uint16_t>> weigh(const std::vector<candidate>& 
   return out;
 }
 
+// DR and TUN deliver the client's packet as sent: the backend must listen on the VIP's port.
+bool keeps_port(forwarding m) { return m == forwarding::dr || m == forwarding::tun; }
+
 std::string port_label(const service_port& sp) {
   std::string proto(name_of(sp.protocol));
   std::transform(proto.begin(), proto.end(), proto.begin(), ::tolower);
@@ -101,8 +104,10 @@ public:
       if (it->second == "nat") mode = forwarding::nat;
       else if (it->second == "dr") mode = forwarding::dr;
       else if (it->second == "tun") mode = forwarding::tun;
+      else if (it->second == "fnat") mode = forwarding::fnat;
       else problem(s, std::string(k_annotation_forwarding) + ": \"" + it->second +
-                          "\" is not one of nat | dr | tun; using " + std::string(name_of(mode)));
+                          "\" is not one of nat | dr | tun | fnat; using " +
+                          std::string(name_of(mode)));
     }
     if (auto it = s.meta.annotations.find(k_annotation_scheduler);
         it != s.meta.annotations.end()) {
@@ -168,7 +173,7 @@ private:
                 const std::vector<std::pair<candidate, uint16_t>>& weighed, service_config& v) {
     if (!cfg_.backends_nodes) {
       for (const auto& [c, w] : weighed) {
-        if (v.mode != forwarding::nat && c.port != ntohs(v.port)) {
+        if (keeps_port(v.mode) && c.port != ntohs(v.port)) {
           problem(s, "port " + port_label(sp) + ": forwarding " + std::string(name_of(v.mode)) +
                          " cannot change the destination port " + std::to_string(ntohs(v.port)) +
                          " to the endpoint port " + std::to_string(c.port) + "; not programmed");
@@ -183,7 +188,7 @@ private:
                  "(allocateLoadBalancerNodePorts is false); not programmed");
       return false;
     }
-    if (v.mode != forwarding::nat && sp.node_port != ntohs(v.port)) {
+    if (keeps_port(v.mode) && sp.node_port != ntohs(v.port)) {
       problem(s, "port " + port_label(sp) + ": forwarding " + std::string(name_of(v.mode)) +
                      " to nodes needs the service port to equal the nodePort; not programmed");
       return false;

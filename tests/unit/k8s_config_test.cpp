@@ -64,9 +64,9 @@ TEST(K8sConfig, ProblemsNameFileLineAndField) {
             std::vector<std::string>{"k.yaml:4: kubernetes: set exactly one of kubeconfig (a file "
                                      "with server, CA and credentials) and in_cluster: true (the "
                                      "pod's service-account token)"});
-  EXPECT_EQ(errors("kubernetes:\n  in_cluster: true\n  forwarding: fnat\n"),
+  EXPECT_EQ(errors("kubernetes:\n  in_cluster: true\n  forwarding: masq\n"),
             std::vector<std::string>{"k.yaml:5: kubernetes.forwarding: must be one of nat | dr | "
-                                     "tun (got \"fnat\")"});
+                                     "tun | fnat (got \"masq\")"});
   EXPECT_EQ(errors("kubernetes: {in_cluster: true, resync: 5}\n"),
             std::vector<std::string>{"k.yaml:3: kubernetes.resync: unknown key"});
 }

@@ -1,0 +1,30 @@
+#include "control/k8s/runner.hpp"
+
+#include "control/daemon/control_plane.hpp"
+#include "control/k8s/kubeconfig.hpp"
+#include "control/log/log.hpp"
+
+namespace sluice::k8s {
+
+runner::runner(const config& cfg, control_plane& control) {
+  const kubernetes_config& k = cfg.kubernetes;
+  api_endpoint ep = k.in_cluster ? in_cluster_endpoint() : load_kubeconfig(k.kubeconfig);
+  log::info("msg=\"kubernetes sync starting\" server={} class={} backends={} node_addresses={} "
+            "pools={}",
+            ep.server, k.load_balancer_class, k.backends_nodes ? "nodes" : "pods",
+            k.node_addresses.size(), cfg.address_pools.size());
+  api_ = std::make_unique<api_client>(std::move(ep), std::chrono::seconds(k.token_reread_seconds));
+  sync_ = std::make_unique<sync>(k, cfg.address_pools, *api_,
+                                 [&control](std::vector<service_config> services) {
+                                   control.replace_source_services("kubernetes",
+                                                                   std::move(services));
+                                 });
+  thread_ = std::thread([this] { sync_->run(stop_); });
+}
+
+runner::~runner() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+} // namespace sluice::k8s

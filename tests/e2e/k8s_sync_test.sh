@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Property: sluiced serves Kubernetes LoadBalancer Services from list/watch. Against the fake API
+# server (tests/k8s/fake_apiserver.py, in the gateway namespace): a Service + EndpointSlice
+# created → curl through its pool address reaches the pod within 1 s and the Service's status
+# carries the address; a second endpoint gets traffic; a terminating endpoint takes no new
+# connections while its open one still completes; a deleted Service's address stops answering
+# and goes back to the pool; the API server killed and restarted with newer resourceVersions →
+# traffic never stops and a change made after the restart is served.
+SL_PREFIX=sle2e-k8s
+source "$(dirname "$0")/lib.sh"
+FAKE=$E2E_DIR/../k8s/fake_apiserver.py
+PORT=16443
+API=http://127.0.0.1:$PORT
+VIP=10.0.0.200
+
+e2e_lab_up
+fake_start() { # the API server lives in the gateway namespace, on its loopback
+  # Not lab_spawn: $! must be the server itself (ip netns exec execs it) to kill it by its id.
+  ip netns exec "$(lab_ns gw)" "$LAB_PY" "$FAKE" --port "$PORT" --state "$WORK/etcd.json" \
+    --bookmark-interval 1 "$@" >>"$WORK/fake-apiserver.log" 2>&1 </dev/null &
+  FAKE_PID=$!
+  for _ in $(seq 50); do api GET /version >/dev/null 2>&1 && return 0; sleep 0.1; done
+  fail "fake API server did not start"
+}
+api() { # api METHOD PATH [JSON]
+  lab_exec gw curl -sf -X "$1" -H 'Content-Type: application/json' "$API$2" ${3:+-d "$3"}
+}
+service() {
+  echo '{"metadata":{"name":"'"$1"'","namespace":"shop"},"spec":{"type":"LoadBalancer",
+    "loadBalancerClass":"sluice.io/lb","clusterIP":"10.96.0.10",
+    "ports":[{"name":"http","port":80,"protocol":"TCP","targetPort":8080,"nodePort":'"$2"'}]}}'
+}
+# slice NAME SERVICE ENDPOINT...: ENDPOINT is ADDRESS or ADDRESS:terminating
+slice() {
+  local name=$1 svc=$2 eps="" e; shift 2
+  for e in "$@"; do
+    local addr=${e%%:*} cond='"ready":true,"serving":true,"terminating":false'
+    [[ $e == *:terminating ]] && cond='"ready":false,"serving":true,"terminating":true'
+    eps+="${eps:+,}{\"addresses\":[\"$addr\"],\"conditions\":{$cond},\"nodeName\":\"node-a\"}"
+  done
+  echo '{"metadata":{"name":"'"$name"'","namespace":"shop","labels":{"kubernetes.io/service-name":"'"$svc"'"}},
+    "addressType":"IPv4","endpoints":['"$eps"'],"ports":[{"name":"http","port":8080,"protocol":"TCP"}]}'
+}
+served_by() { # served_by N: the backends that answered N sequential curls, counted
+  lab_exec client bash -c 'for i in $(seq "$1"); do curl -s --max-time 1 "http://'$VIP'/" || echo fail; done' _ "$1" |
+    sort | uniq -c | awk '{print $2"="$1}' | tr '\n' ' '
+}
+
+fake_start
+cat >"$WORK/kubeconfig" <<KC
+apiVersion: v1
+kind: Config
+current-context: lab
+clusters: [{name: lab, cluster: {server: "$API"}}]
+contexts: [{name: lab, context: {cluster: lab, user: sluice}}]
+users: [{name: sluice, user: {token: lab-token}}]
+KC
+lab_config "$WORK/sluice.yaml" "$SOCK"
+lab_set_services "$WORK/sluice.yaml" "  []"
+cat >>"$WORK/sluice.yaml" <<Y
+kubernetes:
+  kubeconfig: $WORK/kubeconfig
+  watch_timeout_seconds: 30
+address_pools:
+  - name: lab
+    addresses: [10.0.0.200-10.0.0.201]
+Y
+sluiced_start "$SLUICED" "$WORK/sluice.yaml"
+sluiced_wait "$SLUICECTL" "$SOCK" 20 || fail "sluiced did not answer on $SOCK"
+
+# 1. Service + EndpointSlice → traffic within 1 s, status written.
+api POST /api/v1/namespaces/shop/services "$(service web 30080)" >/dev/null
+start=$(date +%s%N)
+api POST /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices "$(slice web-1 web 10.0.1.11)" >/dev/null
+ok=
+while (( $(date +%s%N) - start < 1000000000 )); do
+  [[ $(lab_exec client curl -s --max-time 0.2 "http://$VIP/") == be1 ]] && { ok=1; break; }
+done
+[[ -n $ok ]] || fail "no answer from be1 through $VIP within 1 s of the EndpointSlice; list: $(ctl list)"
+echo "first answer $(( ($(date +%s%N) - start) / 1000000 )) ms after the EndpointSlice was created"
+ip=$(api GET /api/v1/namespaces/shop/services/web | "$LAB_PY" -c 'import json,sys; s=json.load(sys.stdin); print(s["status"]["loadBalancer"]["ingress"][0]["ip"], s["status"]["loadBalancer"]["ingress"][0]["ipMode"])')
+[[ $ip == "$VIP VIP" ]] || fail "Service status ingress is '$ip', want '$VIP VIP'"
+ctl list | grep -Eq "^TCP  $VIP:80 rr" || fail "sluicectl list lacks $VIP:80: $(ctl list)"
+# A connection to be1 (the only endpoint yet), idle until $WORK/go, then one request.
+lab_exec client bash -c "exec 3<>/dev/tcp/$VIP/80; while [ ! -e $WORK/go ]; do sleep 0.1; done
+  printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3" >"$WORK/open.out" 2>&1 &
+open=$!
+sleep 0.3
+
+# 2. Scale: a second endpoint gets traffic (rr: exactly half).
+api PUT /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/web-1 "$(slice web-1 web 10.0.1.11 10.0.1.12)" >/dev/null
+sleep 0.5
+got=$(served_by 20)
+[[ $got == "be1=10 be2=10 " ]] || fail "after scaling to two endpoints: $got (want be1=10 be2=10)"
+
+# 3. Terminating: be1 drains: new connections go to be2 only, an open one to be1 still works.
+api PUT /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/web-1 "$(slice web-1 web 10.0.1.11:terminating 10.0.1.12)" >/dev/null
+sleep 0.5
+got=$(served_by 10)
+[[ $got == "be2=10 " ]] || fail "with be1 terminating: $got (want be2=10)"
+ctl list | grep -Eq '10\.0\.1\.11:8080 +Masq +0 ' || fail "be1 should drain with weight 0: $(ctl list)"
+touch "$WORK/go"
+wait "$open" || true
+grep -qx 'be1' "$WORK/open.out" || fail "be1's connection opened before the drain did not complete: $(cat "$WORK/open.out")"
+
+# 4. Restart the API server with newer resourceVersions; traffic never stops meanwhile.
+lab_exec client bash -c 'for i in $(seq 60); do curl -s --max-time 1 "http://'$VIP'/" || echo fail; sleep 0.05; done' >"$WORK/steady.out" & steady=$!
+sleep 0.5
+kill -KILL "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true
+sleep 1.5
+fake_start --start-rv 50000
+api PUT /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/web-1 "$(slice web-1 web 10.0.1.12 10.0.1.13)" >/dev/null
+wait "$steady"
+! grep -q fail "$WORK/steady.out" || fail "requests failed while the API server restarted: $(sort "$WORK/steady.out" | uniq -c)"
+# The watchers back off while the server is down (jittered, doubling): allow them to return.
+for _ in $(seq 75); do [[ $(served_by 10) == "be2=5 be3=5 " ]] && break; sleep 0.2; done
+got=$(served_by 10)
+[[ $got == "be2=5 be3=5 " ]] || fail "after the API server restart, a new endpoint set is not served: $got"
+
+# 5. Delete: the VIP stops answering and its address returns to the pool.
+api DELETE /api/v1/namespaces/shop/services/web >/dev/null
+api DELETE /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/web-1 >/dev/null
+for _ in $(seq 20); do ctl list | grep -q "$VIP:80" || break; sleep 0.1; done
+lab_exec client curl -s --max-time 1 "http://$VIP/" && fail "$VIP still answers after the Service was deleted"
+api POST /api/v1/namespaces/shop/services "$(service again 30081)" >/dev/null
+for _ in $(seq 30); do
+  ip=$(api GET /api/v1/namespaces/shop/services/again | "$LAB_PY" -c 'import json,sys; s=json.load(sys.stdin); print(s.get("status",{}).get("loadBalancer",{}).get("ingress",[{}])[0].get("ip",""))')
+  [[ -n $ip ]] && break; sleep 0.1
+done
+[[ $ip == "$VIP" ]] || fail "a new Service got '$ip', want the returned address $VIP"
+
+e2e_stop
+pass

@@ -1,0 +1,129 @@
+// control_plane::replace_source_services: the Kubernetes services beside the file's, on EAL
+// (the snapshot publisher's RCU variable) without ports or workers.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <rte_eal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "control/admin/api.hpp"
+#include "control/daemon/control_plane.hpp"
+#include "dataplane/net/ipv4.hpp"
+
+namespace sluice {
+namespace {
+
+class K8sControlPlane : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    static const std::string prefix = std::string("--file-prefix=k8scp").append(std::to_string(getpid()));
+    const char* args[] = {"k8scp", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+                          "--no-telemetry", "--log-level=lib.eal:error", prefix.c_str()};
+    std::vector<char*> argv;
+    for (const char* a : args) argv.push_back(const_cast<char*>(a));
+    ASSERT_GE(rte_eal_init(int(argv.size()), argv.data()), 0);
+  }
+
+  static constexpr const char* k_file = R"(interfaces:
+  - { name: up, device: "none0", address: 10.0.0.2/24 }
+  - { name: down, device: "none1", address: 10.0.1.2/24 }
+services:
+  - name: web
+    address: 10.0.0.100
+    port: 80
+    backends: [{ address: 10.0.1.11, port: 8080 }]
+)";
+
+  void SetUp() override {
+    std::ofstream(path_) << k_file;
+    load_result r = load_config_file(path_);
+    ASSERT_TRUE(r.cfg);
+    control_ = std::make_unique<control_plane>(path_, *r.cfg, std::vector<port_info>(2, port_info{}),
+                                               publisher_, std::vector<const worker_stats*>{&stats_});
+  }
+  void TearDown() override { std::remove(path_.c_str()); }
+
+  static service_config svc(const std::string& name, const char* vip, uint16_t weight = 1) {
+    service_config s{.name = name, .vip = *parse_ipv4(vip), .port = htons(80), .proto = IPPROTO_TCP};
+    s.backends.push_back({.addr = *parse_ipv4("10.0.1.12"), .port = htons(8080), .weight = weight});
+    return s;
+  }
+  std::vector<std::string> names() {
+    const auto j = nlohmann::json::parse(control_->handle({"GET", api::k_services_path, ""}).body);
+    std::vector<std::string> out;
+    for (const auto& s : j["services"]) out.push_back(s["name"]);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  uint64_t generation() { return publisher_.latest().generation; }
+
+  std::string path_ = std::string(::testing::TempDir()).append("k8scp-").append(std::to_string(getpid())).append(".yaml");
+  snapshot_publisher publisher_{1};
+  worker_stats stats_{64, 256};
+  std::unique_ptr<control_plane> control_;
+};
+
+TEST_F(K8sControlPlane, SourceServicesAreServedBesideTheFilesAndReplacedWhole) {
+  EXPECT_TRUE(control_->replace_source_services("kubernetes", {svc("k8s:a", "10.0.0.200"),
+                                                               svc("k8s:b", "10.0.0.201"),
+                                                               svc("k8s:c", "10.0.0.202")})
+                  .empty());
+  EXPECT_EQ(names(), (std::vector<std::string>{"k8s:a", "k8s:b", "k8s:c", "web"}));
+  const uint64_t before = generation();
+  // One changed, one gone, one new, one unchanged: applied service by service.
+  EXPECT_TRUE(control_->replace_source_services("kubernetes", {svc("k8s:b", "10.0.0.201", 0),
+                                                               svc("k8s:c", "10.0.0.202"),
+                                                               svc("k8s:d", "10.0.0.203")})
+                  .empty());
+  EXPECT_EQ(names(), (std::vector<std::string>{"k8s:b", "k8s:c", "k8s:d", "web"}));
+  EXPECT_EQ(generation(), before + 3) << "three deltas, three publishes";
+  const snapshot& snap = publisher_.latest();
+  EXPECT_EQ(snap.generation, generation());
+  EXPECT_TRUE(control_->replace_source_services("kubernetes", {}).empty());
+  EXPECT_EQ(names(), std::vector<std::string>{"web"});
+}
+
+TEST_F(K8sControlPlane, UnchangedSetPublishesNothing) {
+  control_->replace_source_services("kubernetes", {svc("k8s:a", "10.0.0.200")});
+  const uint64_t g = generation();
+  control_->replace_source_services("kubernetes", {svc("k8s:a", "10.0.0.200")});
+  EXPECT_EQ(generation(), g);
+}
+
+TEST_F(K8sControlPlane, ServiceClashingWithTheFileIsLeftOutAndReported) {
+  const auto problems = control_->replace_source_services(
+      "kubernetes", {svc("k8s:x", "10.0.0.100"), svc("web", "10.0.0.210"), svc("k8s:ok", "10.0.0.211")});
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("k8s:x: name or address, port and protocol already taken"), std::string::npos);
+  EXPECT_EQ(names(), (std::vector<std::string>{"k8s:ok", "web"}));
+}
+
+TEST_F(K8sControlPlane, ManyChangesAtOnceAreOneCompile) {
+  std::vector<service_config> many;
+  for (int i = 0; i < 40; ++i)
+    many.push_back(svc("k8s:" + std::to_string(i), format_ipv4(htonl(0x0a000a00u + uint32_t(i))).c_str()));
+  const uint64_t g = generation();
+  EXPECT_TRUE(control_->replace_source_services("kubernetes", many).empty());
+  EXPECT_EQ(generation(), g + 1);
+  EXPECT_EQ(names().size(), 41u);
+}
+
+TEST_F(K8sControlPlane, FileReloadKeepsTheSourcesServices) {
+  control_->replace_source_services("kubernetes", {svc("k8s:a", "10.0.0.200")});
+  std::ofstream(path_) << k_file << "  - name: api\n    address: 10.0.0.101\n    port: 80\n"
+                       << "    backends: [{ address: 10.0.1.13 }]\n";
+  EXPECT_TRUE(control_->reload().empty());
+  EXPECT_EQ(names(), (std::vector<std::string>{"api", "k8s:a", "web"}));
+  // A file that now claims the source's address wins; the source's service is left out.
+  std::ofstream(path_) << k_file << "  - name: mine\n    address: 10.0.0.200\n    port: 80\n"
+                       << "    backends: [{ address: 10.0.1.13 }]\n";
+  EXPECT_TRUE(control_->reload().empty());
+  EXPECT_EQ(names(), (std::vector<std::string>{"mine", "web"}));
+}
+
+} // namespace
+} // namespace sluice
