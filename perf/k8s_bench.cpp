@@ -45,7 +45,16 @@ json slice_for(unsigned i, unsigned endpoints, unsigned variant) {
 
 } // namespace
 
+int run(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  const int rc = run(argc, argv); // every EAL object is gone before EAL is
+  rte_eal_cleanup();
+  return rc;
+}
+
+int run(int argc, char** argv) {
   unsigned services = 10000, endpoints = 3, events = 20;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--services")) services = unsigned(std::atoi(argv[i + 1]));
@@ -138,6 +147,5 @@ int main(int argc, char** argv) {
   stop = true;
   t.join();
   std::remove(state.c_str());
-  rte_eal_cleanup();
   return 0;
 }
