@@ -42,6 +42,7 @@ public:
   // From now on, answer GET /v1/flows and DELETE ... "flush" through the workers' command rings
   // (which must outlive this object). Without it those requests are refused with 503.
   void take_flow_requests(const command_rings& rings);
+
   // Replaces the services contributed by `source` (the Kubernetes sync) beside the file's and
   // runtime ones. A service whose name, or address + port + protocol, is already taken by a
   // service of another source is left out; the rest are applied (one service at a time when few
