@@ -60,6 +60,7 @@ class Store:
         self.throttle = 0
         self.stats = {"lists": 0, "watches": 0, "patches": 0, "events": 0, "puts": 0}
         self.state_file = state_file
+        self.dirty = False
         self.uid = 0
         if state_file:
             try:
@@ -73,10 +74,21 @@ class Store:
                 pass
 
     def save(self):
-        if self.state_file:
+        """Marks the state dirty; a writer thread persists it within 0.2 s (writing the whole
+        store on every change would make a 10,000-object server crawl)."""
+        self.dirty = True
+
+    def persist_forever(self):
+        import os
+        while self.state_file:
+            time.sleep(0.2)
+            with self.lock:
+                if not self.dirty:
+                    continue
+                text = json.dumps({"rv": self.rv, "objects": self.objects})
+                self.dirty = False
             with open(self.state_file + ".tmp", "w") as f:
-                json.dump({"rv": self.rv, "objects": self.objects}, f)
-            import os
+                f.write(text)
             os.replace(self.state_file + ".tmp", self.state_file)
 
     def bump(self, obj):
@@ -495,6 +507,7 @@ def main():
     a = ap.parse_args()
     random.seed(a.seed)
     Handler.store = Store(a.start_rv, a.state)
+    threading.Thread(target=Handler.store.persist_forever, daemon=True).start()
     Handler.bookmark_interval = a.bookmark_interval
     Handler.token_file = a.token_file
     ThreadingHTTPServer.daemon_threads = True
