@@ -9,6 +9,7 @@
 
 #include "dataplane/xmit/fnat.hpp"
 #include "tests/support/packet_builder.hpp"
+#include "tests/support/packet_view.hpp"
 
 namespace sluice {
 namespace {
@@ -17,12 +18,7 @@ using testing::bytes;
 using testing::ip;
 using testing::k_ip;
 using testing::packet_builder;
-
-ipv4_packet view(bytes& f) {
-  ipv4_packet p;
-  EXPECT_EQ(parse_ipv4(f.data() + k_ip, uint32_t(f.size() - k_ip), p), std::nullopt);
-  return p;
-}
+using testing::view;
 
 TEST(FnatRewrite, ForwardTcpBecomesLocalAddressToBackend) {
   bytes in = packet_builder().ipv4("192.168.5.1", "10.0.0.100", 64).tcp(40000, 80, 0x02, 77).build();

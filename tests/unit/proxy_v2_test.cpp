@@ -7,6 +7,7 @@
 
 #include "dataplane/xmit/proxy_v2.hpp"
 #include "tests/support/packet_builder.hpp"
+#include "tests/support/packet_view.hpp"
 
 namespace sluice {
 namespace {
@@ -15,12 +16,7 @@ using testing::bytes;
 using testing::ip;
 using testing::k_ip;
 using testing::packet_builder;
-
-ipv4_packet view(bytes& f) {
-  ipv4_packet p;
-  EXPECT_EQ(parse_ipv4(f.data() + k_ip, uint32_t(f.size() - k_ip), p), std::nullopt);
-  return p;
-}
+using testing::view;
 
 TEST(ProxyV2, HeaderFollowsTheSpecByteForByte) {
   uint8_t h[k_proxy_v2_ipv4_len];

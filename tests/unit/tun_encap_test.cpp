@@ -12,6 +12,7 @@
 #include "dataplane/xmit/dr.hpp"
 #include "dataplane/xmit/tun.hpp"
 #include "tests/support/packet_builder.hpp"
+#include "tests/support/packet_view.hpp"
 
 namespace sluice {
 namespace {
@@ -21,12 +22,7 @@ using testing::ip;
 using testing::k_ip;
 using testing::ones_sum;
 using testing::packet_builder;
-
-ipv4_packet view(bytes& f) {
-  ipv4_packet p;
-  EXPECT_EQ(parse_ipv4(f.data() + k_ip, uint32_t(f.size() - k_ip), p), std::nullopt);
-  return p;
-}
+using testing::view;
 
 uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
 
