@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "control/acl/parse.hpp"
+#include "control/config/load_bgp.hpp"
 #include "control/config/load_kubernetes.hpp"
 #include "control/config/yaml_reader.hpp"
 #include "control/snapshot/maglev.hpp"
@@ -42,7 +43,7 @@ public:
   void parse(const YAML::Node& root, config& c) {
     if (!r_.map(root, "",
                 {"dataplane", "interfaces", "services", "acls", "global_acls", "admin", "kubernetes",
-                 "address_pools"}))
+                 "address_pools", "announce"}))
       return;
     if (root["dataplane"]) parse_dataplane(root["dataplane"], c.dataplane);
     if (!root["interfaces"]) {
@@ -61,6 +62,8 @@ public:
     if (root["admin"]) parse_admin(root["admin"], c.admin);
     if (root["kubernetes"]) parse_kubernetes(r_, root["kubernetes"], c.kubernetes);
     if (root["address_pools"]) parse_address_pools(r_, root["address_pools"], c.address_pools);
+    if (const YAML::Node a = root["announce"]; a && r_.map(a, "announce", {"bgp"}))
+      if (a["bgp"]) parse_bgp_announce(r_, a["bgp"], c.interfaces, c.announce.bgp);
   }
 
   // Appends every valid service of `list` to c.services, checked against c's interfaces and

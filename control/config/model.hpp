@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "control/acl/acl_config.hpp"
+#include "control/announce/bgp_config.hpp"
 #include "dataplane/flow/table.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 
@@ -115,6 +116,13 @@ struct kubernetes_config {
   bool operator==(const kubernetes_config&) const = default;
 };
 
+// The `announce:` key: how the VIPs this appliance serves are made known to the network.
+struct announce_config {
+  bgp_announce_config bgp; // announce.bgp (announce/bgp_config.hpp)
+
+  bool operator==(const announce_config&) const = default;
+};
+
 struct config {
   dataplane_config dataplane;
   std::vector<interface_config> interfaces;
@@ -124,6 +132,7 @@ struct config {
   admin_config admin;
   kubernetes_config kubernetes;
   std::vector<address_pool_config> address_pools;
+  announce_config announce;
 
   bool operator==(const config&) const = default;
 };

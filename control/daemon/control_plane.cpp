@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "control/acl/view.hpp"
+#include "control/announce/eligible_vips.hpp"
 #include "control/admin/api.hpp"
 #include "control/admin/query.hpp"
 #include "control/admin/views.hpp"
@@ -246,6 +247,8 @@ std::vector<std::string> control_plane::reload() {
       problems.push_back(path_ + ": kubernetes: changed; restart sluiced to apply");
     if (!(r.cfg->address_pools == applied_.address_pools))
       problems.push_back(path_ + ": address_pools: changed; restart sluiced to apply");
+    if (!(r.cfg->announce == applied_.announce))
+      problems.push_back(path_ + ": announce: changed; restart sluiced to apply");
   }
   if (problems.empty()) {
     // Services of other sources (Kubernetes) stay beside the file's, unless the file now
@@ -332,6 +335,11 @@ admin_response control_plane::change(change_kind kind, const std::string& body) 
   log::warn("msg=\"change refused\" source=api op={} subject=\"{}\" status={} errors=\"{}\"",
             name_of(kind), plan.subject, plan.status, joined(plan.errors));
   return error(plan.status, plan.errors);
+}
+
+std::vector<uint32_t> control_plane::eligible_vips() {
+  std::lock_guard lock(mu_);
+  return sluice::eligible_vips(applied_);
 }
 
 void control_plane::tick() {

@@ -51,6 +51,10 @@ public:
   std::vector<std::string> replace_source_services(const std::string& source,
                                                    std::vector<service_config> services);
 
+  // The VIPs this appliance may announce now (announce/eligible_vips.hpp), Kubernetes
+  // services included.
+  std::vector<uint32_t> eligible_vips();
+
   // Periodic work (call every few hundred milliseconds): flushes the flows of removed backends
   // whose drain_timeout has passed.
   void tick();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "control/admin/server.hpp"
+#include "control/announce/bgp_announcer.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "control/daemon/worker_setup.hpp"
 #include "control/k8s/runner.hpp"
@@ -161,17 +162,26 @@ int run_daemon(const std::string& config_path, const config& cfg) {
         return control.handle_metrics(r);
       });
       log::info("msg=\"metrics listening\" address={}", cfg.admin.metrics);
+      // Started once the workers run: a VIP is announced only while it can be forwarded.
+      std::unique_ptr<bgp_announcer> bgp;
+      if (cfg.announce.bgp.enabled) {
+        bgp = std::make_unique<bgp_announcer>(cfg.announce.bgp);
+        bgp->announce(control.eligible_vips());
+      }
       // The main thread waits for signals and, between them, runs the control plane's timers.
       const timespec tick{.tv_sec = 0, .tv_nsec = 200'000'000};
       for (;;) {
         const int sig = sigtimedwait(&signals, nullptr, &tick);
         if (sig < 0) {
           control.tick();
+          if (bgp) bgp->announce(control.eligible_vips());
         } else if (sig == SIGHUP) {
           log::info("msg=\"SIGHUP: reloading\" file={}", config_path);
           control.reload();
         } else if (sig == SIGINT || sig == SIGTERM) {
           log::info("msg=\"stopping\" signal={}", sig);
+          // Graceful: routers stop sending before the workers stop forwarding.
+          if (bgp) bgp->withdraw_and_wait();
           break;
         }
       }

@@ -1,0 +1,50 @@
+#pragma once
+// Announces VIPs by BGP through a BIRD daemon that sluiced owns (bgp_bird_process.hpp): BIRD's
+// main config is written once at start, the announced VIPs live in an include file that is
+// replaced atomically (write, then rename) and applied with `configure` on BIRD's control socket,
+// exactly what `birdc -s SOCKET configure` does.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "control/announce/bgp_bird_config.hpp"
+#include "control/announce/bgp_bird_control.hpp"
+#include "control/announce/bgp_bird_process.hpp"
+#include "control/announce/bgp_config.hpp"
+
+namespace sluice {
+
+class bgp_announcer {
+public:
+  // Writes BIRD's configuration with no VIP and starts BIRD. Throws std::runtime_error when the
+  // files cannot be written or BIRD cannot be started.
+  explicit bgp_announcer(const bgp_announce_config& c);
+  // Stops BIRD: its sessions close and the peers drop whatever it still announced.
+  ~bgp_announcer();
+
+  // Makes BIRD announce exactly `vips` (network byte order). Cheap when nothing changed. When
+  // BIRD is not reachable yet (just started) or refuses, the change is logged and retried at
+  // the next call; a BIRD that exited is restarted. Returns true when BIRD runs with `vips`.
+  bool announce(std::vector<uint32_t> vips);
+
+  // The graceful stop: withdraw every VIP, then wait withdraw_delay_ms (the caller's workers keep
+  // forwarding meanwhile) so that routers have moved the traffic before it stops being served.
+  void withdraw_and_wait();
+
+private:
+  // Starts BIRD and waits (at most 3 s) until its control socket answers.
+  void start_bird();
+  bool apply(const std::vector<uint32_t>& vips);
+
+  bgp_announce_config cfg_;
+  bird_files files_;
+  bird_control control_;
+  std::unique_ptr<bird_process> bird_;
+  std::optional<std::vector<uint32_t>> applied_; // what BIRD runs with; nullopt: unknown
+  bool failing_ = false;                         // the last attempt failed (logged once)
+};
+
+} // namespace sluice
