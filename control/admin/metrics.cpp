@@ -197,6 +197,17 @@ void control_families(exposition& e, const control_metrics& c) {
            c.reloads_refused);
 }
 
+void bgp_families(exposition& e, const control_metrics& c) {
+  if (!c.bgp_enabled) return;
+  e.family("sluice_bgp_announced", "gauge",
+           "1 for every VIP that BIRD announces to the BGP peers now (announce.bgp).");
+  for (uint32_t vip : c.bgp_announced)
+    e.sample("sluice_bgp_announced", fmt::format(R"(vip="{}")", format_ipv4(vip)), uint64_t{1});
+  e.family("sluice_bgp_apply_failures_total", "counter",
+           "Announcement changes BIRD could not be given (BIRD down or refusing); retried.");
+  e.sample("sluice_bgp_apply_failures_total", "", c.bgp_apply_failures);
+}
+
 } // namespace
 
 std::string render_metrics(const config& applied, const snapshot& snap,
@@ -225,6 +236,7 @@ std::string render_metrics(const config& applied, const snapshot& snap,
   worker_families(e, workers, applied.dataplane.flows_per_worker);
   acl_families(e, applied, snap, workers);
   control_families(e, control);
+  bgp_families(e, control);
   return e.take();
 }
 

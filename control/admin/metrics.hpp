@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "control/config/model.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
@@ -23,6 +24,10 @@ struct control_metrics {
   uint64_t api_changes_refused = 0;
   uint64_t reloads_applied = 0;
   uint64_t reloads_refused = 0;
+  // announce.bgp (off: no sluice_bgp_* family at all).
+  bool bgp_enabled = false;
+  std::vector<uint32_t> bgp_announced; // VIPs BIRD announces now (network byte order)
+  uint64_t bgp_apply_failures = 0;     // changes BIRD could not be given (retried)
 };
 
 // `applied` is the config `snap` was compiled from (services and backends in the same order).

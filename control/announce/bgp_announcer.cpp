@@ -102,6 +102,7 @@ bool bgp_announcer::apply(const std::vector<uint32_t>& vips) {
     return true;
   } catch (const std::exception& e) {
     applied_.reset();
+    ++failures_;
     if (!failing_)
       log::warn("msg=\"BGP announcement not applied; retrying\" reason=\"{}\"", e.what());
     failing_ = true;

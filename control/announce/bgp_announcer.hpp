@@ -34,6 +34,11 @@ public:
   // forwarding meanwhile) so that routers have moved the traffic before it stops being served.
   void withdraw_and_wait();
 
+  // What BIRD announces now (empty until the first change is applied), and how many changes
+  // could not be applied so far: for metrics.
+  std::vector<uint32_t> announced() const { return applied_.value_or(std::vector<uint32_t>{}); }
+  uint64_t failures() const noexcept { return failures_; }
+
 private:
   // Starts BIRD and waits (at most 3 s) until its control socket answers.
   void start_bird();
@@ -45,6 +50,7 @@ private:
   std::unique_ptr<bird_process> bird_;
   std::optional<std::vector<uint32_t>> applied_; // what BIRD runs with; nullopt: unknown
   bool failing_ = false;                         // the last attempt failed (logged once)
+  uint64_t failures_ = 0;
 };
 
 } // namespace sluice

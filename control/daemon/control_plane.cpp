@@ -342,6 +342,13 @@ std::vector<uint32_t> control_plane::eligible_vips() {
   return sluice::eligible_vips(applied_);
 }
 
+void control_plane::note_bgp(std::vector<uint32_t> announced, uint64_t apply_failures) {
+  std::lock_guard lock(mu_);
+  metrics_.bgp_enabled = true;
+  metrics_.bgp_announced = std::move(announced);
+  metrics_.bgp_apply_failures = apply_failures;
+}
+
 void control_plane::tick() {
   std::lock_guard lock(mu_);
   for (const drain_schedule::drain& d : drains_.take_due(std::chrono::steady_clock::now())) {

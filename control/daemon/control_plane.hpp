@@ -54,6 +54,8 @@ public:
   // The VIPs this appliance may announce now (announce/eligible_vips.hpp), Kubernetes
   // services included.
   std::vector<uint32_t> eligible_vips();
+  // What the BGP announcer reports, for GET /metrics (sluice_bgp_*).
+  void note_bgp(std::vector<uint32_t> announced, uint64_t apply_failures);
 
   // Periodic work (call every few hundred milliseconds): flushes the flows of removed backends
   // whose drain_timeout has passed.

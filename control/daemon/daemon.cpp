@@ -164,9 +164,13 @@ int run_daemon(const std::string& config_path, const config& cfg) {
       log::info("msg=\"metrics listening\" address={}", cfg.admin.metrics);
       // Started once the workers run: a VIP is announced only while it can be forwarded.
       std::unique_ptr<bgp_announcer> bgp;
+      auto announce = [&] {
+        bgp->announce(control.eligible_vips());
+        control.note_bgp(bgp->announced(), bgp->failures());
+      };
       if (cfg.announce.bgp.enabled) {
         bgp = std::make_unique<bgp_announcer>(cfg.announce.bgp);
-        bgp->announce(control.eligible_vips());
+        announce();
       }
       // The main thread waits for signals and, between them, runs the control plane's timers.
       const timespec tick{.tv_sec = 0, .tv_nsec = 200'000'000};
@@ -174,7 +178,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
         const int sig = sigtimedwait(&signals, nullptr, &tick);
         if (sig < 0) {
           control.tick();
-          if (bgp) bgp->announce(control.eligible_vips());
+          if (bgp) announce();
         } else if (sig == SIGHUP) {
           log::info("msg=\"SIGHUP: reloading\" file={}", config_path);
           control.reload();

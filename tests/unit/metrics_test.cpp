@@ -84,6 +84,18 @@ TEST(Metrics, WorkerAndControlGaugesAreExposed) {
   EXPECT_NE(m.find("sluice_control_publish_duration_seconds_sum 0.25\n"), std::string::npos);
 }
 
+TEST(Metrics, BgpFamiliesOnlyWhenBgpIsConfigured) {
+  fixture f;
+  EXPECT_EQ(f.render().find("sluice_bgp_"), std::string::npos);
+  const worker_stats* workers[] = {&f.w0, &f.w1};
+  const std::string m =
+      render_metrics(f.cfg, f.snap, workers,
+                     {.bgp_enabled = true, .bgp_announced = {htonl(0x0a000564)},
+                      .bgp_apply_failures = 2});
+  EXPECT_NE(m.find("sluice_bgp_announced{vip=\"10.0.5.100\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("sluice_bgp_apply_failures_total 2\n"), std::string::npos) << m;
+}
+
 // The text format's rules that promtool checks too: every sample belongs to the family whose
 // HELP and TYPE came last, each family appears once, names start with sluice_, counters end in
 // _total, and every line is a comment or `name{labels} value`.
