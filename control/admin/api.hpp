@@ -32,7 +32,7 @@
 //
 //   service definition = one entry of the config file's `services:` list, as JSON: {"name"?,
 //              "address", "port", "protocol"?, "forwarding"?, "scheduler"?,
-//              "persistence_timeout"?, "backends"?}; name defaults to "tcp/10.0.0.100:80",
+//              "persistence_timeout"?, "health_check"?, "backends"?}; name defaults to "tcp/10.0.0.100:80",
 //              backends to [].
 //   selector = {"name": "web"} or {"protocol": "tcp"|"udp" (default tcp), "address", "port"}
 //   set      = service definition fields other than backends.
@@ -41,7 +41,14 @@
 //
 //   service = {"name", "protocol": "tcp"|"udp", "address", "port", "forwarding", "scheduler",
 //              "persistence_timeout", "stats": traffic, "backends": [backend...]}
-//   backend = {"address", "port", "weight", "active_conns", "inactive_conns", "stats": traffic}
+//   backend = {"address", "port", "weight", "configured_weight", "active_conns",
+//              "inactive_conns", "stats": traffic, "health"?: health}
+//              weight is what the scheduler uses: 0 while the health check holds the backend down
+//              (as keepalived's inhibit_on_failure shows it), else configured_weight.
+//   health  = {"state": "up"|"down"|"unknown", "check": "tcp"|"http", "port", "streak",
+//              "checks_passed", "checks_failed", "transitions", "last_detail"}; present only
+//              when the service has a health_check. "unknown": not yet rise passes or fall
+//              failures in a row since the backend appeared; it is scheduled like up.
 //   flow    = {"worker", "protocol", "state" (ESTABLISHED, SYN_RECV, FIN_WAIT, CLOSE, UDP),
 //              "client", "virtual", "backend" ("address:port" each), "forwarding", "service"
 //              (name; "" once the service is gone), "expires_in_ms"}

@@ -9,6 +9,7 @@
 
 #include "control/acl/view.hpp"
 #include "control/admin/traffic_sum.hpp"
+#include "control/snapshot/compile.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
@@ -49,7 +50,30 @@ struct traffic_row {
   std::string labels; // service="web",vip="10.0.0.100",port="80",protocol="tcp"[,backend=".."]
   traffic_sum t;
   uint16_t weight = 0;
+  const health::backend_health* health = nullptr; // backends of checked services
 };
+
+void health_families(exposition& e, const std::vector<traffic_row>& backends) {
+  e.family("sluice_backend_up", "gauge",
+           "1 while the scheduler may pick the backend by its health (up, unknown or unchecked), "
+           "0 while its health check holds it down.");
+  for (const auto& r : backends)
+    e.sample("sluice_backend_up", r.labels,
+             r.health && r.health->counter.state() == health::backend_state::down ? 0 : 1);
+  e.family("sluice_backend_health_checks_total", "counter",
+           "Health checks of the backend by result (checked services only).");
+  for (const auto& r : backends) {
+    if (!r.health) continue;
+    e.sample("sluice_backend_health_checks_total", r.labels + R"(,result="passed")",
+             r.health->checks_passed);
+    e.sample("sluice_backend_health_checks_total", r.labels + R"(,result="failed")",
+             r.health->checks_failed);
+  }
+  e.family("sluice_backend_health_transitions_total", "counter",
+           "Times the backend's health state changed (unknown to up counts too).");
+  for (const auto& r : backends)
+    if (r.health) e.sample("sluice_backend_health_transitions_total", r.labels, r.health->transitions);
+}
 
 // One family per traffic counter, each listing every row (services or backends).
 void traffic_families(exposition& e, const std::string& prefix, std::string_view what,
@@ -212,7 +236,8 @@ void bgp_families(exposition& e, const control_metrics& c) {
 
 std::string render_metrics(const config& applied, const snapshot& snap,
                            std::span<const worker_stats* const> workers,
-                           const control_metrics& control) {
+                           const control_metrics& control,
+                           const health::health_table* health) {
   std::vector<traffic_row> services, backends;
   for (std::size_t i = 0; i < snap.services.size() && i < applied.services.size(); ++i) {
     const service_config& sc = applied.services[i];
@@ -223,16 +248,21 @@ std::string render_metrics(const config& applied, const snapshot& snap,
     services.push_back({labels, service_traffic(workers, ss.slot)});
     for (uint32_t k = 0; k < ss.backend_count; ++k) {
       const snapshot_backend& b = ss.block->backends[k];
+      const health::backend_health* h =
+          health != nullptr && sc.health_check ? health->find(backend_identity(sc, sc.backends[k]))
+                                               : nullptr;
       backends.push_back({fmt::format(R"({},backend="{}:{}")", labels, format_ipv4(b.addr),
                                       ntohs(b.port)),
-                          backend_traffic(workers, b.slot), b.weight});
+                          backend_traffic(workers, b.slot), b.weight, h});
     }
   }
   exposition e;
   traffic_families(e, "sluice_service", "service", services);
   traffic_families(e, "sluice_backend", "backend", backends);
-  e.family("sluice_backend_weight", "gauge", "Scheduling weight of the backend (0: draining).");
+  e.family("sluice_backend_weight", "gauge",
+           "Scheduling weight of the backend (0: draining, or held down by its health check).");
   for (const auto& r : backends) e.sample("sluice_backend_weight", r.labels, uint64_t{r.weight});
+  health_families(e, backends);
   worker_families(e, workers, applied.dataplane.flows_per_worker);
   acl_families(e, applied, snap, workers);
   control_families(e, control);

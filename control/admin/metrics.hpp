@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "control/config/model.hpp"
+#include "control/health/health_state.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 #include "dataplane/stats/counters.hpp"
 
@@ -30,9 +31,11 @@ struct control_metrics {
   uint64_t bgp_apply_failures = 0;     // changes BIRD could not be given (retried)
 };
 
-// `applied` is the config `snap` was compiled from (services and backends in the same order).
+// `applied` is the config `snap` was compiled from (services and backends in the same order);
+// `health` (if any) adds the health-check families.
 std::string render_metrics(const config& applied, const snapshot& snap,
                            std::span<const worker_stats* const> workers,
-                           const control_metrics& control);
+                           const control_metrics& control,
+                           const health::health_table* health = nullptr);
 
 } // namespace sluice

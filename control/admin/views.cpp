@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include "control/admin/traffic_sum.hpp"
+#include "control/snapshot/compile.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
@@ -32,8 +33,20 @@ std::string endpoint_text(uint32_t addr, uint16_t port) {
 
 } // namespace
 
+nlohmann::json health_json(const health::backend_health& h) {
+  return {{"state", name_of(h.counter.state())},
+          {"check", h.target.check.kind == health_check_kind::http ? "http" : "tcp"},
+          {"port", h.target.port},
+          {"streak", h.counter.streak()},
+          {"checks_passed", h.checks_passed},
+          {"checks_failed", h.checks_failed},
+          {"transitions", h.transitions},
+          {"last_detail", h.last_detail}};
+}
+
 nlohmann::json services_view(const config& applied, const snapshot& snap,
-                             std::span<const worker_stats* const> workers) {
+                             std::span<const worker_stats* const> workers,
+                             const health::health_table* health) {
   nlohmann::json services = nlohmann::json::array();
   for (std::size_t i = 0; i < snap.services.size() && i < applied.services.size(); ++i) {
     const service_config& sc = applied.services[i];
@@ -42,12 +55,18 @@ nlohmann::json services_view(const config& applied, const snapshot& snap,
     for (uint32_t k = 0; k < ss.backend_count; ++k) {
       const snapshot_backend& b = ss.block->backends[k];
       const traffic_sum t = backend_traffic(workers, b.slot);
-      backends.push_back({{"address", format_ipv4(b.addr)},
-                          {"port", ntohs(b.port)},
-                          {"weight", b.weight},
-                          {"active_conns", t.active},
-                          {"inactive_conns", t.inactive},
-                          {"stats", traffic_json(t)}});
+      const backend_config& bc = sc.backends[k];
+      nlohmann::json row{{"address", format_ipv4(b.addr)},
+                         {"port", ntohs(b.port)},
+                         {"weight", b.weight},
+                         {"configured_weight", bc.weight},
+                         {"active_conns", t.active},
+                         {"inactive_conns", t.inactive},
+                         {"stats", traffic_json(t)}};
+      if (health != nullptr && sc.health_check)
+        if (const health::backend_health* h = health->find(backend_identity(sc, bc)))
+          row["health"] = health_json(*h);
+      backends.push_back(std::move(row));
     }
     const traffic_sum t = service_traffic(workers, ss.slot);
     services.push_back({{"name", sc.name},

@@ -10,14 +10,20 @@
 
 #include "control/config/model.hpp"
 #include "control/daemon/flow_requests.hpp"
+#include "control/health/health_state.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 #include "dataplane/stats/counters.hpp"
 
 namespace sluice {
 
-// `applied` is the config `snap` was compiled from (services and backends in the same order).
+// `applied` is the config `snap` was compiled from (services and backends in the same order);
+// `health` (if any) adds each checked backend's health.
 nlohmann::json services_view(const config& applied, const snapshot& snap,
-                             std::span<const worker_stats* const> workers);
+                             std::span<const worker_stats* const> workers,
+                             const health::health_table* health = nullptr);
+
+// The "health" object of admin/api.hpp for one checked backend.
+nlohmann::json health_json(const health::backend_health& h);
 
 nlohmann::json stats_view(std::span<const worker_stats* const> workers);
 

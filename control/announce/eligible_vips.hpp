@@ -7,11 +7,13 @@
 #include <vector>
 
 #include "control/config/model.hpp"
+#include "control/health/health_state.hpp"
 
 namespace sluice {
 
 // The eligible VIPs of `c` (network byte order), each once, ascending. A backend can take new
-// connections when its weight is above 0 (weight 0 drains it, as in IPVS).
-std::vector<uint32_t> eligible_vips(const config& c);
+// connections when its weight is above 0 (weight 0 drains it, as in IPVS) and, given `health`,
+// its health check does not hold it down (health::eligible()).
+std::vector<uint32_t> eligible_vips(const config& c, const health::health_table* health = nullptr);
 
 } // namespace sluice

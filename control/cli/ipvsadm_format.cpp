@@ -75,6 +75,19 @@ const nlohmann::json* same(const nlohmann::json* list, const nlohmann::json& row
   return nullptr;
 }
 
+// One backend of the --health table; "-" for a backend whose service has no check.
+std::string health_row(const nlohmann::json& b, const std::string& fwd) {
+  const int weight = b.value("configured_weight", b.at("weight").get<int>());
+  if (!b.contains("health"))
+    return fmt::format("  -> {:<28} {:<7} {:<6} {:<7} {:<5} {:<6} {}\n", endpoint(b), fwd, weight,
+                       "-", "-", "-", "");
+  const nlohmann::json& h = b.at("health");
+  return fmt::format("  -> {:<28} {:<7} {:<6} {:<7} {:<5} {:<6} {}\n", endpoint(b), fwd, weight,
+                     h.at("state").get<std::string>(), h.at("check").get<std::string>(),
+                     h.at("streak").get<uint64_t>(),
+                     h.at("state") == "up" ? std::string() : h.value("last_detail", std::string()));
+}
+
 } // namespace
 
 std::string format_ipvsadm(const nlohmann::json& body, list_format format) {
@@ -85,12 +98,15 @@ std::string format_ipvsadm(const nlohmann::json& body, list_format format) {
   else if (format == list_format::rate)
     out += "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n"
            "  -> RemoteAddress:Port\n";
+  else if (format == list_format::health)
+    out += "Prot LocalAddress:Port Scheduler Flags\n"
+           "  -> RemoteAddress:Port           Forward Weight Health  Check Streak LastFailure\n";
   else
     out += "Prot LocalAddress:Port Scheduler Flags\n"
            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
   for (const auto& svc : body.at("services")) {
     const std::string name = upper(svc.at("protocol").get<std::string>()) + "  " + endpoint(svc);
-    if (format != list_format::plain) {
+    if (format == list_format::stats || format == list_format::rate) {
       out += fmt::format("{:<33}", name) + numbers(svc, format) + "\n";
     } else {
       out += name + " " + svc.at("scheduler").get<std::string>();
@@ -100,8 +116,10 @@ std::string format_ipvsadm(const nlohmann::json& body, list_format format) {
     }
     const std::string fwd = forward_name(svc.at("forwarding").get<std::string>());
     for (const auto& b : svc.at("backends")) {
-      if (format != list_format::plain)
+      if (format == list_format::stats || format == list_format::rate)
         out += fmt::format("  -> {:<28}", endpoint(b)) + numbers(b, format) + "\n";
+      else if (format == list_format::health)
+        out += health_row(b, fwd);
       else
         out += fmt::format("  -> {:<28} {:<7} {:<6} {:<10} {:<10}\n", endpoint(b), fwd,
                            b.at("weight").get<int>(), b.at("active_conns").get<uint64_t>(),

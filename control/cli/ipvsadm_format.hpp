@@ -8,9 +8,12 @@
 
 namespace sluice {
 
-enum class list_format { plain, stats, rate };
+enum class list_format { plain, stats, rate, health };
 
 // `services` is the body of GET /v1/services; for list_format::rate, as rate_view() returns it.
+// plain shows a backend its health check holds down with weight 0 (keepalived's
+// inhibit_on_failure); health (no ipvsadm equivalent) shows the configured weight beside each
+// backend's health state, check, streak and last failure.
 std::string format_ipvsadm(const nlohmann::json& services, list_format format);
 
 // The body of GET /v1/flows as `ipvsadm -Lnc` prints connections: protocol, time left

@@ -28,8 +28,11 @@ constexpr const char* k_usage = R"(Usage: sluicectl [--socket PATH] COMMAND [opt
        sluicectl [--socket PATH] -a|-e|-d -t|-u VIP:PORT -r RIP:PORT [-w WEIGHT] [-m]
 
 Commands:
-  list [--stats|--rate] [--json]  virtual services and backends, as ipvsadm -Ln prints them
-                                  (-L and -l too); --rate: per-second rates over --interval
+  list [--stats|--rate|--health] [--json]
+                                  virtual services and backends, as ipvsadm -Ln prints them
+                                  (-L and -l too); --rate: per-second rates over --interval;
+                                  --health: health check state (a backend held down shows
+                                  weight 0 in the plain table, as with keepalived)
   stats [--json]                  per-worker packet counters and drops by reason
   conns [-t|-u VIP:PORT | --name N] [-r RIP:PORT] [--client ADDR] [--limit N] [--json]
                                   tracked flows, as ipvsadm -Lnc prints them (-c too)
@@ -216,7 +219,9 @@ void run_conns(const po::variables_map& vm, const std::string& socket, bool prin
 
 void run_list(const po::variables_map& vm, const std::string& socket, bool print_json) {
   json body = call(socket, "GET", sluice::api::k_services_path);
-  auto format = vm.count("stats") ? sluice::list_format::stats : sluice::list_format::plain;
+  auto format = vm.count("stats")    ? sluice::list_format::stats
+                : vm.count("health") ? sluice::list_format::health
+                                     : sluice::list_format::plain;
   if (vm.count("rate")) {
     const double seconds = vm["interval"].as<double>();
     const auto start = std::chrono::steady_clock::now();
@@ -245,6 +250,7 @@ po::options_description options() {
       ("numeric,n", "addresses as numbers (always; accepted for ipvsadm habits)")
       ("stats", "list: traffic counters instead of connections")
       ("rate", "list: per-second rates (CPS, packets, bytes)")
+      ("health", "list: each backend's health check state instead of connections")
       ("interval", po::value<double>()->default_value(1.0), "--rate: seconds between samples")
       ("add-service,A", "add a virtual service")
       ("edit-service,E", "edit a virtual service")

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "control/health/parse.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
@@ -39,6 +40,7 @@ YAML::Node to_yaml(const service_config& s) {
   }
   if (s.proxy_protocol_v2) n["proxy_protocol"] = "v2";
   if (!s.acls.empty()) n["acls"] = s.acls;
+  if (s.health_check) n["health_check"] = health_check_yaml(*s.health_check);
   return n;
 }
 

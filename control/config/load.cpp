@@ -13,6 +13,7 @@
 #include "control/config/load_bgp.hpp"
 #include "control/config/load_kubernetes.hpp"
 #include "control/config/yaml_reader.hpp"
+#include "control/health/parse.hpp"
 #include "control/snapshot/maglev.hpp"
 #include "dataplane/net/ipv4.hpp"
 
@@ -199,7 +200,7 @@ private:
     if (!r_.map(n, f,
                 {"name", "address", "port", "protocol", "forwarding", "scheduler",
                  "persistence_timeout", "drain_timeout", "backends", "local_addresses",
-                 "proxy_protocol", "acls"}))
+                 "proxy_protocol", "acls", "health_check"}))
       return std::nullopt;
     const std::size_t errors_before = r_.error_count();
     service_config s;
@@ -257,6 +258,8 @@ private:
                    "stream the gateway terminates neither end of)");
       }
     if (n["acls"]) parse_acl_refs(r_, n["acls"], f + ".acls", c.acls, s.acls);
+    if (n["health_check"])
+      s.health_check = parse_health_check(r_, n["health_check"], f + ".health_check", s.proto, s.port);
     for (std::size_t k = 0; k < c.services.size(); ++k) {
       if (k == skip) continue;
       const service_config& other = c.services[k];

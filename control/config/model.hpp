@@ -4,11 +4,13 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "control/acl/acl_config.hpp"
 #include "control/announce/bgp_config.hpp"
+#include "control/health/check_config.hpp"
 #include "dataplane/flow/table.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 
@@ -57,6 +59,9 @@ struct service_config {
   // fnat TCP: send the client's address to the backend in a PROXY protocol v2 header.
   bool proxy_protocol_v2 = false;
   std::vector<std::string> acls; // ACL sets checked after the global ones, in this order
+  // Probes of every backend; a backend failing `fall` in a row leaves the scheduler until it
+  // passes `rise` (control/health). None: every backend counts as healthy.
+  std::optional<health_check_config> health_check;
 
   bool operator==(const service_config&) const = default;
 };

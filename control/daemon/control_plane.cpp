@@ -16,6 +16,7 @@
 #include "control/admin/api.hpp"
 #include "control/admin/query.hpp"
 #include "control/admin/views.hpp"
+#include "control/health/prober.hpp"
 #include "dataplane/net/ipv4.hpp"
 #include "control/log/log.hpp"
 
@@ -61,7 +62,7 @@ int64_t control_plane::apply(config next) {
   for (const service_config& old : applied_.services)
     if (old.drain_timeout != 0)
       if (const auto slot = slots_.services.find(service_identity(old))) draining.emplace_back(&old, *slot);
-  auto snap = compile_snapshot(next, ports_, slots_, generation_ + 1);
+  auto snap = compile_snapshot(next, ports_, slots_, generation_ + 1, &health_.down());
   if (!draining.empty() || drains_.pending() != 0) {
     std::map<std::string, const service_config*> by_identity;
     for (const service_config& s : next.services) by_identity[service_identity(s)] = &s;
@@ -73,6 +74,12 @@ int64_t control_plane::apply(config next) {
   }
   applied_ = std::move(next);
   publish(std::move(snap), start);
+  // The compile above already matches the synced table: a kept backend keeps its verdict, and a
+  // verdict counts only for services that still have a check.
+  health_.sync(applied_.services);
+  std::vector<std::pair<std::string, bool>> changed;
+  availability_.update_all(applied_.services, health_, changed);
+  after_change(std::move(changed));
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                start)
       .count();
@@ -82,7 +89,9 @@ int64_t control_plane::apply(service_delta d) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<service_config>& services = applied_.services;
   const snapshot& prev = publisher_.latest();
+  const out_of_service* down = &health_.down();
   std::unique_ptr<snapshot> snap;
+  std::vector<std::pair<std::string, bool>> changed;
   // The applied config is edited in place (copying every service would cost more than the
   // compile) and put back as it was if the compile is refused.
   switch (d.kind) {
@@ -91,11 +100,13 @@ int64_t control_plane::apply(service_delta d) {
     services.push_back(std::move(d.service));
     try {
       snap = recompile_service(prev, applied_, {.kind = service_change::op::added}, slots_,
-                               generation_ + 1);
+                               generation_ + 1, down);
     } catch (const compile_error&) {
       services.pop_back();
       throw;
     }
+    health_.sync_service(nullptr, &services.back());
+    availability_.update(services.back(), health_, changed);
     break;
   case service_delta::op::replace: {
     const auto old_slot = slots_.services.find(service_identity(services[d.index]));
@@ -103,12 +114,15 @@ int64_t control_plane::apply(service_delta d) {
     try {
       snap = recompile_service(prev, applied_,
                                {.kind = service_change::op::replaced, .index = d.index, .old = &old},
-                               slots_, generation_ + 1);
+                               slots_, generation_ + 1, down);
     } catch (const compile_error&) {
       services[d.index] = std::move(old);
       throw;
     }
     if (old_slot) drains_.on_change(old, &services[d.index], *old_slot, start);
+    health_.sync_service(&old, &services[d.index]);
+    if (old.name != services[d.index].name) availability_.forget(old.name, changed);
+    availability_.update(services[d.index], health_, changed);
     break;
   }
   case service_delta::op::remove: {
@@ -118,14 +132,26 @@ int64_t control_plane::apply(service_delta d) {
     if (old_slot) drains_.on_change(old, nullptr, *old_slot, start);
     snap = recompile_service(prev, applied_,
                              {.kind = service_change::op::removed, .index = d.index, .old = &old},
-                             slots_, generation_ + 1); // removal acquires nothing: cannot throw
+                             slots_, generation_ + 1, down); // removal acquires nothing: cannot throw
+    health_.sync_service(&old, nullptr);
+    availability_.forget(old.name, changed);
     break;
   }
   }
   publish(std::move(snap), start);
+  after_change(std::move(changed));
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                start)
       .count();
+}
+
+void control_plane::after_change(std::vector<std::pair<std::string, bool>> changed) {
+  if (prober_ != nullptr) {
+    health::health_table::changes c = health_.take_changes();
+    if (!c.added.empty() || !c.removed.empty()) prober_->update(std::move(c));
+  }
+  for (const auto& [name, available] : changed)
+    for (const health::availability_callback& cb : availability_watchers_) cb(name, available);
 }
 
 void control_plane::publish(std::unique_ptr<snapshot> next,
@@ -339,7 +365,82 @@ admin_response control_plane::change(change_kind kind, const std::string& body) 
 
 std::vector<uint32_t> control_plane::eligible_vips() {
   std::lock_guard lock(mu_);
-  return sluice::eligible_vips(applied_);
+  return sluice::eligible_vips(applied_, &health_);
+}
+
+void control_plane::take_prober(health::prober* p) {
+  std::lock_guard lock(mu_);
+  prober_ = p;
+  after_change({});
+}
+
+bool control_plane::service_available(const std::string& service_name) {
+  std::lock_guard lock(mu_);
+  return availability_.available(service_name);
+}
+
+void control_plane::watch_availability(health::availability_callback cb) {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, available] : availability_.all()) cb(name, available);
+  availability_watchers_.push_back(std::move(cb));
+}
+
+void control_plane::recompile_for_health(std::size_t index) {
+  const auto start = std::chrono::steady_clock::now();
+  const service_config& s = applied_.services[index];
+  try {
+    publish(recompile_service(publisher_.latest(), applied_,
+                              {.kind = service_change::op::replaced, .index = index, .old = &s},
+                              slots_, generation_ + 1, &health_.down()),
+            start);
+  } catch (const compile_error& e) {
+    // Same service, same slots: nothing to acquire. Should it happen, the last snapshot stays.
+    log::error("msg=\"health recompile refused\" service={} reason=\"{}\"", s.name, e.what());
+  }
+}
+
+void control_plane::on_probe_results(const std::vector<health::probe_result>& results) {
+  std::lock_guard lock(mu_);
+  std::vector<health::transition> moved; // in or out of scheduling
+  for (const health::probe_result& r : results) {
+    std::optional<health::transition> t = health_.record(r);
+    if (!t) continue;
+    const health::backend_health* h = health_.find(t->key);
+    const bool leaves = t->to == health::backend_state::down;
+    const std::string line = fmt::format(
+        "msg=\"backend {}\" service={} backend={} from={} to={} check={} streak={} detail=\"{}\"",
+        leaves ? "down" : "up", t->service, t->backend, name_of(t->from), name_of(t->to),
+        h->target.check.kind == health_check_kind::http ? "http" : "tcp", h->counter.streak(),
+        t->detail);
+    if (leaves) log::warn("{}", line);
+    else log::info("{}", line);
+    if (in_service(t->from) != in_service(t->to)) moved.push_back(std::move(*t));
+  }
+  if (moved.empty()) return;
+  std::map<std::string, std::size_t> index;
+  for (const health::transition& t : moved) index.emplace(t.service, SIZE_MAX);
+  for (std::size_t i = 0; i < applied_.services.size(); ++i)
+    if (auto it = index.find(applied_.services[i].name); it != index.end()) it->second = i;
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::pair<std::string, bool>> changed;
+  for (const auto& [name, i] : index) {
+    if (i == SIZE_MAX) continue;
+    recompile_for_health(i);
+    const service_config& s = applied_.services[i];
+    const auto service_slot = slots_.services.find(service_identity(s));
+    for (const backend_config& b : s.backends) {
+      const std::string key = backend_identity(s, b);
+      const bool was_moved = std::any_of(moved.begin(), moved.end(),
+                                         [&](const health::transition& t) { return t.key == key; });
+      if (!was_moved) continue;
+      if (health_.down().contains(key) && service_slot)
+        health_drains_.on_out_of_service(s, b, *service_slot, now);
+      else
+        health_drains_.cancel(key);
+    }
+    availability_.update(s, health_, changed);
+  }
+  after_change(std::move(changed));
 }
 
 void control_plane::note_bgp(std::vector<uint32_t> announced, uint64_t apply_failures) {
@@ -351,6 +452,14 @@ void control_plane::note_bgp(std::vector<uint32_t> announced, uint64_t apply_fai
 
 void control_plane::tick() {
   std::lock_guard lock(mu_);
+  for (const drain_schedule::drain& d : health_drains_.take_due(std::chrono::steady_clock::now())) {
+    // Back in service, or no longer checked, since it was scheduled: its flows stay.
+    if (commands_ == nullptr || !health_.down().contains(d.identity)) continue;
+    const flow_request_result r =
+        ask_workers(*commands_, flow_command::op::flush, d.filter, 0, std::chrono::seconds(5));
+    log::info("msg=\"drain ended\" reason=health_check backend=\"{}\" flows_flushed={} "
+              "answered={}", d.identity, r.matched, r.answered);
+  }
   for (const drain_schedule::drain& d : drains_.take_due(std::chrono::steady_clock::now())) {
     if (commands_ == nullptr) continue;
     const flow_request_result r =
@@ -464,7 +573,7 @@ admin_response control_plane::handle(const admin_request& req) {
   if (m == "GET" && parse_target(req.target).path == api::k_flows_path) return flows(req.target);
   if (req.target == api::k_services_path && m == "GET") {
     std::lock_guard lock(mu_);
-    return {200, services_view(applied_, publisher_.latest(), stats_).dump()};
+    return {200, services_view(applied_, publisher_.latest(), stats_, &health_).dump()};
   }
   if (req.target == api::k_services_path && m == "POST")
     return change(change_kind::add_service, req.body);
@@ -497,7 +606,7 @@ admin_response control_plane::handle_metrics(const admin_request& req) {
     return error(404, {"no such endpoint: " + req.method + " " + req.target +
                        " (this address serves GET /metrics only)"});
   std::lock_guard lock(mu_);
-  return {200, render_metrics(applied_, publisher_.latest(), stats_, metrics_),
+  return {200, render_metrics(applied_, publisher_.latest(), stats_, metrics_, &health_),
           k_metrics_content_type};
 }
 

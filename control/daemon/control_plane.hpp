@@ -20,11 +20,16 @@
 #include "control/config/load.hpp"
 #include "control/daemon/drains.hpp"
 #include "control/daemon/flow_requests.hpp"
+#include "control/health/health_state.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
 
 namespace sluice {
+
+namespace health {
+class prober;
+}
 
 class control_plane {
 public:
@@ -52,13 +57,26 @@ public:
                                                    std::vector<service_config> services);
 
   // The VIPs this appliance may announce now (announce/eligible_vips.hpp), Kubernetes
-  // services included.
+  // services included; backends their health check holds down do not count.
   std::vector<uint32_t> eligible_vips();
   // What the BGP announcer reports, for GET /metrics (sluice_bgp_*).
   void note_bgp(std::vector<uint32_t> announced, uint64_t apply_failures);
 
-  // Periodic work (call every few hundred milliseconds): flushes the flows of removed backends
-  // whose drain_timeout has passed.
+  // From now on, run the services' health checks on `p` (which must outlive this object, or
+  // be detached with nullptr first). Without it no check runs and every backend counts as up.
+  void take_prober(health::prober* p);
+
+  // Results of health checks (from the prober's thread): counts them and, when a backend
+  // crosses its rise or fall threshold, logs the transition and recompiles its service with or
+  // without it.
+  void on_probe_results(const std::vector<health::probe_result>& results);
+
+  // The announcers' contract: see control/health/health_state.hpp.
+  bool service_available(const std::string& service_name);
+  void watch_availability(health::availability_callback cb);
+
+  // Periodic work (call every few hundred milliseconds): flushes the flows of removed (or
+  // health-failed) backends whose drain_timeout has passed.
   void tick();
 
   // The admin API (Unix socket).
@@ -74,6 +92,11 @@ private:
   // the time taken in microseconds. Throws compile_error (nothing changed). Requires mu_.
   int64_t apply(service_delta change);
   void publish(std::unique_ptr<snapshot> next, std::chrono::steady_clock::time_point start);
+  // After every applied change: hands the prober its new targets and tells the availability
+  // watchers what changed. Requires mu_.
+  void after_change(std::vector<std::pair<std::string, bool>> changed);
+  // Recompiles applied_.services[index] with the health table's current verdicts. Requires mu_.
+  void recompile_for_health(std::size_t index);
   admin_response flows(const std::string& target);
   // The workers' flows of what `d` removes (a service, or backends of one). Requires mu_,
   // before `d` is applied.
@@ -92,6 +115,11 @@ private:
   control_metrics metrics_;
   const command_rings* commands_ = nullptr;
   drain_schedule drains_;
+  health::health_table health_;
+  health::availability_tracker availability_;
+  std::vector<health::availability_callback> availability_watchers_;
+  drain_schedule health_drains_; // backends taken out by their check, flushed after drain_timeout
+  health::prober* prober_ = nullptr;
 };
 
 } // namespace sluice

@@ -16,6 +16,7 @@
 #include "control/announce/bgp_announcer.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "control/daemon/worker_setup.hpp"
+#include "control/health/prober.hpp"
 #include "control/k8s/runner.hpp"
 #include "control/log/log.hpp"
 #include "dataplane/worker/worker.hpp"
@@ -151,6 +152,16 @@ int run_daemon(const std::string& config_path, const config& cfg) {
               cfg.interfaces.size(), cfg.services.size());
 
     {
+      // Health checks run on their own thread and report into the control plane; it is joined
+      // last in this scope (after the admin API and the Kubernetes thread, which may still hand
+      // it targets), and detached from the control plane first.
+      health::prober probes(
+          [&control](const std::vector<health::probe_result>& r) { control.on_probe_results(r); });
+      control.take_prober(&probes);
+      struct prober_detach {
+        control_plane& c;
+        ~prober_detach() { c.take_prober(nullptr); }
+      } detach_probes{control};
       // The Kubernetes control thread (if configured) feeds the control plane beside the file;
       // it is stopped and joined on the way out, before the control plane and workers go.
       std::unique_ptr<k8s::runner> kubernetes;

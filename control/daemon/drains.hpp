@@ -30,11 +30,21 @@ public:
   // A service appeared (added, or renamed into existence): cancels drains of its backends.
   void on_added(const service_config& now);
 
+  // Backend `b` of `s` (counter slot `service_slot`) left scheduling but not the config (its
+  // health check failed): its flows are flushed after s.drain_timeout, if set.
+  void on_out_of_service(const service_config& s, const backend_config& b, uint32_t service_slot,
+                         clock::time_point at);
+  // Cancels the drain of the backend `identity` (backend_identity()), if one is scheduled.
+  void cancel(const std::string& identity);
+
   // Removes and returns the drains due at `at`.
   std::vector<drain> take_due(clock::time_point at);
   std::size_t pending() const noexcept { return drains_.size(); }
 
 private:
+  void schedule(const service_config& s, const backend_config& b, uint32_t service_slot,
+                clock::time_point at);
+
   std::vector<drain> drains_;
 };
 

@@ -30,7 +30,8 @@ uint32_t acquire(slot_registry& registry, const std::string& key, std::vector<st
 // Compiles one service's header and block, acquiring its slots. On compile_error every slot it
 // acquired is released again.
 compiled_service compile_service(const service_config& sc, uint32_t maglev_table_size,
-                                 slot_registries& slots) {
+                                 slot_registries& slots, const out_of_service* down) {
+  const bool checked = down != nullptr && !down->empty() && sc.health_check;
   std::vector<std::string> new_services, new_backends;
   try {
     auto block = std::make_shared<service_block>();
@@ -50,10 +51,12 @@ compiled_service compile_service(const service_config& sc, uint32_t maglev_table
     std::vector<std::pair<uint64_t, uint32_t>> by_slot;
     block->backends.reserve(sc.backends.size());
     for (const backend_config& bc : sc.backends) {
-      const uint32_t slot = acquire(slots.backends, backend_identity(sc, bc), new_backends,
-                                    "backends than dataplane.max_backends");
+      const std::string id = backend_identity(sc, bc);
+      const uint32_t slot =
+          acquire(slots.backends, id, new_backends, "backends than dataplane.max_backends");
       by_slot.emplace_back(snapshot::slot_key(slot), uint32_t(block->backends.size()));
-      block->backends.push_back({.addr = bc.addr, .port = bc.port, .weight = bc.weight, .slot = slot});
+      const uint16_t weight = checked && down->contains(id) ? uint16_t(0) : bc.weight;
+      block->backends.push_back({.addr = bc.addr, .port = bc.port, .weight = weight, .slot = slot});
     }
     block->by_slot = flat_index(by_slot);
     block->local_addresses = sc.local_addresses;
@@ -125,7 +128,8 @@ std::string backend_identity(const service_config& s, const backend_config& b) {
 }
 
 std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port_info> ports,
-                                           slot_registries& slots, uint64_t generation) {
+                                           slot_registries& slots, uint64_t generation,
+                                           const out_of_service* down) {
   auto s = std::make_unique<snapshot>();
   s->generation = generation;
   for (std::size_t i = 0; i < c.interfaces.size(); ++i) {
@@ -143,7 +147,7 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
   s->services.reserve(c.services.size());
   s->blocks.reserve(c.services.size());
   for (const service_config& sc : c.services) {
-    compiled_service cs = compile_service(sc, c.dataplane.maglev_table_size, next);
+    compiled_service cs = compile_service(sc, c.dataplane.maglev_table_size, next, down);
     live_services.insert(service_identity(sc));
     for (const backend_config& bc : sc.backends) live_backends.insert(backend_identity(sc, bc));
     s->services.push_back(cs.header);
@@ -159,7 +163,7 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
 
 std::unique_ptr<snapshot> recompile_service(const snapshot& prev, const config& next,
                                             const service_change& change, slot_registries& slots,
-                                            uint64_t generation) {
+                                            uint64_t generation, const out_of_service* down) {
   auto s = std::make_unique<snapshot>();
   s->generation = generation;
   s->ifaces = prev.ifaces;
@@ -169,14 +173,14 @@ std::unique_ptr<snapshot> recompile_service(const snapshot& prev, const config& 
   bool reindex = true;
   switch (change.kind) {
   case service_change::op::added: {
-    compiled_service cs = compile_service(next.services.back(), table_size, slots);
+    compiled_service cs = compile_service(next.services.back(), table_size, slots, down);
     s->services.push_back(cs.header);
     s->blocks.push_back(std::move(cs.block));
     break;
   }
   case service_change::op::replaced: {
     const service_config& now = next.services[change.index];
-    compiled_service cs = compile_service(now, table_size, slots);
+    compiled_service cs = compile_service(now, table_size, slots, down);
     s->services[change.index] = cs.header;
     s->blocks[change.index] = std::move(cs.block);
     release_unused(*change.old, &now, slots);

@@ -7,6 +7,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 
 #include "control/acl/compile.hpp"
 #include "control/config/model.hpp"
@@ -29,11 +30,18 @@ struct slot_registries {
 std::string service_identity(const service_config& s);
 std::string backend_identity(const service_config& s, const backend_config& b);
 
+// Backends that health checks took out of scheduling, by backend_identity(); honoured only for
+// services that have a health_check. They are compiled with weight 0: no scheduler picks them
+// for a new flow and every table (Maglev's included) comes out as if they were absent, while they
+// keep their counter slot and their established flows (which follow the service's drain policy).
+using out_of_service = std::unordered_set<std::string>;
+
 // `ports[i]` is the running port of c.interfaces[i]. Throws compile_error when the config needs
 // more service or backend slots than the dataplane was started with; the registries are then
 // left unchanged.
 std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port_info> ports,
-                                           slot_registries& slots, uint64_t generation);
+                                           slot_registries& slots, uint64_t generation,
+                                           const out_of_service* down = nullptr);
 
 // One service changed between the config `prev` was compiled from and `next`:
 //   added:    next.services.back() is new;
@@ -51,6 +59,7 @@ struct service_change {
 // out; the registries are then left unchanged.
 std::unique_ptr<snapshot> recompile_service(const snapshot& prev, const config& next,
                                             const service_change& change, slot_registries& slots,
-                                            uint64_t generation);
+                                            uint64_t generation,
+                                            const out_of_service* down = nullptr);
 
 } // namespace sluice

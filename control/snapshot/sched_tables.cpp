@@ -40,7 +40,7 @@ void compile_scheduler(const service_config& sc, uint32_t maglev_table_size, ser
       std::sort(by_identity.begin(), by_identity.end());
       std::vector<maglev_backend> perms;
       for (const auto& [identity, i] : by_identity)
-        perms.push_back(maglev_permutation(identity, maglev_table_size, sc.backends[i].weight));
+        perms.push_back(maglev_permutation(identity, maglev_table_size, block.backends[i].weight));
       table = maglev_table(perms, maglev_table_size);
       for (uint32_t& e : table) e = by_identity[e].second;
     }

@@ -18,6 +18,7 @@ services:
     port: 80
     scheduler: wrr
     persistence_timeout: 0
+    health_check: { type: http, path: /ready, expect_status: 204, interval_ms: 300, timeout_ms: 100, rise: 1, fall: 5 }
     backends:
       - { address: 10.0.1.11, port: 8080, weight: 3 }
       - { address: 10.0.1.12, port: 8080 }
@@ -60,6 +61,26 @@ TEST(ConfigChange, AddBackendAppendsItWithTheServicePortByDefault) {
   EXPECT_EQ(ntohs(b[2].port), 80);
   EXPECT_EQ(b[2].weight, 2);
   EXPECT_EQ(p.subject, "web 10.0.1.13:80");
+  EXPECT_EQ(pn->services[0].health_check, applied().services[0].health_check)
+      << "a backend change keeps the service's health check (services round-trip through YAML)";
+}
+
+TEST(ConfigChange, EditServiceReplacesOrRefusesItsHealthCheck) {
+  const change_plan p = plan_change(applied(), change_kind::edit_service,
+                                    R"({"service": {"name": "echo"},
+                                        "set": {"health_check": {"type": "tcp", "port": 22}}})");
+  const auto pn = next_of(applied(), p);
+  ASSERT_TRUE(pn) << p.errors.at(0);
+  ASSERT_TRUE(pn->services[1].health_check);
+  EXPECT_EQ(pn->services[1].health_check->port, 22);
+
+  const change_plan bad = plan_change(applied(), change_kind::edit_service,
+                                      R"({"service": {"name": "echo"},
+                                          "set": {"health_check": {"type": "tcp"}}})");
+  EXPECT_FALSE(bad.delta);
+  ASSERT_FALSE(bad.errors.empty());
+  EXPECT_NE(bad.errors[0].find("services[echo].health_check.port"), std::string::npos)
+      << bad.errors[0];
 }
 
 TEST(ConfigChange, BadFieldIsRefusedWithTheFilesRuleAndANamedPath) {

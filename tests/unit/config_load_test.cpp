@@ -175,5 +175,80 @@ TEST(ConfigLoad, EmptyDocumentNeedsInterfaces) {
   EXPECT_FALSE(r.errors.empty());
 }
 
+// services[0] with `check` as its health_check.
+std::string with_check(const std::string& check) {
+  return replace(k_valid, "    scheduler: rr\n", "    scheduler: rr\n    health_check: " + check + "\n");
+}
+
+TEST(ConfigLoad, HealthCheckLoadsEveryFieldAndDefaults) {
+  const load_result r = parse_config(
+      with_check("{ type: http, port: 8081, path: /healthz, expect_status: 204, interval_ms: 500, "
+                 "timeout_ms: 200, rise: 1, fall: 4 }"),
+      "test.yaml");
+  ASSERT_TRUE(r.cfg) << r.errors.at(0).to_string();
+  const health_check_config& c = r.cfg->services[0].health_check.value();
+  EXPECT_EQ(c.kind, health_check_kind::http);
+  EXPECT_EQ(c.port, 8081);
+  EXPECT_EQ(c.path, "/healthz");
+  EXPECT_EQ(c.expect_status.value_or(0), 204);
+  EXPECT_EQ(c.interval_ms, 500u);
+  EXPECT_EQ(c.timeout_ms, 200u);
+  EXPECT_EQ(c.rise, 1u);
+  EXPECT_EQ(c.fall, 4u);
+
+  const load_result d = parse_config(with_check("{ type: tcp }"), "test.yaml");
+  ASSERT_TRUE(d.cfg) << d.errors.at(0).to_string();
+  const health_check_config& t = d.cfg->services[0].health_check.value();
+  EXPECT_EQ(t.port, 0) << "0: each backend's own port";
+  EXPECT_EQ(t.interval_ms, 2000u);
+  EXPECT_EQ(t.timeout_ms, 1000u);
+  EXPECT_EQ(t.rise, 2u);
+  EXPECT_EQ(t.fall, 3u);
+  EXPECT_FALSE(t.expect_status);
+  EXPECT_FALSE(parse_config(k_valid, "test.yaml").cfg->services[0].health_check)
+      << "no key: no check";
+}
+
+TEST(ConfigLoad, InvalidHealthCheckIsRefusedNamingTheField) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"{ interval_ms: 1000 }", "services[0].health_check.type"},
+      {"{ type: icmp }", "services[0].health_check.type"},
+      {"{ type: tcp, port: 0 }", "services[0].health_check.port"},
+      {"{ type: tcp, port: 70000 }", "services[0].health_check.port"},
+      {"{ type: tcp, path: /x }", "services[0].health_check.path"},
+      {"{ type: tcp, expect_status: 200 }", "services[0].health_check.expect_status"},
+      {"{ type: http, path: healthz }", "services[0].health_check.path"},
+      {"{ type: http, path: \"/a b\" }", "services[0].health_check.path"},
+      {"{ type: http, expect_status: 99 }", "services[0].health_check.expect_status"},
+      {"{ type: http, expect_status: 600 }", "services[0].health_check.expect_status"},
+      {"{ type: tcp, interval_ms: 50 }", "services[0].health_check.interval_ms"},
+      {"{ type: tcp, timeout_ms: 5 }", "services[0].health_check.timeout_ms"},
+      {"{ type: tcp, interval_ms: 500, timeout_ms: 501 }", "services[0].health_check.timeout_ms"},
+      {"{ type: tcp, rise: 0 }", "services[0].health_check.rise"},
+      {"{ type: tcp, fall: 101 }", "services[0].health_check.fall"},
+      {"{ type: tcp, fall: two }", "services[0].health_check.fall"},
+      {"{ type: tcp, retries: 3 }", "services[0].health_check.retries"},
+      {"tcp", "services[0].health_check"},
+  };
+  for (const auto& [check, field] : cases) {
+    const load_result r = parse_config(with_check(check), "test.yaml");
+    EXPECT_FALSE(r.cfg) << check;
+    ASSERT_EQ(r.errors.size(), 1u) << check;
+    EXPECT_EQ(r.errors[0].field, field) << check << ": " << r.errors[0].to_string();
+  }
+}
+
+TEST(ConfigLoad, HealthCheckOfUdpOrAnyPortServiceNeedsAPort) {
+  std::string udp = replace(with_check("{ type: tcp }"), "protocol: tcp", "protocol: udp");
+  EXPECT_EQ(only_error(udp).field, "services[0].health_check.port");
+  udp = replace(udp, "{ type: tcp }", "{ type: tcp, port: 22 }");
+  EXPECT_TRUE(parse_config(udp, "test.yaml").cfg);
+
+  std::string any_port = replace(with_check("{ type: http }"), "    port: 80\n", "");
+  any_port = replace(any_port, "forwarding: nat", "forwarding: tun");
+  any_port = replace(any_port, "port: 8080, ", "");
+  EXPECT_EQ(only_error(any_port).field, "services[0].health_check.port");
+}
+
 } // namespace
 } // namespace sluice

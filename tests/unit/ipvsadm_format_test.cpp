@@ -90,5 +90,28 @@ TEST(IpvsadmFormat, TruncatedConnsSayHowManyMatched) {
             std::string::npos);
 }
 
+TEST(IpvsadmFormat, HealthViewShowsConfiguredWeightStateAndLastFailure) {
+  auto j = one_service();
+  auto& b = j["services"][0]["backends"][0];
+  b["weight"] = 0; // held down: the scheduler's weight
+  b["configured_weight"] = 3;
+  b["health"] = {{"state", "down"}, {"check", "http"}, {"port", 8080}, {"streak", 3},
+                 {"checks_passed", 10}, {"checks_failed", 3}, {"transitions", 2},
+                 {"last_detail", "status 503 (expected 200)"}};
+  EXPECT_NE(format_ipvsadm(j, list_format::plain)
+                .find("  -> 10.0.1.11:8080               Masq    0      2          1         \n"),
+            std::string::npos)
+      << "ipvsadm's columns: the weight the scheduler uses, 0 while held down";
+  EXPECT_EQ(format_ipvsadm(j, list_format::health),
+            "Prot LocalAddress:Port Scheduler Flags\n"
+            "  -> RemoteAddress:Port           Forward Weight Health  Check Streak LastFailure\n"
+            "TCP  10.0.0.100:80 rr\n"
+            "  -> 10.0.1.11:8080               Masq    3      down    http  3      status 503 (expected 200)\n");
+  j["services"][0]["backends"][0].erase("health");
+  EXPECT_NE(format_ipvsadm(j, list_format::health).find("Masq    3      -       -     -      \n"),
+            std::string::npos)
+      << "a service without a check";
+}
+
 } // namespace
 } // namespace sluice

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "control/admin/metrics.hpp"
+#include "control/snapshot/compile.hpp"
 
 namespace sluice {
 namespace {
@@ -129,6 +130,31 @@ TEST(Metrics, TextFormatIsWellFormed) {
     }
   }
   EXPECT_GT(seen.size(), 20u);
+}
+
+TEST(Metrics, HealthFamiliesShowABackendHeldDownAndItsChecks) {
+  fixture f;
+  f.cfg.services[0].health_check = health_check_config{.kind = health_check_kind::tcp, .rise = 1, .fall = 2};
+  health::health_table t;
+  t.sync(f.cfg.services);
+  const std::string key = backend_identity(f.cfg.services[0], f.cfg.services[0].backends[0]);
+  const std::string labels = k_service_labels + R"(,backend="10.0.1.11:8080")";
+  const worker_stats* workers[] = {&f.w0, &f.w1};
+  auto render = [&] { return render_metrics(f.cfg, f.snap, workers, {}, &t); };
+
+  EXPECT_NE(render().find("sluice_backend_up{" + labels + "} 1\n"), std::string::npos)
+      << "unknown schedules like up";
+  t.record({.key = key, .passed = true});
+  t.record({.key = key, .passed = false});
+  t.record({.key = key, .passed = false});
+  const std::string m = render();
+  EXPECT_NE(m.find("sluice_backend_up{" + labels + "} 0\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("sluice_backend_health_checks_total{" + labels + R"(,result="passed"} 1)"),
+            std::string::npos);
+  EXPECT_NE(m.find("sluice_backend_health_checks_total{" + labels + R"(,result="failed"} 2)"),
+            std::string::npos);
+  EXPECT_NE(m.find("sluice_backend_health_transitions_total{" + labels + "} 2\n"),
+            std::string::npos) << "unknown to up, up to down";
 }
 
 } // namespace
