@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Property: `sluiced --config FILE --check` rejects each invalid config with a non-zero exit and a
 # `FILE:LINE: field.path: ...` line naming the bad field (every problem, not just the first), and
-# accepts config/demo.yaml — as an unprivileged user, without EAL or devices.
+# accepts config/demo.yaml and config/health_checks.yaml — as an unprivileged user, without EAL or devices.
 SL_PREFIX=sle2e-check
 source "$(dirname "$0")/lib.sh"
 e2e_need_binaries
@@ -46,6 +46,11 @@ expect_error "$two" 'services[0].forwarding' 'teleport'
 # A copy: the unprivileged user may not be able to reach the checkout (CI clones into a 0700 dir).
 cp "$demo" "$WORK/demo.yaml" && chmod 644 "$WORK/demo.yaml"
 out=$(run_check "$WORK/demo.yaml") || fail "--check rejects config/demo.yaml (exit $?):"$'\n'"$out"
+cp "$LAB_ROOT/config/health_checks.yaml" "$WORK/health_checks.yaml" && chmod 644 "$WORK/health_checks.yaml"
+out=$(run_check "$WORK/health_checks.yaml") ||
+  fail "--check rejects config/health_checks.yaml (exit $?):"$'\n'"$out"
+expect_error "$(sed 's/timeout_ms: 1000 /timeout_ms: 5000 /' "$WORK/health_checks.yaml" >"$WORK/slow_check.yaml" &&
+  chmod 644 "$WORK/slow_check.yaml" && echo "$WORK/slow_check.yaml")" 'services[0].health_check.timeout_ms' 'timeout_ms: 5000'
 rc=0; run_check "$WORK/does-not-exist.yaml" >/dev/null || rc=$?
 ((rc != 0 && rc != 124)) || fail "--check on a missing file exited $rc (want non-zero)"
 

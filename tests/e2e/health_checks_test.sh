@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Property: HTTP health checks take a dead backend out of scheduling and bring it back.
+# Three backends behind VIP 10.0.0.100:80 with an http check (interval 500 ms, timeout 300 ms,
+# fall 3, rise 2). be2's HTTP server is killed mid-test: within fall × interval + timeout it is
+# reported down (sluicectl list shows weight 0 and --health "down", sluice_backend_up is 0, one
+# log line), and no new connection reaches it while be1 and be3 take every request. Restarted, it
+# is up again within rise × interval (+ one interval of phase, + timeout) and gets its third.
+#
+# Probes leave the gateway namespace's kernel through a management veth on the backends' bridge
+# (gw-mgmt, 10.0.1.250/24): the DPDK ports have no kernel addresses here, and a management
+# interface beside the data ports is an ordinary deployment.
+SL_PREFIX=sle2e-health
+source "$(dirname "$0")/lib.sh"
+e2e_lab_up
+
+interval_ms=500 timeout_ms=300 fall=3 rise=2
+lab_config "$WORK/sluice.yaml" "$SOCK"
+lab_set_services "$WORK/sluice.yaml" "  - name: web
+    address: 10.0.0.100
+    port: 80
+    forwarding: nat
+    scheduler: rr
+    health_check: { type: http, path: /, expect_status: 200, interval_ms: $interval_ms, timeout_ms: $timeout_ms, rise: $rise, fall: $fall }
+    backends:
+      - { address: 10.0.1.11, port: 8080 }
+      - { address: 10.0.1.12, port: 8080 }
+      - { address: 10.0.1.13, port: 8080 }"
+
+lab_veth gw gw-mgmt lan lan-mgmt
+ip -n "$(lab_ns lan)" link set lan-mgmt master br0
+ip -n "$(lab_ns gw)" addr add 10.0.1.250/24 dev gw-mgmt
+# Answer ARP for 10.0.1.250 on gw-mgmt only, never on gw-down (DPDK's port).
+lab_exec gw sysctl -qw net.ipv4.conf.all.arp_ignore=1
+
+sluiced_start "$SLUICED" "$WORK/sluice.yaml"
+sluiced_wait "$SLUICECTL" "$SOCK" 20 || fail "sluiced did not answer on $SOCK"
+
+now_ms() { date +%s%3N; }
+# health_of ADDR: be's health state from the API ("up", "down", "unknown").
+health_of() {
+  ctl list --json | /usr/bin/python3 -c '
+import json, sys
+for s in json.load(sys.stdin)["services"]:
+    for b in s["backends"]:
+        if b["address"] == sys.argv[1]: print(b.get("health", {}).get("state", "none"))' "$1"
+}
+# wait_health ADDR STATE SECONDS: polls every 50 ms; prints the milliseconds it took.
+wait_health() {
+  local start; start=$(now_ms)
+  while [[ $(health_of "$1") != "$2" ]]; do
+    (($(now_ms) - start < $3 * 1000)) || fail "$1 not $2 after $3 s:"$'\n'"$(ctl list --health)"
+    sleep 0.05
+  done
+  echo $(($(now_ms) - start))
+}
+# log_ms PATTERN: the time (ms since the epoch) of sluiced's first log line matching PATTERN.
+log_ms() {
+  local stamp
+  stamp=$(grep -m1 -F "$1" "$LAB_STATE/sluiced.log" | cut -d' ' -f1)
+  [[ -n $stamp ]] || fail "no log line with: $1"
+  date -d "$stamp" +%s%3N
+}
+scrape() { lab_exec gw curl -sf --max-time 2 http://127.0.0.1:9469/metrics; } # demo.yaml admin.metrics
+be2_up_metric() { scrape | awk '/^sluice_backend_up\{service="web",.*backend="10.0.1.12:8080"\}/ {print $2}'; }
+
+for a in 10.0.1.11 10.0.1.12 10.0.1.13; do wait_health "$a" up 10 >/dev/null; done
+expect_round_robin http://10.0.0.100/ 30
+
+# Kill be2's HTTP server (the one this lab started; found by its command line in be2's namespace).
+be2_http=""
+for pid in $(ip netns pids "$(lab_ns be2)"); do
+  [[ $(tr '\0' ' ' </proc/"$pid"/cmdline) == *"http.server 8080"* ]] && be2_http=$pid
+done
+[[ -n $be2_http ]] || fail "be2's HTTP server not found"
+killed_at=$(now_ms)
+kill -TERM "$be2_http"
+wait_health 10.0.1.12 down 10 >/dev/null
+# From the kill to the transition's log line: at most fall checks, the first within an interval.
+down_ms=$(($(log_ms 'msg="backend down" service=web backend=10.0.1.12:8080') - killed_at))
+bound=$((fall * interval_ms + timeout_ms))
+echo "be2 down detected after $down_ms ms (bound: fall x interval + timeout = $bound ms)"
+((down_ms <= bound)) || fail "be2 detected down after $down_ms ms, want <= $bound"
+
+# No new connection reaches be2: every request succeeds on be1 or be3, alternating.
+# shellcheck disable=SC2016 # expanded by the inner shell
+served=$(lab_exec client bash -c 'for i in $(seq 30); do curl -s --max-time 2 http://10.0.0.100/ || echo "curl-error-$?"; done')
+counts=$(sort <<<"$served" | uniq -c)
+grep -q curl-error <<<"$served" && fail "requests failed while be2 was down:"$'\n'"$counts"
+grep -qx be2 <<<"$served" && fail "be2 got new connections while down:"$'\n'"$counts"
+for be in be1 be3; do
+  (($(grep -cx "$be" <<<"$served") == 15)) || fail "$be did not serve half:"$'\n'"$counts"
+done
+
+list=$(ctl list)
+grep -Eq '^  -> 10\.0\.1\.12:8080 +Masq +0 ' <<<"$list" || fail "list does not show be2 with weight 0:"$'\n'"$list"
+grep -Eq '^  -> 10\.0\.1\.11:8080 +Masq +1 ' <<<"$list" || fail "list lost be1's weight:"$'\n'"$list"
+health=$(ctl list --health)
+grep -Eq '^  -> 10\.0\.1\.12:8080 +Masq +1 +down +http .*refused' <<<"$health" ||
+  fail "list --health does not show be2 down (configured weight 1, connect refused):"$'\n'"$health"
+[[ $(be2_up_metric) == 0 ]] || fail "sluice_backend_up for be2 is '$(be2_up_metric)', want 0"
+grep -q 'level=warn msg="backend down" service=web backend=10.0.1.12:8080 from=up to=down check=http' \
+  "$LAB_STATE/sluiced.log" || fail "no log line for be2 going down"
+(($(grep -c 'msg="backend down" service=web backend=10.0.1.12:8080' "$LAB_STATE/sluiced.log") == 1)) ||
+  fail "want exactly one log line for be2's transition"
+
+# Restarted, be2 comes back after rise passes.
+lab_spawn be2 be2-http "$LAB_PY" -m http.server 8080 --directory "$LAB_STATE/be2-www"
+for ((t = 0; t < 100; t++)); do
+  [[ $(lab_exec be2 curl -s --max-time 1 http://10.0.1.12:8080/) == be2 ]] && break
+  sleep 0.05
+done
+answering_at=$(now_ms)
+wait_health 10.0.1.12 up 10 >/dev/null
+up_ms=$(($(log_ms 'msg="backend up" service=web backend=10.0.1.12:8080 from=down') - answering_at))
+bound=$((rise * interval_ms + timeout_ms))
+echo "be2 up again $up_ms ms after it answered (bound: rise x interval + timeout = $bound ms)"
+((up_ms <= bound)) || fail "be2 back up after $up_ms ms, want <= $bound"
+grep -q 'msg="backend up" service=web backend=10.0.1.12:8080 from=down to=up check=http' \
+  "$LAB_STATE/sluiced.log" || fail "no log line for be2 coming back"
+[[ $(be2_up_metric) == 1 ]] || fail "sluice_backend_up for be2 is '$(be2_up_metric)', want 1"
+expect_round_robin http://10.0.0.100/ 30
+
+e2e_stop
+pass
