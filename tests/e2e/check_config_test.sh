@@ -49,7 +49,7 @@ out=$(run_check "$WORK/demo.yaml") || fail "--check rejects config/demo.yaml (ex
 cp "$LAB_ROOT/config/health_checks.yaml" "$WORK/health_checks.yaml" && chmod 644 "$WORK/health_checks.yaml"
 out=$(run_check "$WORK/health_checks.yaml") ||
   fail "--check rejects config/health_checks.yaml (exit $?):"$'\n'"$out"
-expect_error "$(sed 's/timeout_ms: 1000 /timeout_ms: 5000 /' "$WORK/health_checks.yaml" >"$WORK/slow_check.yaml" &&
+expect_error "$(sed 's/timeout_ms: 1000$/timeout_ms: 5000/' "$WORK/health_checks.yaml" >"$WORK/slow_check.yaml" &&
   chmod 644 "$WORK/slow_check.yaml" && echo "$WORK/slow_check.yaml")" 'services[0].health_check.timeout_ms' 'timeout_ms: 5000'
 rc=0; run_check "$WORK/does-not-exist.yaml" >/dev/null || rc=$?
 ((rc != 0 && rc != 124)) || fail "--check on a missing file exited $rc (want non-zero)"
