@@ -156,6 +156,21 @@ void worker_families(exposition& e, std::span<const worker_stats* const> workers
       {"sluice_worker_icmp_errors_rate_limited_total", "counter",
        "ICMP errors the worker did not send because of its rate limit.",
        [](const worker_counters& c) { return c.icmp_errors_rate_limited.get(); }},
+      {"sluice_exception_to_kernel_packets_total", "counter",
+       "Packets the worker handed to an interface's kernel twin (exception path tap).",
+       [](const worker_counters& c) { return c.exception_to_kernel.get(); }},
+      {"sluice_exception_from_kernel_packets_total", "counter",
+       "Packets the kernel sent on an exception path tap that the worker transmitted.",
+       [](const worker_counters& c) { return c.exception_from_kernel.get(); }},
+      {"sluice_exception_to_kernel_rate_limited_total", "counter",
+       "Packets for the kernel dropped by the exception path's rate limit.",
+       [](const worker_counters& c) { return c.drops[std::size_t(drop_reason::exception_to_kernel_limited)].get(); }},
+      {"sluice_exception_from_kernel_rate_limited_total", "counter",
+       "Packets from the kernel dropped by the exception path's rate limit.",
+       [](const worker_counters& c) { return c.drops[std::size_t(drop_reason::exception_from_kernel_limited)].get(); }},
+      {"sluice_announce_garps_sent_total", "counter",
+       "Gratuitous ARPs the worker sent for the L2 announcement (announce.l2).",
+       [](const worker_counters& c) { return c.garps_sent.get(); }},
   };
   auto label = [](std::size_t i) { return fmt::format("worker=\"{}\"", i); };
   for (const field& f : k_fields) {

@@ -113,6 +113,9 @@ nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
                     {"icmp_errors_forwarded", c.icmp_errors_forwarded.get()},
                     {"icmp_errors_sent", c.icmp_errors_sent.get()},
                     {"icmp_errors_rate_limited", c.icmp_errors_rate_limited.get()},
+                    {"exception_to_kernel", c.exception_to_kernel.get()},
+                    {"exception_from_kernel", c.exception_from_kernel.get()},
+                    {"garps_sent", c.garps_sent.get()},
                     {"drops", std::move(drops)}});
   }
   nlohmann::json drops = nlohmann::json::object();

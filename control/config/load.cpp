@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "control/acl/parse.hpp"
+#include "control/config/load_announce.hpp"
 #include "control/config/load_bgp.hpp"
 #include "control/config/load_kubernetes.hpp"
 #include "control/config/yaml_reader.hpp"
@@ -54,6 +55,7 @@ public:
       if (list.size() == 0) r_.error(list, "interfaces", "needs at least one interface");
       for (std::size_t i = 0; i < list.size(); ++i)
         parse_interface(list[i], at("interfaces", i), c.interfaces);
+      check_exception_paths(r_, list, c.interfaces);
     }
     // Sets first: services and global_acls refer to them by name.
     if (root["acls"]) parse_acl_sets(r_, root["acls"], c.acls);
@@ -63,8 +65,10 @@ public:
     if (root["admin"]) parse_admin(root["admin"], c.admin);
     if (root["kubernetes"]) parse_kubernetes(r_, root["kubernetes"], c.kubernetes);
     if (root["address_pools"]) parse_address_pools(r_, root["address_pools"], c.address_pools);
-    if (const YAML::Node a = root["announce"]; a && r_.map(a, "announce", {"bgp"}))
+    if (const YAML::Node a = root["announce"]; a && r_.map(a, "announce", {"bgp", "l2"})) {
       if (a["bgp"]) parse_bgp_announce(r_, a["bgp"], c.interfaces, c.announce.bgp);
+      if (a["l2"]) parse_l2_announce(r_, a["l2"], c.announce.l2);
+    }
   }
 
   // Appends every valid service of `list` to c.services, checked against c's interfaces and
@@ -155,7 +159,8 @@ private:
 
   void parse_interface(const YAML::Node& n, const std::string& f,
                        std::vector<interface_config>& out) {
-    if (!r_.map(n, f, {"name", "device", "address", "gateway", "neighbors"})) return;
+    if (!r_.map(n, f, {"name", "device", "address", "gateway", "neighbors", "exception_path"}))
+      return;
     const std::size_t errors_before = r_.error_count();
     interface_config i;
     require(n, f, "name") && assign(r_.string(n["name"], f + ".name"), i.name);
@@ -186,6 +191,8 @@ private:
         i.neighbors.push_back(c);
       }
     }
+    if (n["exception_path"])
+      i.exception_path = parse_exception_path(r_, n["exception_path"], f + ".exception_path");
     for (const interface_config& other : out) {
       if (!i.name.empty() && other.name == i.name)
         r_.error(n["name"], f + ".name", "duplicate interface name \"" + i.name + "\"");

@@ -23,6 +23,16 @@ struct neighbor_config {
   bool operator==(const neighbor_config&) const = default;
 };
 
+// `interfaces[].exception_path`: the interface's kernel-side twin, a net_tap port whose kernel
+// netdev gets the DPDK port's MAC and the interface's address, so host tools (ssh, BGP, health
+// checks) work on a NIC that DPDK owns.
+struct exception_path_config {
+  std::string tap;                // kernel interface name
+  uint32_t rate_limit_pps = 10000; // per direction, shared out over the workers
+
+  bool operator==(const exception_path_config&) const = default;
+};
+
 struct interface_config {
   std::string name;
   std::string device; // DPDK devargs: PCI address or vdev string
@@ -30,6 +40,7 @@ struct interface_config {
   unsigned prefix_len;
   uint32_t gateway = 0; // 0: none
   std::vector<neighbor_config> neighbors;
+  std::optional<exception_path_config> exception_path; // absent: no kernel twin
 
   bool operator==(const interface_config&) const = default;
 };
@@ -121,9 +132,19 @@ struct kubernetes_config {
   bool operator==(const kubernetes_config&) const = default;
 };
 
+// `announce.l2`: gratuitous ARP for every VIP and interface address at start and for each VIP
+// added later, as MetalLB does on failover.
+struct l2_announce_config {
+  uint32_t garp_count = 3;
+  uint32_t garp_interval_ms = 1000;
+
+  bool operator==(const l2_announce_config&) const = default;
+};
+
 // The `announce:` key: how the VIPs this appliance serves are made known to the network.
 struct announce_config {
   bgp_announce_config bgp; // announce.bgp (announce/bgp_config.hpp)
+  std::optional<l2_announce_config> l2; // announce.l2; absent: no gratuitous ARP
 
   bool operator==(const announce_config&) const = default;
 };

@@ -162,6 +162,20 @@ void control_plane::publish(std::unique_ptr<snapshot> next,
   metrics_.publishes++;
   metrics_.publish_seconds_sum +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const l2_schedule::target& t :
+       garps_.on_published(publisher_.latest(), applied_.announce.l2, std::chrono::steady_clock::now()))
+    log::info("msg=\"announcing by gratuitous ARP\" address={} interface={} count={} interval_ms={}",
+              format_ipv4(t.addr), applied_.interfaces.at(t.iface).name,
+              applied_.announce.l2->garp_count, applied_.announce.l2->garp_interval_ms);
+  send_due_garps();
+}
+
+void control_plane::send_due_garps() {
+  if (commands_ == nullptr) return; // the workers are not running yet: kept for the first tick
+  for (garp_request g : garps_.take_due(std::chrono::steady_clock::now()))
+    if (rte_ring_sp_enqueue_elem(commands_->garps(), &g, sizeof g) != 0)
+      log::warn("msg=\"gratuitous ARP ring full, one announcement skipped\" address={}",
+                format_ipv4(g.addr));
 }
 
 namespace {
@@ -452,6 +466,7 @@ void control_plane::note_bgp(std::vector<uint32_t> announced, uint64_t apply_fai
 
 void control_plane::tick() {
   std::lock_guard lock(mu_);
+  send_due_garps();
   for (const drain_schedule::drain& d : health_drains_.take_due(std::chrono::steady_clock::now())) {
     // Back in service, or no longer checked, since it was scheduled: its flows stay.
     if (commands_ == nullptr || !health_.down().contains(d.identity)) continue;

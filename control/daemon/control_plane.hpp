@@ -16,6 +16,7 @@
 
 #include "control/admin/http_types.hpp"
 #include "control/admin/metrics.hpp"
+#include "control/announce/l2_schedule.hpp"
 #include "control/config/change.hpp"
 #include "control/config/load.hpp"
 #include "control/daemon/drains.hpp"
@@ -97,6 +98,8 @@ private:
   void after_change(std::vector<std::pair<std::string, bool>> changed);
   // Recompiles applied_.services[index] with the health table's current verdicts. Requires mu_.
   void recompile_for_health(std::size_t index);
+  // Queues the gratuitous ARPs due now for worker 0 (announce.l2). Requires mu_.
+  void send_due_garps();
   admin_response flows(const std::string& target);
   // The workers' flows of what `d` removes (a service, or backends of one). Requires mu_,
   // before `d` is applied.
@@ -120,6 +123,7 @@ private:
   std::vector<health::availability_callback> availability_watchers_;
   drain_schedule health_drains_; // backends taken out by their check, flushed after drain_timeout
   health::prober* prober_ = nullptr;
+  l2_schedule garps_;
 };
 
 } // namespace sluice

@@ -17,6 +17,7 @@
 #include "control/daemon/control_plane.hpp"
 #include "control/daemon/worker_setup.hpp"
 #include "control/health/prober.hpp"
+#include "control/exception/kernel_twins.hpp"
 #include "control/k8s/runner.hpp"
 #include "control/log/log.hpp"
 #include "dataplane/worker/worker.hpp"
@@ -31,7 +32,9 @@ unsigned mbufs_needed(const config& c) {
   const unsigned per_worker = 1024 * neighbour::k_queue_len / 8 + 512;
   const unsigned w = c.dataplane.workers;
   const unsigned handoff = w > 1 ? w * (w - 1) * handoff_mesh::k_ring_size : 0;
-  const unsigned n = unsigned(c.interfaces.size()) * w * per_queue + w * per_worker + handoff + 4096;
+  unsigned ports = unsigned(c.interfaces.size());
+  for (const interface_config& i : c.interfaces) ports += i.exception_path ? 1 : 0; // the taps
+  const unsigned n = ports * w * per_queue + w * per_worker + handoff + 4096;
   return n | 1023; // a power of two minus one suits the mempool ring best
 }
 
@@ -113,6 +116,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
       log::info("msg=\"interface up\" name={} device=\"{}\" port={}", i.name, i.device,
                 ports.back().port_id);
     }
+    const auto twins = open_kernel_twins(cfg, ports, workers, eal.pool, eal.ports);
 
     snapshot_publisher publisher(workers);
     std::vector<std::unique_ptr<worker_stats>> stats;
@@ -141,6 +145,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
           make_worker_setup(cfg, index, port_ids, eal.pool, int(rte_lcore_to_socket_id(lcore)));
       setup.mesh = mesh.get();
       setup.commands = &commands;
+      setup.exception_ports = twins;
       pool.push_back(std::make_unique<worker>(setup, publisher, *stats[index]));
       launch[index] = {pool.back().get(), &stop};
       if (rte_eal_remote_launch(worker_main, &launch[index], lcore) != 0)

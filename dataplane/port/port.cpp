@@ -21,15 +21,6 @@ constexpr uint16_t k_rx_desc = 1024;
 constexpr uint16_t k_tx_desc = 1024;
 constexpr uint16_t k_mtu = 1500;
 
-// The value of `key=` in comma-separated devargs, or "".
-std::string devarg(const std::string& device, const std::string& key) {
-  const std::string needle = "," + key + "=";
-  const auto at = ("," + device).find(needle);
-  if (at == std::string::npos) return "";
-  const auto begin = at + needle.size() - 1;
-  return device.substr(begin, device.find(',', begin) - begin);
-}
-
 // A memif server that died leaves its socket file behind, and the next probe fails with
 // "Address already in use". Remove the file when nothing listens on it any more.
 void remove_stale_memif_socket(const std::string& device) {
@@ -57,6 +48,14 @@ void remove_stale_memif_socket(const std::string& device) {
 }
 
 } // namespace
+
+std::string devarg(const std::string& device, const std::string& key) {
+  const std::string needle = "," + key + "=";
+  const auto at = ("," + device).find(needle);
+  if (at == std::string::npos) return "";
+  const auto begin = at + needle.size() - 1;
+  return device.substr(begin, device.find(',', begin) - begin);
+}
 
 port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool) {
   // The port's name is the devargs up to the first comma ("net_af_packet0", "0000:01:00.0").

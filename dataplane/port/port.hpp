@@ -25,4 +25,8 @@ port_info start_port(uint16_t port, const std::string& label, unsigned queues, r
 
 void close_port(uint16_t port_id) noexcept;
 
+// The value of `key=` in comma-separated devargs ("net_af_packet0,iface=gw-up": "gw-up" for
+// "iface"), or "".
+std::string devarg(const std::string& device, const std::string& key);
+
 } // namespace sluice

@@ -57,6 +57,9 @@ struct alignas(64) worker_counters {
   counter busy_polls;   // loop iterations that received at least one packet
   counter polls;
   counter acl_scans;    // Hyperscan scans of a flow's payload (at most one per flow and set)
+  counter exception_to_kernel;   // packets handed to an interface's kernel twin (tap)
+  counter exception_from_kernel; // packets the kernel sent on a tap, transmitted on its port
+  counter garps_sent;            // gratuitous ARPs sent for the control plane (announce.l2)
   counter drops[k_drop_reason_count];
 
   void drop(drop_reason r, uint64_t n = 1) noexcept { drops[static_cast<std::size_t>(r)].add(n); }

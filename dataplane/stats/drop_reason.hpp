@@ -29,7 +29,10 @@ namespace sluice {
   X(icmp_error_malformed, "ICMP error quoting no complete IPv4 TCP/UDP header and 8 bytes")    \
   X(icmp_rate_limited, "echo request over the worker's ICMP rate limit (1000/s, burst 50)")     \
   X(proto_unsupported, "IP protocol other than TCP/UDP/ICMP to a local address")                  \
-  X(local_delivery_unsupported, "TCP/UDP to an interface address (no kernel path yet)")           \
+  X(local_delivery_unsupported, "TCP/UDP to an interface address without an exception path")     \
+  X(exception_to_kernel_limited, "for the kernel over the exception path's rate limit (per worker)") \
+  X(exception_from_kernel_limited, "sent by the kernel over the exception path's rate limit")     \
+  X(exception_tap_full, "the exception path's tap did not accept the packet for the kernel")     \
   X(no_service, "TCP/UDP to a VIP port that has no service")                                      \
   X(no_flow, "transit packet that belongs to no tracked flow")                                    \
   X(no_backend, "new flow for a service without an eligible backend")                             \

@@ -17,10 +17,17 @@ command_rings::command_rings(unsigned workers, int socket_id) {
     }
     rings_.push_back(r);
   }
+  garps_ = rte_ring_create_elem("sl_garps", sizeof(garp_request), k_garp_ring_size, socket_id,
+                                RING_F_SP_ENQ | RING_F_SC_DEQ);
+  if (garps_ == nullptr) {
+    for (rte_ring* made : rings_) rte_ring_free(made);
+    throw std::runtime_error(std::string("garp ring: ") + rte_strerror(rte_errno));
+  }
 }
 
 command_rings::~command_rings() {
   for (rte_ring* r : rings_) rte_ring_free(r);
+  rte_ring_free(garps_);
 }
 
 } // namespace sluice

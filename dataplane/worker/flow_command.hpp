@@ -52,11 +52,21 @@ struct flow_command {
   std::atomic<bool> done{false};
 };
 
+// A gratuitous ARP the control plane asks for (announce.l2): a broadcast ARP announcement of
+// `addr` from interface `iface`'s MAC (RFC 5227: request, sender and target address both addr).
+struct garp_request {
+  uint32_t addr; // network byte order
+  uint16_t iface;
+  uint16_t pad_ = 0;
+};
+
 // One single-producer (the control plane, under its lock) single-consumer (the worker) ring of
-// flow_command pointers per worker.
+// flow_command pointers per worker, and the ring of garp_requests worker 0 sends (fire and
+// forget: nothing waits for them).
 class command_rings {
 public:
   static constexpr unsigned k_ring_size = 64;
+  static constexpr unsigned k_garp_ring_size = 4096;
 
   // Throws std::runtime_error when a ring cannot be created (init time only).
   command_rings(unsigned workers, int socket_id);
@@ -66,9 +76,11 @@ public:
 
   unsigned workers() const noexcept { return unsigned(rings_.size()); }
   rte_ring* of(unsigned worker) const noexcept { return rings_[worker]; }
+  rte_ring* garps() const noexcept { return garps_; }
 
 private:
   std::vector<rte_ring*> rings_;
+  rte_ring* garps_ = nullptr;
 };
 
 } // namespace sluice

@@ -80,13 +80,20 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
   ipv4_packet& p = c.pkt;
   if (const auto bad = parse_ipv4(l3, l3_len, p)) return drop(m, *bad), true;
   if (const auto bad = check_l4_header(p)) return drop(m, *bad), true;
-  if (is_icmp_error(p)) return handle_icmp_error(s, m, p), true;
+  if (is_icmp_error(p)) return handle_icmp_error(s, in_iface, m, p), true;
 
   const uint32_t local = s.local_addrs.find(snapshot::addr_key(p.ip->dst_addr));
   const bool is_tcp_udp = p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP;
   if (local != flat_index::k_absent) {
+    const auto kind = static_cast<local_kind>(local >> 16);
+    // For the interface's own address, what the dataplane neither answers nor forwards is the
+    // kernel's (exception path); to_kernel() drops it with the reason given when there is none.
+    const bool kernels = kind == local_kind::iface_address;
     if (p.proto == IPPROTO_ICMP) {
-      if (!is_echo_request(p)) return drop(m, drop_reason::icmp_unsupported), true;
+      if (!is_echo_request(p)) {
+        if (kernels) return to_kernel(in_iface, m, drop_reason::icmp_unsupported), true;
+        return drop(m, drop_reason::icmp_unsupported), true;
+      }
       if (!l4_checksum_ok(p)) return drop(m, drop_reason::l4_bad_checksum), true;
       if (!icmp_limit_.allow(now_)) return drop(m, drop_reason::icmp_rate_limited), true;
       make_echo_reply(eth, p);
@@ -94,14 +101,20 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
       enqueue_tx(in_iface, m);
       return true;
     }
-    if (!is_tcp_udp) return drop(m, drop_reason::proto_unsupported), true;
-    const auto kind = static_cast<local_kind>(local >> 16);
+    if (!is_tcp_udp) {
+      if (kernels) return to_kernel(in_iface, m, drop_reason::proto_unsupported), true;
+      return drop(m, drop_reason::proto_unsupported), true;
+    }
     if (kind != local_kind::vip) {
-      // Only full-NAT replies (to a local address or, without one configured, to the
-      // interface's own address) are forwarded; the rest has nowhere to go.
+      // Full-NAT replies (to a local address or, without one configured, to the interface's
+      // own address) are forwarded; the rest of the interface address's goes to the kernel.
       c.service = nullptr;
-      c.on_miss = kind == local_kind::fnat_local ? drop_reason::no_flow
-                                                 : drop_reason::local_delivery_unsupported;
+      c.on_miss = kernels ? drop_reason::local_delivery_unsupported : drop_reason::no_flow;
+      c.in_iface = in_iface;
+      // Delivered, not forwarded: a TTL of 1 is fine (eBGP peers send exactly that). No
+      // backend's reply arrives with it, so the flow lookup is not needed to tell.
+      if (kernels && p.ip->time_to_live <= 1 && has_kernel_twin(in_iface))
+        return to_kernel(in_iface, m, drop_reason::local_delivery_unsupported), true;
       if (expire(s, in_iface, m, p)) return true;
       c.m = m;
       return false;
@@ -135,6 +148,11 @@ void worker::handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexc
   if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY)) {
     if (sender_on_link) share_neighbour(s, in_iface, sender, arp->arp_data.arp_sha);
     counters_.arp_replies_received.add();
+    // The kernel twin resolves its own neighbours: it gets every reply to the interface's
+    // address (the dataplane answers requests itself, so the kernel never learns from those).
+    if (ours && static_cast<local_kind>(local >> 16) == local_kind::iface_address &&
+        has_kernel_twin(in_iface))
+      return to_kernel(in_iface, m, drop_reason::arp_not_for_us);
     rte_pktmbuf_free(m);
     return;
   }
@@ -165,7 +183,10 @@ void worker::forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept
     if (found & (uint64_t{1} << i)) {
       forward_on_flow(s, c[i], hits[i].index, hits[i].dir, false);
     } else if (c[i].service == nullptr) {
-      drop(c[i].m, c[i].on_miss);
+      if (c[i].on_miss == drop_reason::local_delivery_unsupported)
+        to_kernel(c[i].in_iface, c[i].m, c[i].on_miss);
+      else
+        drop(c[i].m, c[i].on_miss);
     } else if (s.acl != nullptr && !admitted[i]) {
       // Denied by an ACL: acl_screen() dropped and counted it.
     } else if (const auto hit = counters_.flows_created.get() != created_before

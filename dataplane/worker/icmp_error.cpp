@@ -28,12 +28,20 @@ unsigned worker::icmp_error_owner(const snapshot& s, const uint8_t* icmp,
   return fnat_port_owner(load<uint16_t>(ip + ihl), workers_); // full-NAT, local -> backend
 }
 
-void worker::handle_icmp_error(const snapshot& s, rte_mbuf* m, ipv4_packet& p) noexcept {
+void worker::handle_icmp_error(const snapshot& s, uint16_t in_iface, rte_mbuf* m,
+                               ipv4_packet& p) noexcept {
   if (!l4_checksum_ok(p)) return drop(m, drop_reason::l4_bad_checksum);
   icmp_quote q;
   if (const auto bad = parse_icmp_quote(p, q)) return drop(m, *bad);
   const auto hit = flows_.lookup(q.reversed);
-  if (!hit) return drop(m, drop_reason::no_flow);
+  if (!hit) {
+    // About a connection of the kernel twin's (port unreachable, fragmentation needed).
+    const uint32_t local = s.local_addrs.find(snapshot::addr_key(p.ip->dst_addr));
+    if (local != flat_index::k_absent &&
+        static_cast<local_kind>(local >> 16) == local_kind::iface_address)
+      return to_kernel(in_iface, m, drop_reason::no_flow);
+    return drop(m, drop_reason::no_flow);
+  }
   // No ICMP is ever sent about an ICMP error (RFC 1122 3.2.2): an expiring one just ends here.
   if (p.ip->time_to_live <= 1) return drop(m, drop_reason::ip_ttl_exceeded);
   const flow& f = flows_.at(hit->index);

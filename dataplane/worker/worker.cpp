@@ -16,6 +16,7 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
     : publisher_(publisher), stats_(stats), counters_(stats.worker), id_(setup.id),
       ports_(setup.ports), pool_(setup.pool), mesh_(setup.mesh),
       command_ring_(setup.commands != nullptr ? setup.commands->of(setup.id) : nullptr),
+      garp_ring_(setup.commands != nullptr && setup.id == 0 ? setup.commands->garps() : nullptr),
       workers_(setup.mesh != nullptr ? setup.mesh->workers() : 1),
       flows_(setup.id, setup.flow_capacity, setup.socket_id, setup.timeouts),
       affinity_(setup.id, setup.affinity_capacity, setup.socket_id),
@@ -27,6 +28,20 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
     if (ports_[i] >= iface_of_port_.size()) iface_of_port_.resize(ports_[i] + 1u, 0);
     iface_of_port_[ports_[i]] = i;
   }
+  exception_.resize(ports_.size());
+  for (std::size_t i = 0; i < setup.exception_ports.size() && i < ports_.size(); ++i) {
+    const auto& e = setup.exception_ports[i];
+    if (!e) continue;
+    // Each worker enforces its share, so that the interface's total is the configured rate; a
+    // burst of at least one RX burst, or a tenth of a second's worth.
+    const uint32_t rate = std::max<uint32_t>((e->rate_limit_pps + workers_ - 1) / workers_, 1);
+    const uint32_t burst = std::max<uint32_t>(k_burst, rate / 10);
+    exception_[i].emplace(kernel_twin{.port = e->port,
+                                      .to_kernel = token_bucket(tsc_hz_, rate, burst),
+                                      .from_kernel = token_bucket(tsc_hz_, rate, burst),
+                                      .queue = {}});
+    any_twin_ = true;
+  }
   for (const static_neighbour& sn : setup.static_neighbours) {
     neighbour* n = neighbours_.find_or_create(sn.iface, sn.addr);
     if (n == nullptr) continue;
@@ -37,6 +52,8 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
 
 worker::~worker() {
   for (tx_queue& q : tx_) rte_pktmbuf_free_bulk(q.pkts, q.count);
+  for (auto& t : exception_)
+    if (t) rte_pktmbuf_free_bulk(t->queue.pkts, t->queue.count);
   for (uint32_t i = 0; i < neighbours_.capacity(); ++i) {
     neighbour& n = neighbours_.slot(i);
     rte_pktmbuf_free_bulk(n.queue, n.queued);
@@ -67,6 +84,10 @@ unsigned worker::poll_once() noexcept {
       steer(s, iface, pkts, n);
   }
   if (workers_ > 1) receive_handoffs(s);
+  if (any_twin_ && (received == 0 || now_ >= next_twin_poll_)) {
+    poll_kernel_twins();
+    next_twin_poll_ = now_ + tsc_hz_ * k_twin_poll_us / 1000000;
+  }
   flush_tx();
   counters_.polls.add();
   if (received) {
@@ -84,6 +105,7 @@ unsigned worker::poll_once() noexcept {
     }
     affinity_.expire(now_, k_expire_budget);
     if (command_ring_ != nullptr) serve_flow_command();
+    if (garp_ring_ != nullptr) send_garps(s);
     next_expiry_ = now_ + expiry_interval_;
   }
   if (now_ >= next_neigh_scan_) {
@@ -105,15 +127,18 @@ void worker::drop(rte_mbuf* m, drop_reason r) noexcept {
   rte_pktmbuf_free(m);
 }
 
-void worker::transmit(uint16_t iface) noexcept {
-  tx_queue& q = tx_[iface];
-  const uint16_t sent = rte_eth_tx_burst(ports_[iface], static_cast<uint16_t>(id_), q.pkts, q.count);
-  counters_.tx_packets.add(sent);
+uint16_t worker::send_queued(uint16_t port, tx_queue& q, drop_reason refused) noexcept {
+  const uint16_t sent = rte_eth_tx_burst(port, static_cast<uint16_t>(id_), q.pkts, q.count);
   if (sent < q.count) {
-    counters_.drop(drop_reason::tx_full, q.count - sent);
+    counters_.drop(refused, q.count - sent);
     rte_pktmbuf_free_bulk(q.pkts + sent, q.count - sent);
   }
   q.count = 0;
+  return sent;
+}
+
+void worker::transmit(uint16_t iface) noexcept {
+  counters_.tx_packets.add(send_queued(ports_[iface], tx_[iface], drop_reason::tx_full));
 }
 
 void worker::enqueue_tx(uint16_t iface, rte_mbuf* m) noexcept {
@@ -123,8 +148,11 @@ void worker::enqueue_tx(uint16_t iface, rte_mbuf* m) noexcept {
 }
 
 void worker::flush_tx() noexcept {
-  for (uint16_t iface = 0; iface < tx_.size(); ++iface)
+  for (uint16_t iface = 0; iface < tx_.size(); ++iface) {
     if (tx_[iface].count != 0) transmit(iface);
+    if (auto& t = exception_[iface]; t && t->queue.count != 0)
+      send_queued(t->port, t->queue, drop_reason::exception_tap_full);
+  }
 }
 
 void worker::route_out(const snapshot& s, rte_mbuf* m, uint32_t dst) noexcept {

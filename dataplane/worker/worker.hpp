@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "dataplane/acl/evaluate.hpp"
@@ -17,6 +18,7 @@
 #include "dataplane/icmp/rate_limit.hpp"
 #include "dataplane/neigh/table.hpp"
 #include "dataplane/net/parse.hpp"
+#include "dataplane/rate/token_bucket.hpp"
 #include "dataplane/sched/pick.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
@@ -32,6 +34,13 @@ struct static_neighbour {
   rte_ether_addr mac;
 };
 
+// An interface's kernel twin (a net_tap port): traffic for the interface's own address that the
+// dataplane does not handle goes to it, and what the kernel sends on it leaves by the interface.
+struct exception_port {
+  uint16_t port;           // DPDK port id of the tap; queue `worker id` is the worker's
+  uint32_t rate_limit_pps; // per direction, for all workers together
+};
+
 struct worker_setup {
   unsigned id;                  // worker index: RCU thread id and queue id on every port
   std::vector<uint16_t> ports;  // DPDK port id of each interface, by interface index
@@ -44,6 +53,8 @@ struct worker_setup {
   int socket_id;
   const handoff_mesh* mesh = nullptr; // required when there is more than one worker
   const command_rings* commands = nullptr; // the control plane's flow requests; optional
+  // By interface index (shorter or empty: no exception path for the rest).
+  std::vector<std::optional<exception_port>> exception_ports;
 };
 
 class worker {
@@ -78,7 +89,9 @@ private:
     ipv4_packet pkt;
     const snapshot_service* service; // set when addressed to a VIP service
     drop_reason on_miss;             // why a packet without service and flow is dropped
+                                     // (local_delivery_unsupported: unless the kernel takes it)
     uint8_t acl_hold;                // for a new flow: its flow::acl_hold (dataplane/acl/hold.hpp)
+    uint16_t in_iface;               // set with on_miss: the interface it arrived on
   };
 
   // Sends each packet to the worker that owns its flow; processes its own share.
@@ -106,6 +119,10 @@ private:
   // Takes the next control-plane request when idle and advances it by k_command_budget slots
   // (flow_commands.cpp).
   void serve_flow_command() noexcept;
+  // Worker 0: sends the gratuitous ARPs the control plane queued (garp.cpp), a bounded number
+  // per expiry interval.
+  void send_garps(const snapshot& s) noexcept;
+  static constexpr unsigned k_garp_budget = 16;
   // Takes `f` out of its backend's ActiveConn/InActConn before it is erased.
   void forget_flow(const flow& f) noexcept;
   // ACLs (worker/acl.cpp). Decides the new flows among c[0..n) (bulk, one rte_acl call per set)
@@ -131,7 +148,9 @@ private:
   void forward_fnat(const snapshot& s, candidate& c, const flow& f, flow_dir dir) noexcept;
   // ICMP errors about NAT and full-NAT flows (icmp_error.cpp).
   unsigned icmp_error_owner(const snapshot& s, const uint8_t* icmp, uint32_t len) const noexcept;
-  void handle_icmp_error(const snapshot& s, rte_mbuf* m, ipv4_packet& p) noexcept;
+  // An error about none of our flows, sent to an interface's address, is the kernel's.
+  void handle_icmp_error(const snapshot& s, uint16_t in_iface, rte_mbuf* m,
+                         ipv4_packet& p) noexcept;
   // An ICMP error about `offending` from `src` to its sender, within the rate limit.
   void send_icmp_error(const snapshot& s, const rte_ipv4_hdr* offending, uint32_t src,
                        uint8_t type, uint8_t code, uint32_t rest) noexcept;
@@ -151,6 +170,15 @@ private:
   void send_arp_request(const snapshot& s, uint16_t iface, uint32_t target) noexcept;
   void age_neighbours(const snapshot& s) noexcept;
 
+  // The exception path (exception.cpp). Hands `m` to the kernel twin of `iface` within its
+  // rate limit; without a twin, drops it as `otherwise`.
+  void to_kernel(uint16_t iface, rte_mbuf* m, drop_reason otherwise) noexcept;
+  bool has_kernel_twin(uint16_t iface) const noexcept {
+    return iface < exception_.size() && exception_[iface].has_value();
+  }
+  // Receives what the kernel sent on every tap (this worker's queue) and transmits it.
+  void poll_kernel_twins() noexcept;
+
   void enqueue_tx(uint16_t iface, rte_mbuf* m) noexcept;
   // Sends the interface's queued packets; what the NIC refuses is dropped as tx_full.
   void transmit(uint16_t iface) noexcept;
@@ -166,6 +194,7 @@ private:
   rte_mempool* pool_;
   const handoff_mesh* mesh_;
   rte_ring* command_ring_;           // null when the worker takes no requests
+  rte_ring* garp_ring_;              // worker 0's: the control plane's garp_requests
   flow_command* command_ = nullptr;  // the request being served
   unsigned workers_;
   flow_table flows_;
@@ -188,6 +217,21 @@ private:
     rte_mbuf* pkts[k_burst];
   };
   std::vector<tx_queue> tx_; // by interface index
+  // Sends q on `port`'s queue id_ and returns how many left; what the device refuses is dropped
+  // as `refused`.
+  uint16_t send_queued(uint16_t port, tx_queue& q, drop_reason refused) noexcept;
+
+  struct kernel_twin {
+    uint16_t port;
+    token_bucket to_kernel;   // this worker's share of the rate limit, each direction
+    token_bucket from_kernel;
+    tx_queue queue;           // towards the kernel
+  };
+  std::vector<std::optional<kernel_twin>> exception_; // by interface index
+  bool any_twin_ = false;
+  // A tap is read with a syscall: a busy worker reads it only every k_twin_poll_us.
+  static constexpr unsigned k_twin_poll_us = 20;
+  uint64_t next_twin_poll_ = 0;
 };
 
 } // namespace sluice

@@ -212,6 +212,14 @@ lab_ipip_decap() {
   done
 }
 
+# lab_exception_paths CONFIG: gives both interfaces of CONFIG (a lab_config output) a kernel twin
+# (interfaces[].exception_path): taps tap-up (10.0.0.2/24) and tap-down (10.0.1.2/24) appear in
+# the gateway namespace once sluiced answers, and host tools there reach both links through DPDK.
+lab_exception_paths() {
+  sed -i -e 's|^\(    address: 10\.0\.0\.2/24\).*|\1\n    exception_path: { tap: tap-up }|' \
+    -e 's|^\(    address: 10\.0\.1\.2/24\).*|\1\n    exception_path: { tap: tap-down }|' "$1"
+}
+
 # lab_set_services CONFIG YAML: replaces the services: list of CONFIG (a lab_config output).
 lab_set_services() {
   local cfg=$1 services=$2

@@ -31,7 +31,7 @@ struct ring_port {
 // Process-wide DPDK objects: EAL, one mempool, two ring ports.
 struct environment {
   rte_mempool* pool = nullptr;
-  ring_port ports[2];
+  ring_port ports[3]; // uplink, downlink, the uplink's kernel twin
 
   static environment& get() {
     static environment env;
@@ -49,8 +49,8 @@ private:
     if (rte_eal_init(int(argv.size()), argv.data()) < 0) throw std::runtime_error("EAL init");
     pool = rte_pktmbuf_pool_create("golden_mbufs", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     if (pool == nullptr) throw std::runtime_error("mempool");
-    const std::string names[] = {"golden_up", "golden_down"};
-    for (int i = 0; i < 2; ++i) {
+    const std::string names[] = {"golden_up", "golden_down", "golden_twin"};
+    for (int i = 0; i < 3; ++i) {
       ring_port& p = ports[i];
       const unsigned queues = dataplane_harness::k_max_workers;
       for (unsigned q = 0; q < queues; ++q) {
@@ -88,6 +88,10 @@ dataplane_harness::dataplane_harness(const std::string& yaml, unsigned workers) 
         make_worker_setup(config_, w, {ports[0].port_id, ports[1].port_id}, env.pool, 0);
     setup.mesh = mesh_.get();
     setup.commands = commands_.get();
+    if (!config_.interfaces.empty() && config_.interfaces[0].exception_path)
+      setup.exception_ports = {exception_port{
+          .port = env.ports[k_uplink_twin].info.port_id,
+          .rate_limit_pps = config_.interfaces[0].exception_path->rate_limit_pps}};
     workers_.push_back(std::make_unique<worker>(setup, *publisher_, *stats_.back()));
   }
 }
@@ -126,11 +130,30 @@ void dataplane_harness::reconfigure(const std::string& yaml) {
   config_ = std::move(*r.cfg);
 }
 
+std::vector<sent_frame> dataplane_harness::from_kernel(const std::vector<bytes>& frames,
+                                                       unsigned queue) {
+  environment& env = environment::get();
+  for (const bytes& frame : frames) {
+    rte_mbuf* m = rte_pktmbuf_alloc(env.pool);
+    if (m == nullptr) throw std::runtime_error("mbuf");
+    std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
+    if (rte_ring_enqueue(env.ports[k_uplink_twin].rx[queue], m) != 0)
+      throw std::runtime_error("rx ring full");
+  }
+  std::vector<sent_frame> out = poll();
+  // A burst at a time: poll until the twin's RX ring is empty.
+  while (rte_ring_count(env.ports[k_uplink_twin].rx[queue]) != 0) {
+    std::vector<sent_frame> more = poll();
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  return out;
+}
+
 std::vector<sent_frame> dataplane_harness::poll() {
   for (auto& w : workers_) w->poll_once();
   std::vector<sent_frame> out;
   environment& env = environment::get();
-  for (uint16_t i = 0; i < 2; ++i)
+  for (uint16_t i = 0; i < 3; ++i)
     for (unsigned q = 0; q < k_max_workers; ++q) {
       void* obj = nullptr;
       while (rte_ring_dequeue(env.ports[i].tx[q], &obj) == 0) {

@@ -22,6 +22,10 @@ namespace sluice::testing {
 
 inline constexpr uint16_t k_uplink = 0;
 inline constexpr uint16_t k_downlink = 1;
+// The uplink's kernel twin (a third ring port standing in for the net_tap): frames the worker
+// hands to the kernel come back as sent_frame{k_uplink_twin, ...} when the config gives the
+// uplink an exception_path.
+inline constexpr uint16_t k_uplink_twin = 2;
 
 struct sent_frame {
   uint16_t iface;
@@ -41,6 +45,9 @@ public:
   // Injects `frame` on RX queue `queue` of `iface`, runs the worker polling that queue and then
   // every worker once more (to deliver hand-offs), returns every transmitted frame.
   std::vector<sent_frame> send(uint16_t iface, const bytes& frame, unsigned queue = 0);
+  // Injects `frames` as the kernel would write them on the uplink twin's queue `queue`, then
+  // polls every worker (an idle worker reads its twin); returns every transmitted frame.
+  std::vector<sent_frame> from_kernel(const std::vector<bytes>& frames, unsigned queue = 0);
   // Compiles `yaml` (same interfaces) and publishes it, as a reload would.
   void reconfigure(const std::string& yaml);
   // Runs one iteration of every worker without input (timers, expiry, hand-offs).
@@ -61,6 +68,8 @@ public:
   const worker_stats& stats(unsigned w = 0) const { return *stats_[w]; }
   const worker& dataplane(unsigned w = 0) const { return *workers_[w]; }
   const snapshot& published() const { return publisher_->latest(); }
+  // The control plane's rings to the workers (flow requests, gratuitous ARPs for worker 0).
+  const command_rings& commands() const { return *commands_; }
 
 private:
   config config_;

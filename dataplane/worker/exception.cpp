@@ -1,0 +1,42 @@
+// The exception path: an interface's kernel twin (a net_tap port the control plane created and
+// gave the interface's MAC and address). Packets for the interface's own address that the
+// dataplane neither answers nor forwards go to the kernel; what the kernel sends on the tap
+// leaves by the interface unchanged. Both directions pass a per-worker token bucket, so a flood
+// neither starves the workers nor buries the kernel. Reading a tap is a PMD RX burst (net_tap
+// reads its file descriptor): the only syscall a worker makes, and only every k_twin_poll_us
+// when busy.
+
+#include <rte_ethdev.h>
+
+#include "dataplane/worker/worker.hpp"
+
+namespace sluice {
+
+void worker::to_kernel(uint16_t iface, rte_mbuf* m, drop_reason otherwise) noexcept {
+  if (!has_kernel_twin(iface)) return drop(m, otherwise);
+  kernel_twin& t = *exception_[iface];
+  if (!t.to_kernel.allow(now_)) return drop(m, drop_reason::exception_to_kernel_limited);
+  counters_.exception_to_kernel.add();
+  if (t.queue.count == k_burst) send_queued(t.port, t.queue, drop_reason::exception_tap_full);
+  t.queue.pkts[t.queue.count++] = m;
+}
+
+void worker::poll_kernel_twins() noexcept {
+  rte_mbuf* pkts[k_burst];
+  for (uint16_t iface = 0; iface < exception_.size(); ++iface) {
+    if (!exception_[iface]) continue;
+    kernel_twin& t = *exception_[iface];
+    const uint16_t n = rte_eth_rx_burst(t.port, static_cast<uint16_t>(id_), pkts, k_burst);
+    for (uint16_t i = 0; i < n; ++i) {
+      if (!t.from_kernel.allow(now_)) {
+        drop(pkts[i], drop_reason::exception_from_kernel_limited);
+        continue;
+      }
+      // The kernel wrote a complete frame with the interface's MAC as its source: sent as is.
+      counters_.exception_from_kernel.add();
+      enqueue_tx(iface, pkts[i]);
+    }
+  }
+}
+
+} // namespace sluice
