@@ -287,8 +287,9 @@ std::vector<std::string> control_plane::reload() {
       problems.push_back(path_ + ": kubernetes: changed; restart sluiced to apply");
     if (!(r.cfg->address_pools == applied_.address_pools))
       problems.push_back(path_ + ": address_pools: changed; restart sluiced to apply");
-    if (!(r.cfg->announce == applied_.announce))
-      problems.push_back(path_ + ": announce: changed; restart sluiced to apply");
+    // announce.l2 applies at reload (the next publication announces by its rules).
+    if (!(r.cfg->announce.bgp == applied_.announce.bgp))
+      problems.push_back(path_ + ": announce.bgp: changed; restart sluiced to apply");
   }
   if (problems.empty()) {
     // Services of other sources (Kubernetes) stay beside the file's, unless the file now
