@@ -220,6 +220,13 @@ lab_exception_paths() {
     -e 's|^\(    address: 10\.0\.1\.2/24\).*|\1\n    exception_path: { tap: tap-down }|' "$1"
 }
 
+# lab_two_workers CONFIG: two workers on the machine's second core (three lcores for two CPUs),
+# two af_packet queue pairs per port.
+lab_two_workers() {
+  sed -i -e 's/workers: 1/workers: 2/' -e 's/"-l", "0-1"/"--lcores", "0@0,1@1,2@1"/' \
+    -e 's/iface=gw-up"/iface=gw-up,qpairs=2"/' -e 's/iface=gw-down"/iface=gw-down,qpairs=2"/' "$1"
+}
+
 # lab_set_services CONFIG YAML: replaces the services: list of CONFIG (a lab_config output).
 lab_set_services() {
   local cfg=$1 services=$2

@@ -7,11 +7,14 @@
 #  - the VIP still forwards, the dataplane still answers ping for 10.0.0.2;
 #  - both directions are counted (sluicectl stats, sluice_exception_* metrics), and the kernel
 #    does not answer ARP on the veth DPDK reads (NOARP, rp_filter 1 on gw-up and gw-down).
-SL_PREFIX=sle2e-exc
+# With EXC_WORKERS=2 (exception_path_two_workers_test.sh) the same with two workers, each reading
+# and writing its own tap queue.
+SL_PREFIX=${SL_PREFIX:-sle2e-exc}
 source "$(dirname "$0")/lib.sh"
 e2e_lab_up
 lab_config "$WORK/sluice.yaml" "$SOCK"
 lab_exception_paths "$WORK/sluice.yaml"
+if [[ ${EXC_WORKERS:-1} == 2 ]]; then lab_two_workers "$WORK/sluice.yaml"; fi
 sluiced_start "$SLUICED" "$WORK/sluice.yaml"
 sluiced_wait "$SLUICECTL" "$SOCK" 20 || fail "sluiced did not answer on $SOCK"
 

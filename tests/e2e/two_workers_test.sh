@@ -7,10 +7,7 @@ SL_PREFIX=sle2e-2w
 source "$(dirname "$0")/lib.sh"
 e2e_lab_up
 lab_config "$WORK/sluice.yaml" "$SOCK"
-# Two workers on the machine's second core (three lcores for two CPUs), two queues per port.
-sed -i -e 's/workers: 1/workers: 2/' -e 's/"-l", "0-1"/"--lcores", "0@0,1@1,2@1"/' \
-  -e 's/iface=gw-up"/iface=gw-up,qpairs=2"/' -e 's/iface=gw-down"/iface=gw-down,qpairs=2"/' \
-  "$WORK/sluice.yaml"
+lab_two_workers "$WORK/sluice.yaml"
 sluiced_start "$SLUICED" "$WORK/sluice.yaml"
 sluiced_wait "$SLUICECTL" "$SOCK" 30 || fail "sluiced did not answer on $SOCK"
 
