@@ -12,6 +12,7 @@ SL_PREFIX=${SL_PREFIX:-sl}
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_STATE=/run/sluice-lab/$SL_PREFIX
 LAB_BACKENDS=(be1 be2 be3)
+LAB_EXTRA_NS=() # further namespaces a test builds itself; lab_down removes them too
 LAB_PY=/usr/bin/python3 # Debian's interpreter: the only one with scapy
 
 # A short name (client, gw, lan, be1..) gets the prefix; a full name ("sl-be1") is kept.
@@ -107,7 +108,7 @@ except socket.timeout: pass' "$2" "$3" "$4"
 # namespaces. Safe to run when nothing is up.
 lab_down() {
   local n ns pids
-  for n in client gw lan "${LAB_BACKENDS[@]}"; do
+  for n in client gw lan "${LAB_BACKENDS[@]}" "${LAB_EXTRA_NS[@]}"; do
     ns=$(lab_ns "$n")
     ip netns list | awk '{print $1}' | grep -qx "$ns" || continue
     mapfile -t pids < <(ip netns pids "$ns")

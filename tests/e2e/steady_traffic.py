@@ -14,6 +14,8 @@ import socket
 import sys
 import time
 
+from echo_round import echo_round
+
 vip, conns, stop_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 summary = {"connections": conns, "rounds": 0, "exchanges": 0, "resets": 0, "moved": 0,
            "timeouts": 0, "udp_sent": 0, "udp_answered": 0}
@@ -31,25 +33,7 @@ udp.settimeout(1)
 alive = list(range(conns))
 while not os.path.exists(stop_file):
     summary["rounds"] += 1
-    for i in list(alive):
-        try:
-            socks[i].sendall(b"r%d\n" % summary["rounds"])
-            line = readers[i].readline()
-        except socket.timeout:
-            summary["timeouts"] += 1
-            alive.remove(i)
-            continue
-        except OSError:
-            summary["resets"] += 1
-            alive.remove(i)
-            continue
-        if not line:
-            summary["resets"] += 1
-            alive.remove(i)
-        elif line.split(b":")[0] != owners[i]:
-            summary["moved"] += 1
-        else:
-            summary["exchanges"] += 1
+    echo_round(socks, readers, owners, alive, summary, b"r%d\n" % summary["rounds"])
     udp.sendto(b"u%d" % summary["rounds"], (vip, 53))
     summary["udp_sent"] += 1
     try:
