@@ -152,6 +152,33 @@ global_acls: [edge, nowhere, edge]
 services:
   - { name: web, address: 10.0.0.100, port: 80, acls: nope, backends: [] }
 """,
+    # announce.bgp: every key, then broken values (reserved ASN, hold time 1, a quote in the
+    # password, a peer off every link, a community out of range).
+    "bgp.yaml": """\
+interfaces:
+  - { name: uplink, device: net_null0, address: 10.0.0.2/24 }
+services:
+  - { name: web, address: 10.0.5.100, port: 80, forwarding: dr, scheduler: mh, backends: [{ address: 10.0.0.11 }] }
+announce:
+  bgp:
+    router_id: 10.0.0.2
+    local_asn: 65001
+    bird_socket: /run/sluice/bird.ctl
+    peers: [{ address: 10.0.0.1, asn: 65000, hold_time: 9, bfd: true, password: secret }]
+    communities: ["65000:100"]
+    withdraw_delay_ms: 2000
+""",
+    "bgp_broken.yaml": """\
+interfaces:
+  - { name: uplink, device: net_null0, address: 10.0.0.2/24 }
+announce:
+  bgp:
+    local_asn: 23456
+    bird_socket: relative.ctl
+    peers: [{ address: 192.0.2.1, asn: 0, hold_time: 1, password: 'a"b' }, { address: 192.0.2.1 }]
+    communities: ["65536:1", "x"]
+  arp: {}
+""",
 }
 
 
