@@ -2,9 +2,10 @@
 // gave the interface's MAC and address). Packets for the interface's own address that the
 // dataplane neither answers nor forwards go to the kernel; what the kernel sends on the tap
 // leaves by the interface unchanged. Both directions pass a per-worker token bucket, so a flood
-// neither starves the workers nor buries the kernel. Reading a tap is a PMD RX burst (net_tap
-// reads its file descriptor): the only syscall a worker makes, and only every k_twin_poll_us
-// when busy.
+// neither starves the workers nor buries the kernel. net_tap's bursts are a read or write on
+// its file descriptor per packet (without vhost-net there is no shared-memory path): the only
+// syscalls a worker makes, bounded by the rate limit, and a busy worker reads its taps only every
+// k_twin_poll_us (an idle one on every loop).
 
 #include <rte_ethdev.h>
 
