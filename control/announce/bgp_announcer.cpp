@@ -49,9 +49,15 @@ bgp_announcer::bgp_announcer(const bgp_announce_config& c)
   write_atomically(files_.routes, bird_routes_config({}));
   write_atomically(files_.config, bird_main_config(cfg_, files_));
   start_bird();
+  // A BIRD that dies at once (not installed, config refused) is a start-up error, not something
+  // to restart forever.
+  if (!bird_->running())
+    throw std::runtime_error("bird exited at start (is Debian's bird2 installed? its messages, "
+                             "if any, are above); config " + files_.config);
 }
 
 void bgp_announcer::start_bird() {
+  started_ = std::chrono::steady_clock::now();
   bird_ = std::make_unique<bird_process>(files_);
   log::info("msg=\"BIRD started\" pid={} config={} socket={} peers={}", bird_->pid(),
             files_.config, files_.socket, cfg_.peers.size());
@@ -75,6 +81,8 @@ bgp_announcer::~bgp_announcer() {
 bool bgp_announcer::announce(std::vector<uint32_t> vips) {
   vips = canonical(std::move(vips));
   if (!bird_->running()) {
+    // At most one restart a second: a BIRD that keeps dying must not spin the control thread.
+    if (std::chrono::steady_clock::now() - started_ < std::chrono::seconds(1)) return false;
     log::warn("msg=\"BIRD exited; restarting it\" socket={}", files_.socket);
     start_bird();
     applied_.reset();

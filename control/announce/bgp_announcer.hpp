@@ -20,14 +20,15 @@ namespace sluice {
 class bgp_announcer {
 public:
   // Writes BIRD's configuration with no VIP and starts BIRD. Throws std::runtime_error when the
-  // files cannot be written or BIRD cannot be started.
+  // files cannot be written or BIRD cannot be started (or exits at once).
   explicit bgp_announcer(const bgp_announce_config& c);
   // Stops BIRD: its sessions close and the peers drop whatever it still announced.
   ~bgp_announcer();
 
   // Makes BIRD announce exactly `vips` (network byte order). Cheap when nothing changed. When
   // BIRD is not reachable yet (just started) or refuses, the change is logged and retried at
-  // the next call; a BIRD that exited is restarted. Returns true when BIRD runs with `vips`.
+  // the next call; a BIRD that exited is restarted (at most once a second). Returns true when
+  // BIRD runs with `vips`.
   bool announce(std::vector<uint32_t> vips);
 
   // The graceful stop: withdraw every VIP, then wait withdraw_delay_ms (the caller's workers keep
@@ -48,6 +49,7 @@ private:
   bird_files files_;
   bird_control control_;
   std::unique_ptr<bird_process> bird_;
+  std::chrono::steady_clock::time_point started_; // of the running (or last) BIRD
   std::optional<std::vector<uint32_t>> applied_; // what BIRD runs with; nullopt: unknown
   bool failing_ = false;                         // the last attempt failed (logged once)
   uint64_t failures_ = 0;

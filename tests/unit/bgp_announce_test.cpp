@@ -246,5 +246,11 @@ TEST_F(BgpAnnouncerLive, BirdThatExitedIsRestartedWithTheRoutes) {
   EXPECT_NE(routes.find("10.0.0.100/32"), std::string::npos) << routes;
 }
 
+TEST_F(BgpAnnouncerLive, BirdThatExitsAtStartIsAStartUpError) {
+  // Longer than a Unix socket path may be: BIRD cannot open its control socket and exits.
+  cfg_.bird_socket = dir_ + "/" + std::string(120, 's') + ".ctl";
+  EXPECT_THROW(bgp_announcer a(cfg_), std::runtime_error);
+}
+
 } // namespace
 } // namespace sluice
