@@ -9,6 +9,10 @@
 # Probes leave the gateway namespace's kernel through a management veth on the backends' bridge
 # (gw-mgmt, 10.0.1.250/24): the DPDK ports have no kernel addresses here, and a management
 # interface beside the data ports is an ordinary deployment.
+#
+# Established flows follow the drain policy: a second service (TCP echo on 7000, checked on the
+# backends' HTTP port, drain_timeout 3) keeps be2's held connections answering after be2 is taken
+# out, and flushes them 3 s later while be1's and be3's keep going.
 SL_PREFIX=sle2e-health
 source "$(dirname "$0")/lib.sh"
 e2e_lab_up
@@ -24,7 +28,19 @@ lab_set_services "$WORK/sluice.yaml" "  - name: web
     backends:
       - { address: 10.0.1.11, port: 8080 }
       - { address: 10.0.1.12, port: 8080 }
-      - { address: 10.0.1.13, port: 8080 }"
+      - { address: 10.0.1.13, port: 8080 }
+  - name: held
+    address: 10.0.0.100
+    port: 7000
+    forwarding: nat
+    scheduler: rr
+    drain_timeout: 3
+    health_check: { type: http, port: 8080, interval_ms: $interval_ms, timeout_ms: $timeout_ms, rise: $rise, fall: $fall }
+    backends:
+      - { address: 10.0.1.11, port: 7000 }
+      - { address: 10.0.1.12, port: 7000 }
+      - { address: 10.0.1.13, port: 7000 }"
+for i in 1 2 3; do lab_spawn "be$i" "be$i-tcp" "$LAB_PY" "$LAB_ROOT/scripts/lib/tcp_echo.py" 7000 "be$i"; done
 
 lab_veth gw gw-mgmt lan lan-mgmt
 ip -n "$(lab_ns lan)" link set lan-mgmt master br0
@@ -36,13 +52,14 @@ sluiced_start "$SLUICED" "$WORK/sluice.yaml"
 sluiced_wait "$SLUICECTL" "$SOCK" 20 || fail "sluiced did not answer on $SOCK"
 
 now_ms() { date +%s%3N; }
-# health_of ADDR: be's health state from the API ("up", "down", "unknown").
+# health_of ADDR: the health state of service web's backend ADDR ("up", "down", "unknown").
 health_of() {
   ctl list --json | /usr/bin/python3 -c '
 import json, sys
 for s in json.load(sys.stdin)["services"]:
     for b in s["backends"]:
-        if b["address"] == sys.argv[1]: print(b.get("health", {}).get("state", "none"))' "$1"
+        if s["name"] == "web" and b["address"] == sys.argv[1]:
+            print(b.get("health", {}).get("state", "none"))' "$1"
 }
 # wait_health ADDR STATE SECONDS: polls every 50 ms; prints the milliseconds it took.
 wait_health() {
@@ -66,6 +83,13 @@ be2_up_metric() { scrape | awk '/^sluice_backend_up\{service="web",.*backend="10
 for a in 10.0.1.11 10.0.1.12 10.0.1.13; do wait_health "$a" up 10 >/dev/null; done
 expect_round_robin http://10.0.0.100/ 30
 
+coproc HOLD { lab_exec client "$LAB_PY" "$E2E_DIR/hold_connections.py" 10.0.0.100 7000 6; }
+read -r -t 10 owners <&"${HOLD[0]}" || fail "held connections did not open"
+# owned NAME JSON: how many connections of the JSON line's list belong to backend NAME.
+owned() { "$LAB_PY" -c 'import json, sys; print(list(json.loads(sys.argv[2]).values())[0].count(sys.argv[1]))' "$1" "$2"; }
+probe() { echo >&"${HOLD[1]}"; read -r -t 15 line <&"${HOLD[0]}" || fail "probe got no report"; echo "$line"; }
+(($(owned be2 "$owners") == 2)) || fail "rr did not give be2 2 of 6 held connections: $owners"
+
 # Kill be2's HTTP server (the one this lab started; found by its command line in be2's namespace).
 be2_http=""
 for pid in $(ip netns pids "$(lab_ns be2)"); do
@@ -80,6 +104,9 @@ down_ms=$(($(log_ms 'msg="backend down" service=web backend=10.0.1.12:8080') - k
 bound=$((fall * interval_ms + timeout_ms))
 echo "be2 down detected after $down_ms ms (bound: fall x interval + timeout = $bound ms)"
 ((down_ms <= bound)) || fail "be2 detected down after $down_ms ms, want <= $bound"
+
+answered=$(probe)
+(($(owned be2 "$answered") == 2)) || fail "be2's held connections must drain, not break: $answered"
 
 # No new connection reaches be2: every request succeeds on be1 or be3, alternating.
 # shellcheck disable=SC2016 # expanded by the inner shell
@@ -98,10 +125,23 @@ health=$(ctl list --health)
 grep -Eq '^  -> 10\.0\.1\.12:8080 +Masq +1 +down +http .*refused' <<<"$health" ||
   fail "list --health does not show be2 down (configured weight 1, connect refused):"$'\n'"$health"
 [[ $(be2_up_metric) == 0 ]] || fail "sluice_backend_up for be2 is '$(be2_up_metric)', want 0"
+scrape | promtool check metrics >"$WORK/promtool.out" 2>&1 ||
+  fail "promtool check metrics:"$'\n'"$(cat "$WORK/promtool.out")"
 grep -q 'level=warn msg="backend down" service=web backend=10.0.1.12:8080 from=up to=down check=http' \
   "$LAB_STATE/sluiced.log" || fail "no log line for be2 going down"
 (($(grep -c 'msg="backend down" service=web backend=10.0.1.12:8080' "$LAB_STATE/sluiced.log") == 1)) ||
   fail "want exactly one log line for be2's transition"
+
+# drain_timeout 3: be2's held connections are flushed 3 s after it went down; the others live.
+now=$(now_ms) flush_at=$(($(log_ms 'msg="backend down" service=held backend=10.0.1.12:7000') + 3000 + 500))
+((now < flush_at)) && sleep "$(((flush_at - now) / 1000)).$(printf '%03d' $(((flush_at - now) % 1000)))"
+answered=$(probe)
+(($(owned be1 "$answered") == 2 && $(owned be2 "$answered") == 0 && $(owned be3 "$answered") == 2)) ||
+  fail "after drain_timeout want be2's 2 connections flushed and 4 answering: $answered"
+grep -q 'msg="drain ended" reason=health_check backend="10.0.0.100:7000/6>10.0.1.12:7000" flows_flushed=2' \
+  "$LAB_STATE/sluiced.log" || fail "no drain log line for be2's held flows"
+exec {HOLD[1]}>&-
+wait "$HOLD_PID" 2>/dev/null || true
 
 # Restarted, be2 comes back after rise passes.
 lab_spawn be2 be2-http "$LAB_PY" -m http.server 8080 --directory "$LAB_STATE/be2-www"
