@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "control/health/parse.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
@@ -52,7 +53,7 @@ void parse_kubernetes(yaml_reader& r, const YAML::Node& n, kubernetes_config& k)
   if (!r.map(n, "kubernetes",
              {"kubeconfig", "in_cluster", "load_balancer_class", "class_less", "node_addresses",
               "backends", "forwarding", "scheduler", "watch_timeout_seconds",
-              "token_reread_seconds"}))
+              "token_reread_seconds", "health_check"}))
     return;
   k.enabled = true;
   if (n["kubeconfig"])
@@ -86,6 +87,11 @@ void parse_kubernetes(yaml_reader& r, const YAML::Node& n, kubernetes_config& k)
   if (n["token_reread_seconds"])
     if (auto v = r.integer(n["token_reread_seconds"], "kubernetes.token_reread_seconds", 1, 86400))
       k.token_reread_seconds = uint32_t(*v);
+  // Checked as for a TCP service with a port: each Kubernetes service has one; UDP services get
+  // the check only when it names a TCP port (k8s/mapping.cpp).
+  if (n["health_check"])
+    k.health_check = parse_health_check(r, n["health_check"], "kubernetes.health_check",
+                                        IPPROTO_TCP, htons(1));
 }
 
 void parse_address_pools(yaml_reader& r, const YAML::Node& n,

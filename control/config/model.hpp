@@ -128,6 +128,10 @@ struct kubernetes_config {
   scheduler_kind scheduler = scheduler_kind::rr;
   uint32_t watch_timeout_seconds = 300;
   uint32_t token_reread_seconds = 60;
+  // Optional probes of every Kubernetes service's backends (TCP ports, or UDP ones when the check
+  // names a port). EndpointSlice readiness still decides which endpoints are backends; a check
+  // can only take a ready one out for a while, never bring back one the cluster calls not ready.
+  std::optional<health_check_config> health_check;
 
   bool operator==(const kubernetes_config&) const = default;
 };

@@ -143,6 +143,9 @@ public:
       base.mode = mode;
       base.scheduler = sched;
       base.persistence_timeout = persistence;
+      // A check without a port of its own has nothing to connect to on a UDP endpoint.
+      if (cfg_.health_check && (base.proto == IPPROTO_TCP || cfg_.health_check->port != 0))
+        base.health_check = cfg_.health_check;
       if (lb && s.load_balancer_source_ranges.empty()) {
         service_config v = base;
         v.name = "k8s:" + s.meta.key() + ":" + port_label(sp);

@@ -82,6 +82,12 @@ private:
   std::thread thread_;
 };
 
+// A loopback port nothing listens on (a listener's, closed again): connecting is refused.
+uint16_t closed_port() {
+  server gone({}, /*answer=*/false);
+  return gone.port();
+}
+
 // Collects what the prober reports.
 struct results {
   std::mutex mu;
@@ -130,14 +136,9 @@ TEST(Prober, TcpConnectToAListenerPasses) {
 }
 
 TEST(Prober, RefusedConnectionFailsNamingTheError) {
-  uint16_t closed_port;
-  {
-    server gone;
-    closed_port = gone.port();
-  }
   results r;
   prober p(r.sink());
-  p.update({.added = {target("t", closed_port, health_check_kind::tcp)}});
+  p.update({.added = {target("t", closed_port(), health_check_kind::tcp)}});
   const auto got = r.wait_for("t", 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_FALSE(got[0].passed);
@@ -211,14 +212,9 @@ TEST(Prober, AStoppedTargetIsNeverReportedAgain) {
 
 TEST(Prober, AReplacedTargetRunsWithItsNewSettings) {
   server ok;
-  uint16_t closed_port;
-  {
-    server gone;
-    closed_port = gone.port();
-  }
   results r;
   prober p(r.sink());
-  p.update({.added = {target("t", closed_port, health_check_kind::tcp)}});
+  p.update({.added = {target("t", closed_port(), health_check_kind::tcp)}});
   ASSERT_EQ(r.wait_for("t", 1).size(), 1u);
   p.update({.added = {target("t", ok.port(), health_check_kind::tcp)}});
   std::this_thread::sleep_for(300ms);

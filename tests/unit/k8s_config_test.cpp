@@ -85,5 +85,18 @@ TEST(K8sConfig, PoolProblemsNameTheEntry) {
                                      "a.b.c.d/len or ranges a.b.c.d-e.f.g.h)"});
 }
 
+TEST(K8sConfig, HealthCheckIsOptionalAndValidatedLikeAServices) {
+  const std::string head = "kubernetes:\n  in_cluster: true\n";
+  EXPECT_FALSE(load(head).cfg->kubernetes.health_check);
+  const load_result r = load(head + "  health_check: { type: http, path: /healthz, fall: 2 }\n");
+  ASSERT_TRUE(r.cfg) << r.errors.at(0).to_string();
+  ASSERT_TRUE(r.cfg->kubernetes.health_check);
+  EXPECT_EQ(r.cfg->kubernetes.health_check->path, "/healthz");
+  EXPECT_EQ(r.cfg->kubernetes.health_check->fall, 2u);
+  const std::vector<std::string> e = errors(head + "  health_check: { type: tcp, rise: 0 }\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_NE(e[0].find("kubernetes.health_check.rise"), std::string::npos) << e[0];
+}
+
 } // namespace
 } // namespace sluice

@@ -301,5 +301,31 @@ TEST(K8sMapping, TwoServicesOnOneNodePortKeepTheFirstAndReportTheSecond) {
   EXPECT_TRUE(has_problem(r, "same address, port and protocol"));
 }
 
+TEST(K8sMapping, HealthChecksAreOptionalAndNeverAddAnEndpointTheClusterCallsNotReady) {
+  lab l;
+  put(l.st, k8s_service("shop", "web", "LoadBalancer",
+                        {k8s_port("http", 80, 30080, "TCP", 8080), k8s_port("dns", 53, 0, "UDP", 5353)}));
+  put(l.st, k8s_slice("shop", "web", "web-1", {{"10.1.0.5"}, {"10.1.0.7", false, false}},
+                      {k8s_slice_port("http", 8080), k8s_slice_port("dns", 5353, "UDP")}));
+  mapping_result r = l.run();
+  ASSERT_NE(find(r, "k8s:shop/web:80/tcp"), nullptr);
+  EXPECT_FALSE(find(r, "k8s:shop/web:80/tcp")->health_check) << "no kubernetes.health_check: none";
+
+  l.cfg.health_check = health_check_config{.kind = health_check_kind::http, .path = "/ready"};
+  r = l.run();
+  const service_config* tcp = find(r, "k8s:shop/web:80/tcp");
+  ASSERT_NE(tcp, nullptr);
+  ASSERT_TRUE(tcp->health_check);
+  EXPECT_EQ(tcp->health_check->path, "/ready");
+  EXPECT_EQ(backends_of(*tcp), (weights{{"10.1.0.5:8080", 1}}))
+      << "the not-ready endpoint is no backend, checked or not";
+  const service_config* udp = find(r, "k8s:shop/web:53/udp");
+  ASSERT_NE(udp, nullptr);
+  EXPECT_FALSE(udp->health_check) << "a check without a port has nothing to connect to on UDP";
+
+  l.cfg.health_check->port = 8081;
+  EXPECT_TRUE(find(l.run(), "k8s:shop/web:53/udp")->health_check);
+}
+
 } // namespace
 } // namespace sluice::k8s
