@@ -6,9 +6,9 @@
 # log line), and no new connection reaches it while be1 and be3 take every request. Restarted, it
 # is up again within rise × interval (+ one interval of phase, + timeout) and gets its third.
 #
-# Probes leave the gateway namespace's kernel through a management veth on the backends' bridge
-# (gw-mgmt, 10.0.1.250/24): the DPDK ports have no kernel addresses here, and a management
-# interface beside the data ports is an ordinary deployment.
+# Probes are the gateway kernel's own TCP connections and go the production way: through the
+# downlink's kernel exception path (tap-down, 10.0.1.2/24, a net_tap twin of the DPDK port), so
+# they leave and return through sluiced's workers.
 #
 # Established flows follow the drain policy: a second service (TCP echo on 7000, checked on the
 # backends' HTTP port, drain_timeout 3) keeps be2's held connections answering after be2 is taken
@@ -42,11 +42,7 @@ lab_set_services "$WORK/sluice.yaml" "  - name: web
       - { address: 10.0.1.13, port: 7000 }"
 for i in 1 2 3; do lab_spawn "be$i" "be$i-tcp" "$LAB_PY" "$LAB_ROOT/scripts/lib/tcp_echo.py" 7000 "be$i"; done
 
-lab_veth gw gw-mgmt lan lan-mgmt
-ip -n "$(lab_ns lan)" link set lan-mgmt master br0
-ip -n "$(lab_ns gw)" addr add 10.0.1.250/24 dev gw-mgmt
-# Answer ARP for 10.0.1.250 on gw-mgmt only, never on gw-down (DPDK's port).
-lab_exec gw sysctl -qw net.ipv4.conf.all.arp_ignore=1
+lab_exception_paths "$WORK/sluice.yaml"
 
 sluiced_start "$SLUICED" "$WORK/sluice.yaml"
 sluiced_wait "$SLUICECTL" "$SOCK" 20 || fail "sluiced did not answer on $SOCK"
