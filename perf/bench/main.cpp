@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "control/config/model.hpp"
 #include "perf/bench/report.hpp"
 #include "perf/bench/scenarios.hpp"
 
@@ -25,12 +26,14 @@ constexpr const char* k_usage =
     "                    [--flows N] [--capacity N] [--size 64|1500]\n"
     "                    [--runs 5] [--seconds 2] [--order random|sequential]\n"
     "                    [--source inline|lcore] [--acl-rules N] [--acl-patterns N]\n"
+    "                    [--scheduler rr|wrr|lc|wlc|sh|dh|mh|random] [--backends 4]\n"
     "                    [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
     "  N takes K/M suffixes (binary: 1K = 1024, 4M = 4194304). --size is the frame size on the\n"
     "  wire with FCS. The worker (or the io forwarder) runs on the first worker lcore; the\n"
     "  source ring is refilled between polls on that lcore (inline, untimed) or continuously\n"
     "  from the main lcore (lcore). --acl-rules/--acl-patterns put a global ACL set of that many\n"
-    "  address rules / payload patterns in front of the service (none match the traffic).\n";
+    "  address rules / payload patterns in front of the service (none match the traffic).\n"
+    "  --scheduler and --backends (1..64, equal weights) shape the one service.\n";
 
 uint64_t parse_count(const std::string& s) {
   std::size_t end = 0;
@@ -42,6 +45,13 @@ uint64_t parse_count(const std::string& s) {
     else throw std::invalid_argument("bad count " + s);
   }
   return v;
+}
+
+sluice::scheduler_kind parse_scheduler(const std::string& s) {
+  for (auto k = sluice::scheduler_kind::rr; k <= sluice::scheduler_kind::random;
+       k = sluice::scheduler_kind(uint8_t(k) + 1))
+    if (sluice::name_of(k) == s) return k;
+  throw std::invalid_argument("unknown scheduler " + s);
 }
 
 options parse(int argc, char** argv, std::string& eal) {
@@ -72,10 +82,14 @@ options parse(int argc, char** argv, std::string& eal) {
                                                      : sluice::bench::source_mode::inline_refill;
     else if (a == "--acl-rules") o.acl_rules = unsigned(std::stoul(v));
     else if (a == "--acl-patterns") o.acl_patterns = unsigned(std::stoul(v));
+    else if (a == "--scheduler") o.scheduler = parse_scheduler(v);
+    else if (a == "--backends") o.backends = unsigned(std::stoul(v));
     else if (a == "--eal") eal = v;
     else throw std::invalid_argument("unknown option " + a);
   }
   if (o.size < 64 || o.size > 1518) throw std::invalid_argument("--size must be 64..1518");
+  // The rig's config holds 64 backend slots.
+  if (o.backends == 0 || o.backends > 64) throw std::invalid_argument("--backends must be 1..64");
   if (o.flows == 0 || o.runs == 0) throw std::invalid_argument("--flows and --runs must be > 0");
   return o;
 }

@@ -33,7 +33,8 @@ config bench_config(const rig_options& o) {
   interface_config down{.name = "downlink", .device = "net_null0,no-rx=1", .addr = ip("10.1.0.2"),
                         .prefix_len = 16, .gateway = 0, .neighbors = {}};
   service_config web{.name = "web", .vip = ip("192.0.2.100"), .port = htons(k_vip_port),
-                     .proto = IPPROTO_TCP, .mode = o.mode, .backends = {}};
+                     .proto = IPPROTO_TCP, .mode = o.mode, .scheduler = o.scheduler,
+                     .backends = {}};
   // DR and TUN cannot change the port.
   const bool same_port = o.mode == forwarding::dr || o.mode == forwarding::tun;
   // fnat: 8 local addresses x 4 backends x 64512 ports hold 2M flows on one worker.

@@ -26,6 +26,7 @@ struct rig_options {
   unsigned backends = 4;
   unsigned worker_lcore;
   forwarding mode = forwarding::nat; // of the one service
+  scheduler_kind scheduler = scheduler_kind::rr;
   // A global ACL set of this many address rules and payload rules, none matching the bench's
   // traffic: every new flow is classified (and, with payload, scanned) and then allowed.
   unsigned acl_rules = 0;

@@ -2,9 +2,12 @@
 
 #include <rte_lcore.h>
 
+#include <fmt/core.h>
+
 #include <stdexcept>
 #include <string>
 
+#include "control/config/model.hpp"
 #include "dataplane/flow/flow.hpp"
 #include "perf/bench/ceiling.hpp"
 #include "perf/bench/rig.hpp"
@@ -65,11 +68,18 @@ void note_acl(report& rep, rig& r, const options& o) {
                       std::to_string(r.stats().worker.acl_scans.get()) + " payload scans in all");
 }
 
+// Connections each backend slot was given (warm-up included): shows the scheduler at work.
+void note_spread(report& rep, rig& r, const options& o) {
+  std::string note = fmt::format("connections per backend ({}):", name_of(o.scheduler));
+  for (unsigned b = 0; b < o.backends; ++b) note += fmt::format(" {}", r.stats().backends[b].conns.get());
+  rep.notes.push_back(std::move(note));
+}
+
 rig_options rig_for(const options& o, const flow_timeouts& t) {
   const uint64_t cap = o.capacity ? o.capacity : o.flows;
   if (cap > UINT32_MAX / 2) throw std::runtime_error("flow capacity too large for one worker");
-  return {.flow_capacity = uint32_t(cap), .timeouts = t, .backends = 4, .worker_lcore = o.worker_lcore,
-          .mode = o.mode, .acl_rules = o.acl_rules, .acl_patterns = o.acl_patterns};
+  return {.flow_capacity = uint32_t(cap), .timeouts = t, .backends = o.backends,
+          .worker_lcore = o.worker_lcore, .mode = o.mode, .scheduler = o.scheduler, .acl_rules = o.acl_rules, .acl_patterns = o.acl_patterns};
 }
 
 } // namespace
@@ -104,6 +114,7 @@ report run_established(const options& o) {
   generator gen(r.source_ring(), r.pool(), {.frame = ack, .order = o.order, .flows = o.flows});
   measure_pairs(rep, r, *w, gen, o);
   note_acl(rep, r, o);
+  note_spread(rep, r, o);
   return rep;
 }
 
@@ -132,6 +143,7 @@ report run_new(const options& o) {
           poll, nothing);
   measure_pairs(rep, r, *w, gen, o);
   note_acl(rep, r, o);
+  note_spread(rep, r, o);
   return rep;
 }
 

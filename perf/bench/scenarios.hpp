@@ -8,6 +8,7 @@
 
 #include "perf/bench/measure.hpp"
 #include "perf/bench/memory.hpp"
+#include "dataplane/snapshot/snapshot.hpp"
 #include "dataplane/xmit/forwarding.hpp"
 
 namespace sluice::bench {
@@ -15,6 +16,8 @@ namespace sluice::bench {
 struct options {
   std::string scenario;      // MODE-established | MODE-new, MODE one of nat dr tun fnat
   forwarding mode = forwarding::nat;
+  scheduler_kind scheduler = scheduler_kind::rr; // of the one service
+  unsigned backends = 4;
   uint64_t flows = 1u << 20; // established: flows kept; new: flow table capacity
   uint64_t capacity = 0;     // flows_per_worker; 0: equal to flows
   unsigned size = 64;        // frame size on the wire, FCS included
