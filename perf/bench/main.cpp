@@ -27,13 +27,16 @@ constexpr const char* k_usage =
     "                    [--runs 5] [--seconds 2] [--order random|sequential]\n"
     "                    [--source inline|lcore] [--acl-rules N] [--acl-patterns N]\n"
     "                    [--scheduler rr|wrr|lc|wlc|sh|dh|mh|random] [--backends 4]\n"
+    "                    [--workers 1|2]\n"
     "                    [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
     "  N takes K/M suffixes (binary: 1K = 1024, 4M = 4194304). --size is the frame size on the\n"
     "  wire with FCS. The worker (or the io forwarder) runs on the first worker lcore; the\n"
     "  source ring is refilled between polls on that lcore (inline, untimed) or continuously\n"
     "  from the main lcore (lcore). --acl-rules/--acl-patterns put a global ACL set of that many\n"
     "  address rules / payload patterns in front of the service (none match the traffic).\n"
-    "  --scheduler and --backends (1..64, equal weights) shape the one service.\n";
+    "  --scheduler and --backends (1..64, equal weights) shape the one service. --workers 2\n"
+    "  (MODE-new, inline source): worker 0 polls on the main lcore, worker 1 on the worker\n"
+    "  lcore, each with its own source queue, handing packets over as sluiced's workers do.\n";
 
 uint64_t parse_count(const std::string& s) {
   std::size_t end = 0;
@@ -84,12 +87,16 @@ options parse(int argc, char** argv, std::string& eal) {
     else if (a == "--acl-patterns") o.acl_patterns = unsigned(std::stoul(v));
     else if (a == "--scheduler") o.scheduler = parse_scheduler(v);
     else if (a == "--backends") o.backends = unsigned(std::stoul(v));
+    else if (a == "--workers") o.workers = unsigned(std::stoul(v));
     else if (a == "--eal") eal = v;
     else throw std::invalid_argument("unknown option " + a);
   }
   if (o.size < 64 || o.size > 1518) throw std::invalid_argument("--size must be 64..1518");
   // The rig's config holds 64 backend slots.
   if (o.backends == 0 || o.backends > 64) throw std::invalid_argument("--backends must be 1..64");
+  if (o.workers != 1 && o.workers != 2) throw std::invalid_argument("--workers must be 1 or 2");
+  if (o.workers == 2 && (kind != "new" || o.source != sluice::bench::source_mode::inline_refill))
+    throw std::invalid_argument("--workers 2 runs MODE-new with the inline source only");
   if (o.flows == 0 || o.runs == 0) throw std::invalid_argument("--flows and --runs must be > 0");
   return o;
 }

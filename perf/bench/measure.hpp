@@ -16,6 +16,7 @@
 #include <rte_pause.h>
 #include <rte_ring.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <vector>
@@ -134,6 +135,31 @@ run_result measure(unsigned lcore, generator& gen, rte_ring* ring, const run_pla
   drain(ring);
   return j.result;
 }
+
+// Two workers' runs at once, for the two-worker scenario: `poll[0]` on the calling (main) lcore,
+// `poll[1]` on `lcore`, each topping up its own ring inline (plan.source must be inline: the
+// generator has no core of its own on two). Both must poll together: a worker hands packets to
+// the other through a bounded ring. Leaves both rings empty.
+template <typename Poll, typename Quiesce>
+std::array<run_result, 2> measure_two(unsigned lcore, std::array<generator*, 2> gen,
+                                      std::array<rte_ring*, 2> ring, const run_plan& plan,
+                                      std::array<Poll, 2>& poll, std::array<Quiesce, 2>& quiesce) {
+  using job = detail::job<Poll, Quiesce>;
+  job here{.poll = poll[0], .quiesce = quiesce[0], .gen = *gen[0], .ring = ring[0], .plan = plan,
+           .generator_done = {}, .finished = {}, .result = {}};
+  job there{.poll = poll[1], .quiesce = quiesce[1], .gen = *gen[1], .ring = ring[1], .plan = plan,
+            .generator_done = {}, .finished = {}, .result = {}};
+  rte_eal_remote_launch(&job::main, &there, lcore);
+  here.run();
+  rte_eal_wait_lcore(lcore);
+  drain(ring[0]);
+  drain(ring[1]);
+  return {here.result, there.result};
+}
+
+// Two workers running in parallel, as one: packets and cycles add up, and so do the rates
+// (elapsed_cycles is set so that mpps() is the sum of both).
+run_result combined(const run_result& a, const run_result& b);
 
 double median(std::vector<double> v);
 

@@ -16,8 +16,10 @@ namespace {
 
 using testing::ip;
 
-// Source ring (1024, made by net_ring) + worker TX bursts + per-lcore mempool caches + slack.
+// Per worker: source ring (1024, made by net_ring) + TX bursts + mempool cache + slack; plus
+// the handoff rings between two workers.
 constexpr unsigned k_pool_size = 16383;
+constexpr unsigned k_pool_size_two_workers = k_pool_size + 16384 + 2 * handoff_mesh::k_ring_size;
 constexpr unsigned k_pool_cache = 256;
 
 config bench_config(const rig_options& o) {
@@ -66,32 +68,40 @@ config bench_config(const rig_options& o) {
 
 } // namespace
 
-rig::rig(const rig_options& o) : options_(o), cfg_(bench_config(o)) {
-  pool_ = rte_pktmbuf_pool_create("bench_mbufs", k_pool_size, k_pool_cache, 0,
-                                  RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
+rig::rig(const rig_options& o) : options_(o), cfg_(bench_config(o)), publisher_(o.workers) {
+  pool_ = rte_pktmbuf_pool_create("bench_mbufs", o.workers > 1 ? k_pool_size_two_workers : k_pool_size,
+                                  k_pool_cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
   if (pool_ == nullptr) throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
-  for (const interface_config& i : cfg_.interfaces) ports_.push_back(open_port(i.device, 1, pool_));
-  source_ring_ = rte_ring_lookup("ETH_RXTX0_net_ring0");
-  if (source_ring_ == nullptr) throw std::runtime_error("net_ring0 made no ring ETH_RXTX0_net_ring0");
+  for (const interface_config& i : cfg_.interfaces) ports_.push_back(open_port(i.device, o.workers, pool_));
+  // net_ring0 without devargs makes 16 ring pairs, one per queue: ETH_RXTX<queue>_net_ring0.
+  for (unsigned q = 0; q < o.workers; ++q) {
+    const std::string name = "ETH_RXTX" + std::to_string(q) + "_net_ring0";
+    source_rings_.push_back(rte_ring_lookup(name.c_str()));
+    if (source_rings_.back() == nullptr) throw std::runtime_error("net_ring0 made no ring " + name);
+  }
+  if (o.workers > 1) mesh_ = std::make_unique<handoff_mesh>(o.workers, int(rte_socket_id()));
 
   slot_registries slots{slot_registry(cfg_.dataplane.max_services),
                         slot_registry(cfg_.dataplane.max_backends)};
   publisher_.publish(compile_snapshot(cfg_, ports_, slots, 1));
-  stats_ = std::make_unique<worker_stats>(cfg_.dataplane.max_services, cfg_.dataplane.max_backends,
-                                          cfg_.dataplane.max_acl_rules);
+  for (unsigned w = 0; w < o.workers; ++w)
+    stats_.push_back(std::make_unique<worker_stats>(cfg_.dataplane.max_services,
+                                                    cfg_.dataplane.max_backends, cfg_.dataplane.max_acl_rules));
 }
 
 rig::~rig() {
+  mesh_.reset(); // frees the mbufs left in its rings: before the pool goes
   for (const port_info& p : ports_) close_port(p.port_id);
   rte_mempool_free(pool_);
 }
 
-std::unique_ptr<worker> rig::make_worker() {
+std::unique_ptr<worker> rig::make_worker(unsigned id) {
   std::vector<uint16_t> ids;
   for (const port_info& p : ports_) ids.push_back(p.port_id);
-  return std::make_unique<worker>(
-      make_worker_setup(cfg_, 0, ids, pool_, int(rte_lcore_to_socket_id(options_.worker_lcore))),
-      publisher_, *stats_);
+  worker_setup setup =
+      make_worker_setup(cfg_, id, ids, pool_, int(rte_lcore_to_socket_id(options_.worker_lcore)));
+  setup.mesh = mesh_.get();
+  return std::make_unique<worker>(setup, publisher_, *stats_[id]);
 }
 
 } // namespace sluice::bench

@@ -14,6 +14,7 @@
 #include "dataplane/port/port.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
+#include "dataplane/worker/handoff.hpp"
 #include "dataplane/worker/worker.hpp"
 
 namespace sluice::bench {
@@ -25,6 +26,7 @@ struct rig_options {
   flow_timeouts timeouts;
   unsigned backends = 4;
   unsigned worker_lcore;
+  unsigned workers = 1; // each with its own queue pair on both ports and its own source ring
   forwarding mode = forwarding::nat; // of the one service
   scheduler_kind scheduler = scheduler_kind::rr;
   // A global ACL set of this many address rules and payload rules, none matching the bench's
@@ -41,17 +43,19 @@ public:
   rig(const rig&) = delete;
   rig& operator=(const rig&) = delete;
 
-  // A fresh worker (empty flow table) on the published snapshot.
-  std::unique_ptr<worker> make_worker();
+  // A fresh worker `id` (empty flow table) on the published snapshot.
+  std::unique_ptr<worker> make_worker(unsigned id = 0);
 
   rte_mempool* pool() const noexcept { return pool_; }
-  rte_ring* source_ring() const noexcept { return source_ring_; }
+  unsigned workers() const noexcept { return options_.workers; }
+  // Worker `q`'s source: the ring behind the uplink's queue q.
+  rte_ring* source_ring(unsigned q = 0) const noexcept { return source_rings_[q]; }
   uint16_t source_port() const noexcept { return ports_[0].port_id; }
   uint16_t sink_port() const noexcept { return ports_[1].port_id; }
   const rte_ether_addr& uplink_mac() const noexcept { return ports_[0].mac; }
   uint32_t vip() const noexcept { return cfg_.services[0].vip; }
   const snapshot_publisher& publisher() const noexcept { return publisher_; }
-  worker_stats& stats() noexcept { return *stats_; }
+  worker_stats& stats(unsigned id = 0) noexcept { return *stats_[id]; }
   unsigned worker_lcore() const noexcept { return options_.worker_lcore; }
 
 private:
@@ -59,9 +63,11 @@ private:
   config cfg_;
   rte_mempool* pool_ = nullptr;
   std::vector<port_info> ports_;
-  rte_ring* source_ring_ = nullptr;
-  snapshot_publisher publisher_{1};
-  std::unique_ptr<worker_stats> stats_;
+  std::vector<rte_ring*> source_rings_;
+  snapshot_publisher publisher_;
+  std::vector<std::unique_ptr<worker_stats>> stats_;
+  std::unique_ptr<handoff_mesh> mesh_; // with more than one worker
+
 };
 
 } // namespace sluice::bench

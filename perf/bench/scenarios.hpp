@@ -18,6 +18,7 @@ struct options {
   forwarding mode = forwarding::nat;
   scheduler_kind scheduler = scheduler_kind::rr; // of the one service
   unsigned backends = 4;
+  unsigned workers = 1;      // 2: the main lcore is worker 0 (new-flow scenarios, inline source)
   uint64_t flows = 1u << 20; // established: flows kept; new: flow table capacity
   uint64_t capacity = 0;     // flows_per_worker; 0: equal to flows
   unsigned size = 64;        // frame size on the wire, FCS included
