@@ -9,6 +9,7 @@
 #include "dataplane/net/checksum.hpp"
 #include "dataplane/net/unaligned.hpp"
 #include "dataplane/xmit/nat.hpp"
+#include "dataplane/xmit/proxy_v2.hpp"
 
 namespace sluice {
 namespace {
@@ -35,6 +36,36 @@ void set_endpoint(uint8_t* ip, std::size_t off, uint8_t* l4, std::size_t port_of
 void set_addr(uint8_t* ip, std::size_t off, uint32_t to) noexcept {
   store(ip + k_ip_csum, csum_replace4(load<uint16_t>(ip + k_ip_csum), load<uint32_t>(ip + off), to));
   store(ip + off, to);
+}
+
+// Replaces the 32-bit field at `at` (a quoted sequence or acknowledgement number) with `f` of its
+// host-order value, patching `l4_csum` when the quote holds it.
+template <class F>
+void map_u32(uint8_t* at, uint8_t* l4_csum, F f) noexcept {
+  const uint32_t old_be = load<uint32_t>(at);
+  const uint32_t new_be = rte_cpu_to_be_32(f(rte_be_to_cpu_32(old_be)));
+  if (l4_csum != nullptr) store(l4_csum, csum_replace4(load<uint16_t>(l4_csum), old_be, new_be));
+  store(at, new_be);
+}
+
+// A full-NAT flow with a PROXY v2 header: the quoted segment's sequence space is the sender's
+// view, which differs from the receiver's by the header (xmit/proxy_v2.hpp). A segment we sent
+// to the backend quotes a shifted sequence number, which the client must see as it sent it (its
+// TCP matches the error against its own send window); a segment we sent to the client quotes an
+// acknowledgement mapped for the client, which the backend must see as it sent it.
+void map_proxy_sequence(const icmp_quote& q, uint8_t* l4_csum, const flow& f,
+                        flow_dir dir) noexcept {
+  constexpr std::size_t k_seq = offsetof(rte_tcp_hdr, sent_seq);
+  constexpr std::size_t k_ack = offsetof(rte_tcp_hdr, recv_ack);
+  const uint32_t start = f.proxy_start;
+  const uint8_t len = f.proxy_len;
+  if (dir == flow_dir::reply) {
+    // Backend view -> client view is the mapping acknowledgements take (a number inside the
+    // header means the header's first byte, i.e. nothing of the client's).
+    map_u32(q.l4 + k_seq, l4_csum, [&](uint32_t v) { return proxy_ack_to_client(v, start, len); });
+  } else if (q.l4_len >= k_ack + 4) {
+    map_u32(q.l4 + k_ack, l4_csum, [&](uint32_t v) { return proxy_seq_to_backend(v, start, len); });
+  }
 }
 
 } // namespace
@@ -98,6 +129,7 @@ void translate_icmp_error(const ipv4_packet& pkt, const icmp_quote& q, const flo
     set_endpoint(q.ip, k_src, q.l4, 0, l4_csum, backend);
     set_endpoint(q.ip, k_dst, q.l4, 2, l4_csum, local);
   }
+  if (f.proxy_len != 0 && q.reversed.proto == IPPROTO_TCP) map_proxy_sequence(q, l4_csum, f, dir);
   // The ICMP checksum covers the whole quote, which changed in several places at odd and even
   // offsets: recomputing it over a few dozen bytes is simpler than patching each change.
   store(pkt.l4 + offsetof(rte_icmp_hdr, icmp_cksum), uint16_t{0});

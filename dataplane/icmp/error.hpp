@@ -43,7 +43,9 @@ std::optional<drop_reason> parse_icmp_quote(const ipv4_packet& pkt, icmp_quote& 
 //   client:port, quote dst := VIP:port (the client's own packet, as it sent it);
 // flow_dir::forward — towards the backend: outer dst := backend, outer src := the local address
 //   (fnat; NAT keeps it), quote src := backend:port, quote dst := the local or client endpoint.
-// The outer TTL is decremented; the outer and quoted IP header checksums, a quoted UDP checksum
+// For a full-NAT flow with a PROXY v2 header the quoted TCP sequence number (towards the
+// client) or acknowledgement (towards the backend, when quoted) is mapped back by the header's
+// length, as the data path maps it. The outer TTL is decremented; the outer and quoted IP header checksums, a quoted UDP checksum
 // and a quoted TCP checksum when enough is quoted to hold it, and the ICMP checksum are kept
 // valid. Requires TTL > 1.
 void translate_icmp_error(const ipv4_packet& pkt, const icmp_quote& q, const flow& f,

@@ -196,6 +196,8 @@ bytes proxy_header(uint16_t cport) {
 std::string text(const bytes& b) { return std::string(b.begin(), b.end()); }
 
 std::vector<fixture> proxy_fixtures() {
+  const std::string down = dataplane_harness::mac_text(k_downlink);
+  const std::string up = dataplane_harness::mac_text(k_uplink);
   const bytes mss1460 = {2, 4, 0x05, 0xb4}, mss1432 = {2, 4, 0x05, 0x98};
   // NOP NOP SACK with one block: edges in the backend's view, then in the client's.
   const bytes sack_be = {1, 1, 5, 10, 0, 0, 0, 147, 0, 0, 0, 151};
@@ -242,6 +244,22 @@ std::vector<fixture> proxy_fixtures() {
        {{k_uplink, to_c(ACK, 9018, 101).tcp_options(sack_cl).build()}}, {}},
       {"an ack inside the header acknowledges nothing", k_downlink,
        from_be(ACK, 9018, 110).build(), {{k_uplink, to_c(ACK, 9018, 101).build()}}, {}},
+      // ICMP errors quote the sender's view of the sequence space, mapped like the data path.
+      {"an icmp error about a shifted segment reaches the client quoting its own sequence number", k_downlink,
+       icmp_error_frame(k_be1, down, "10.0.1.11", "10.0.1.5", 0, 64, 3, 4, 1400,
+                        be_tcp(1024, PSH | ACK, 147, 9018).payload("more").build(), 20),
+       {{k_uplink, icmp_error_frame(up, k_client, "10.0.0.100", "10.0.0.1", 0, 63, 3, 4, 1400,
+                                    from_client().ipv4("10.0.0.1", "10.0.0.100", 63).tcp(40000, 81, PSH | ACK, 119, 9018).payload("more").build(), 20)}}, {}},
+      {"the same with only 8 bytes of tcp quoted", k_downlink,
+       icmp_error_frame(k_be1, down, "10.0.1.11", "10.0.1.5", 0, 64, 3, 4, 1400,
+                        be_tcp(1024, PSH | ACK, 147, 9018).payload("more").build()),
+       {{k_uplink, icmp_error_frame(up, k_client, "10.0.0.100", "10.0.0.1", 0, 63, 3, 4, 1400,
+                                    from_client().ipv4("10.0.0.1", "10.0.0.100", 63).tcp(40000, 81, PSH | ACK, 119, 9018).payload("more").build())}}, {}},
+      {"an icmp error from the client about a reply reaches the backend quoting its own ack", k_uplink,
+       icmp_error_frame(k_client, up, "10.0.0.1", "10.0.0.100", 0, 64, 3, 4, 1400,
+                        to_c(PSH | ACK, 9001, 119).payload("HTTP/1.0 200 OK\r\n").build(), 20),
+       {{k_downlink, icmp_error_frame(down, k_be1, "10.0.1.5", "10.0.1.11", 0, 63, 3, 4, 1400,
+                                      from_backend(k_be1).ipv4("10.0.1.11", "10.0.1.5", 63).tcp(8081, 1024, PSH | ACK, 9001, 147).payload("HTTP/1.0 200 OK\r\n").build(), 20)}}, {}},
       {"the client's fin is shifted too", k_uplink,
        c_tcp(40000, FIN | ACK, 123, 9018).build(), {{k_downlink, be_tcp(1024, FIN | ACK, 151, 9018).build()}}, {}},
       {"a second connection's syn takes the next local port", k_uplink,
