@@ -171,6 +171,15 @@ void worker_families(exposition& e, std::span<const worker_stats* const> workers
       {"sluice_announce_garps_sent_total", "counter",
        "Gratuitous ARPs the worker sent for the L2 announcement (announce.l2).",
        [](const worker_counters& c) { return c.garps_sent.get(); }},
+      {"sluice_worker_datagrams_reassembled_total", "counter",
+       "IPv4 datagrams the worker reassembled from their fragments.",
+       [](const worker_counters& c) { return c.datagrams_reassembled.get(); }},
+      {"sluice_worker_datagrams_fragmented_total", "counter",
+       "IPv4 datagrams over the egress link MTU the worker sent as fragments.",
+       [](const worker_counters& c) { return c.datagrams_fragmented.get(); }},
+      {"sluice_worker_fragments_sent_total", "counter",
+       "IPv4 fragments the worker made of datagrams over the egress link MTU.",
+       [](const worker_counters& c) { return c.fragments_sent.get(); }},
   };
   auto label = [](std::size_t i) { return fmt::format("worker=\"{}\"", i); };
   for (const field& f : k_fields) {

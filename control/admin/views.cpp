@@ -116,6 +116,9 @@ nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
                     {"exception_to_kernel", c.exception_to_kernel.get()},
                     {"exception_from_kernel", c.exception_from_kernel.get()},
                     {"garps_sent", c.garps_sent.get()},
+                    {"datagrams_reassembled", c.datagrams_reassembled.get()},
+                    {"datagrams_fragmented", c.datagrams_fragmented.get()},
+                    {"fragments_sent", c.fragments_sent.get()},
                     {"drops", std::move(drops)}});
   }
   nlohmann::json drops = nlohmann::json::object();

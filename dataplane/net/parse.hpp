@@ -25,7 +25,8 @@ struct ipv4_packet {
 // Checks, in order: header fits (ip_truncated), version (ip_bad_version), IHL >= 5
 // (ip_bad_ihl), options fit in the frame (ip_truncated), total length fits in the frame
 // (ip_bad_total_length), header within total length (ip_bad_ihl), header checksum
-// (ip_bad_checksum), fragment (ip_fragment). Returns nullopt and fills `out` when valid.
+// (ip_bad_checksum), fragment (ip_fragment: the header is valid, the caller may reassemble;
+// worker/fragments.cpp). Returns nullopt and fills `out` when valid.
 std::optional<drop_reason> parse_ipv4(uint8_t* data, uint32_t len, ipv4_packet& out) noexcept;
 
 // Checks that the TCP, UDP or ICMP header is complete and self-consistent (l4_truncated,

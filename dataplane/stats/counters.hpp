@@ -52,6 +52,9 @@ struct alignas(64) worker_counters {
   counter flows_adopted;   // mh dr/tun: tracked from a mid-connection segment (Maglev takeover)
   counter untracked_packets; // mh dr/tun: forwarded by hash alone because the table was full
   counter flows_active; // flow-table occupancy
+  counter datagrams_reassembled; // IPv4 datagrams made whole from their fragments
+  counter datagrams_fragmented;  // datagrams over the egress MTU sent as fragments
+  counter fragments_sent;        // ... and the fragments they made
   counter handoff_out;  // packets passed to the worker owning their flow
   counter handoff_in;
   counter busy_polls;   // loop iterations that received at least one packet

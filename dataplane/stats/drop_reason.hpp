@@ -20,7 +20,15 @@ namespace sluice {
   X(ip_bad_ihl, "IPv4 header length below 20 bytes or beyond the total length")                   \
   X(ip_bad_total_length, "IPv4 total length larger than the frame")                               \
   X(ip_bad_checksum, "IPv4 header checksum mismatch")                                             \
-  X(ip_fragment, "IPv4 fragment (reassembly is not supported yet)")                               \
+  X(ip_fragment, "IPv4 fragment of a protocol other than TCP/UDP (only those are reassembled), not for the kernel")  \
+  X(ip_frag_malformed, "IPv4 fragment that is empty, not a multiple of 8 bytes before the last, or inconsistent with the datagram's length (the datagram is dropped)") \
+  X(ip_frag_overlap, "IPv4 fragment overlapping or duplicating another of its datagram (the datagram is dropped)") \
+  X(ip_frag_too_many, "IPv4 datagram in more than 64 fragments (the datagram is dropped)")      \
+  X(ip_frag_too_big, "IPv4 fragment reaching beyond 65,333 payload bytes, the reassembly buffer") \
+  X(ip_frag_timeout, "IPv4 fragment of a datagram not complete within the reassembly timeout (2 s)") \
+  X(ip_frag_table_full, "IPv4 fragment of a new datagram while the worker's reassembly table (64 datagrams) is full") \
+  X(ip_df_too_big, "reassembled datagram with DF set, over the egress link MTU")                \
+  X(fragment_no_mbuf, "no mbuf for the copy of a reassembled datagram or the fragments of one over the egress MTU")      \
   X(ip_ttl_exceeded, "TTL would reach zero when forwarded (ICMP time exceeded sent, rate-limited)")                                       \
   X(l4_truncated, "TCP/UDP/ICMP header longer than the IP payload")                               \
   X(l4_malformed, "TCP data offset or UDP length inconsistent with the packet")                   \
@@ -45,7 +53,6 @@ namespace sluice {
   X(neighbour_queue_full, "too many packets waiting for one ARP resolution")                      \
   X(neighbour_unresolved, "next hop did not answer ARP in time")                                  \
   X(tun_frag_needed, "TUN: encapsulated packet over the link MTU with DF set (ICMP sent back)")   \
-  X(tun_too_big, "TUN: encapsulated packet over the link MTU (outer fragmentation unsupported)") \
   X(no_headroom, "no mbuf headroom for an encapsulation header")                                  \
   X(acl_denied, "packet of a flow an ACL denies (its rule's hit counter says which)")             \
   X(handoff_full, "the owning worker's hand-off ring was full")                                  \

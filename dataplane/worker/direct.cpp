@@ -23,11 +23,11 @@ void worker::forward_dr(const snapshot& s, candidate& c, const flow& f) noexcept
 void worker::forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept {
   const auto hop = route(s, f.backend_addr);
   if (!hop) return drop(c.m, drop_reason::no_route);
-  if (!tun_fits(c.pkt.ip, k_link_mtu)) {
+  if (!tun_fits(c.pkt.ip, k_link_mtu) &&
+      (c.pkt.ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))) {
     // IPVS answers with the tunnel's MTU (ensure_mtu_is_adequate): the client's next packets
-    // then fit once encapsulated. Without DF the outer packet would have to be fragmented.
-    if (!(c.pkt.ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
-      return drop(c.m, drop_reason::tun_too_big);
+    // then fit once encapsulated. Without DF the outer packet leaves in fragments (send_via),
+    // as Linux fragments it after ip_vs_tunnel_xmit; the backend's stack reassembles it.
     send_frag_needed(s, c.pkt.ip, k_link_mtu - k_ipip_overhead);
     return drop(c.m, drop_reason::tun_frag_needed);
   }

@@ -78,7 +78,12 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
   if (rte_is_broadcast_ether_addr(&eth->dst_addr)) return drop(m, drop_reason::not_our_mac), true;
 
   ipv4_packet& p = c.pkt;
-  if (const auto bad = parse_ipv4(l3, l3_len, p)) return drop(m, *bad), true;
+  if (const auto bad = parse_ipv4(l3, l3_len, p)) {
+    if (*bad != drop_reason::ip_fragment) return drop(m, *bad), true;
+    // A whole datagram comes back once its last fragment arrived: classified like any packet.
+    rte_mbuf* whole = reassemble(s, in_iface, m);
+    return whole == nullptr || classify(s, in_iface, whole, c);
+  }
   if (const auto bad = check_l4_header(p)) return drop(m, *bad), true;
   if (is_icmp_error(p)) return handle_icmp_error(s, in_iface, m, p), true;
 

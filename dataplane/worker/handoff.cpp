@@ -31,13 +31,17 @@ handoff_mesh::handoff_mesh(unsigned workers, int socket_id)
 
 handoff_mesh::~handoff_mesh() { release(); }
 
-void handoff_mesh::release() noexcept {
+void handoff_mesh::drain() const noexcept {
   for (rte_ring* r : packets_) {
     if (r == nullptr) continue;
     void* m = nullptr;
     while (rte_ring_dequeue(r, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-    rte_ring_free(r);
   }
+}
+
+void handoff_mesh::release() noexcept {
+  drain();
+  for (rte_ring* r : packets_) rte_ring_free(r);
   for (rte_ring* r : updates_) rte_ring_free(r);
   packets_.clear();
   updates_.clear();

@@ -50,6 +50,9 @@ public:
     return packets_[from * workers_ + to];
   }
   rte_ring* neighbour_updates(unsigned to) const noexcept { return updates_[to]; }
+  // Frees every packet still in a hand-off ring. Only while no worker runs: a stopping worker
+  // calls it so that packets from its reassembly pool are gone before the pool is.
+  void drain() const noexcept;
 
 private:
   void release() noexcept;

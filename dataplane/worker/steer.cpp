@@ -34,11 +34,26 @@ unsigned worker::owner_of(const snapshot& s, const rte_mbuf* m) const noexcept {
   if (local == flat_index::k_absent) return flow_owner(dst, workers_); // a reply: client = dst
   if (static_cast<local_kind>(local >> 16) == local_kind::vip) return flow_owner(src, workers_);
   // To a full-NAT local address (or an interface address, the default one): a reply, whose
-  // destination port names the owner (xmit/fnat.hpp).
+  // destination port names the owner (xmit/fnat.hpp). Only a first fragment shows that port: the
+  // fragments of a datagram meet where their addresses and ID hash to, and the whole datagram
+  // goes on to its owner from there (fragments.cpp).
+  if (load<uint16_t>(frame + k_ip + offsetof(rte_ipv4_hdr, fragment_offset)) &
+      rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+    return flow_owner(src ^ load<uint16_t>(frame + k_ip + offsetof(rte_ipv4_hdr, packet_id)),
+                      workers_);
   if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
       rte_pktmbuf_data_len(m) < k_ip + ihl + 4)
     return id_;
   return fnat_port_owner(load<uint16_t>(frame + k_ip + ihl + 2), workers_);
+}
+
+void worker::hand_off(unsigned owner, uint16_t in_iface, rte_mbuf* m) noexcept {
+  m->port = ports_[in_iface];
+  if (rte_ring_sp_enqueue(mesh_->packets(id_, owner), m) != 0) {
+    drop(m, drop_reason::handoff_full);
+  } else {
+    counters_.handoff_out.add();
+  }
 }
 
 void worker::steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsigned n) noexcept {
@@ -52,12 +67,7 @@ void worker::steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsign
     }
     // One enqueue per packet keeps arrival order per owner; bursts per owner would need a
     // per-owner staging array for a gain that only matters beyond two workers.
-    pkts[i]->port = ports_[in_iface];
-    if (rte_ring_sp_enqueue(mesh_->packets(id_, owner), pkts[i]) != 0) {
-      drop(pkts[i], drop_reason::handoff_full);
-    } else {
-      counters_.handoff_out.add();
-    }
+    hand_off(owner, in_iface, pkts[i]);
   }
   if (n_mine) process_burst(s, mine, n_mine, in_iface);
 }

@@ -8,6 +8,7 @@
 
 #include "dataplane/arp/arp.hpp"
 #include "dataplane/route/next_hop.hpp"
+#include "dataplane/xmit/tun.hpp" // k_link_mtu
 
 namespace sluice {
 
@@ -23,7 +24,11 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
       neighbours_(setup.neighbour_capacity), tsc_hz_(rte_get_tsc_hz()), neigh_timers_(neigh_timers::from_hz(rte_get_tsc_hz())),
       sched_(stats.service_slot_count, setup.id), local_ports_(setup.id, workers_),
       icmp_limit_(rte_get_tsc_hz()),
-      tx_(setup.ports.size()) {
+      // Room for every slot's datagram plus the completed ones still on their way out.
+      frag_pool_(setup.id, setup.reassembly_slots + 2 * k_burst, setup.socket_id),
+      frags_(setup.reassembly_slots, frag_buffer_pool::k_max_payload,
+             rte_get_tsc_hz() / 1000 * setup.reassembly_timeout_ms),
+      frag_buffers_(setup.reassembly_slots, nullptr), tx_(setup.ports.size()) {
   for (uint16_t i = 0; i < ports_.size(); ++i) {
     if (ports_[i] >= iface_of_port_.size()) iface_of_port_.resize(ports_[i] + 1u, 0);
     iface_of_port_[ports_[i]] = i;
@@ -51,6 +56,11 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
 }
 
 worker::~worker() {
+  // Reassembly buffers must all be back before frag_pool_ goes: those held for datagrams, and
+  // those handed to another worker (the first worker destroyed drains every ring, while every
+  // pool still exists). Buffers never reach a NIC (send_via copies or fragments them).
+  for (rte_mbuf* b : frag_buffers_) rte_pktmbuf_free(b);
+  if (mesh_ != nullptr) mesh_->drain();
   for (tx_queue& q : tx_) rte_pktmbuf_free_bulk(q.pkts, q.count);
   for (auto& t : exception_)
     if (t) rte_pktmbuf_free_bulk(t->queue.pkts, t->queue.count);
@@ -104,6 +114,7 @@ unsigned worker::poll_once() noexcept {
       counters_.flows_active.sub(expired);
     }
     affinity_.expire(now_, k_expire_budget);
+    if (frags_.in_use() != 0) expire_fragments();
     if (command_ring_ != nullptr) serve_flow_command();
     if (garp_ring_ != nullptr) send_garps(s);
     next_expiry_ = now_ + expiry_interval_;
@@ -170,6 +181,8 @@ void write_ethernet(rte_mbuf* m, const rte_ether_addr& src, const rte_ether_addr
 } // namespace
 
 void worker::send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept {
+  if (rte_pktmbuf_pkt_len(m) > sizeof(rte_ether_hdr) + k_link_mtu || frag_pool_.owns(m))
+    return send_reassembled(s, iface, next_hop, m);
   neighbour* n = neighbours_.find_or_create(iface, next_hop);
   if (n == nullptr) return drop(m, drop_reason::neighbour_unresolved);
   switch (n->state) {

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "dataplane/acl/evaluate.hpp"
+#include "dataplane/frag/buffers.hpp"
+#include "dataplane/frag/reassembly.hpp"
 #include "dataplane/flow/affinity.hpp"
 #include "dataplane/flow/table.hpp"
 #include "dataplane/icmp/rate_limit.hpp"
@@ -55,6 +57,10 @@ struct worker_setup {
   const command_rings* commands = nullptr; // the control plane's flow requests; optional
   // By interface index (shorter or empty: no exception path for the rest).
   std::vector<std::optional<exception_port>> exception_ports;
+  // IPv4 reassembly: datagrams waiting for fragments at once, and how long each may wait from
+  // its first fragment (Linux waits 30 s; a gateway holding 64 KiB per slot cannot afford to).
+  uint32_t reassembly_slots = 64;
+  uint32_t reassembly_timeout_ms = 2000;
 };
 
 class worker {
@@ -95,6 +101,7 @@ private:
   };
 
   // Sends each packet to the worker that owns its flow; processes its own share.
+  void hand_off(unsigned owner, uint16_t in_iface, rte_mbuf* m) noexcept;
   void steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsigned n) noexcept;
   unsigned owner_of(const snapshot& s, const rte_mbuf* m) const noexcept;
   void receive_handoffs(const snapshot& s) noexcept;
@@ -105,6 +112,16 @@ private:
   // Handles everything but TCP/UDP flow traffic; returns true when the packet was consumed.
   bool classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candidate& c) noexcept;
   void handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept;
+  // IPv4 fragments (fragments.cpp). Takes the TCP/UDP fragment `m` (header validated) into the
+  // reassembly table; returns the whole datagram when `m` completed it and this worker owns it
+  // (handed to its owner otherwise), nullptr when `m` was kept or dropped.
+  rte_mbuf* reassemble(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept;
+  // Drops datagrams whose fragments stopped coming (housekeeping).
+  void expire_fragments() noexcept;
+  // send_via() for a frame over the link MTU (fragmented, or dropped when DF forbids) or in a
+  // reassembly buffer (copied into a plain mbuf: reassembly buffers never reach a NIC, whose
+  // queues may outlive the worker and its pool).
+  void send_reassembled(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept;
   void forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept;
   void forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir,
                        bool checksum_verified) noexcept;
@@ -210,6 +227,9 @@ private:
   icmp_rate_limiter icmp_limit_; // every ICMP message the worker originates
   uint32_t local_addr_cursor_ = 0;
   uint64_t next_neigh_scan_ = 0;
+  frag_buffer_pool frag_pool_;
+  reassembly_table frags_;
+  std::vector<rte_mbuf*> frag_buffers_; // by reassembly slot: the datagram being reassembled
   uint64_t next_expiry_ = 0;
 
   struct tx_queue {

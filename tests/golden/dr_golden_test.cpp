@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/golden/direct_lab.hpp"
+#include "tests/golden/fragment_lab.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -101,6 +102,21 @@ TEST(DrGolden, FlowsTrackTcpStateFromTheClientSideAlone) {
   EXPECT_EQ(inactive, 0u);
   EXPECT_EQ(in, 2u);
   EXPECT_EQ(out, 0u) << "nothing comes back through the gateway";
+}
+
+TEST(DrGolden, AFragmentedDatagramReachesItsBackendWholeAndLeavesInFragments) {
+  dataplane_harness h(direct_config_yaml("dr"));
+  const auto in = fragments_of(client_to("10.0.0.100").ip_id(301).udp(50000, 53).payload_counting(4000).build(), k_mtu_chunk);
+  // Only the TTL changes (and the frame's MACs): the same three fragments leave for be1.
+  const auto out = fragments_of(at_backend(k_be1, "10.0.0.100").ip_id(301).udp(50000, 53).payload_counting(4000).build(), k_mtu_chunk);
+  ASSERT_EQ(in.size(), 3u);
+  run_fixtures(h, fragment_rows("dns datagram out of order", k_uplink, in, {2, 0, 1}, sent_on(k_downlink, out)));
+  run_fixtures(h, {{"a later datagram of the flow follows it", k_uplink,
+                    client_to("10.0.0.100").ip_id(302).udp(50000, 53).payload("q").build(),
+                    {{k_downlink, at_backend(k_be1, "10.0.0.100").ip_id(302).udp(50000, 53).payload("q").build()}},
+                    std::nullopt}});
+  EXPECT_EQ(h.stats().worker.datagrams_reassembled.get(), 1u);
+  EXPECT_EQ(h.stats().worker.fragments_sent.get(), 3u);
 }
 
 } // namespace

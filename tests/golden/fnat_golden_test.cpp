@@ -9,6 +9,7 @@
 
 #include "dataplane/xmit/fnat.hpp"
 #include "tests/golden/direct_lab.hpp"
+#include "tests/golden/fragment_lab.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -272,6 +273,55 @@ std::vector<fixture> proxy_fixtures() {
 TEST(FnatGolden, ProxyProtocolV2HeaderLeadsTheStreamAndSequenceNumbersFollow) {
   dataplane_harness h(proxy_config_yaml());
   run_fixtures(h, proxy_fixtures());
+}
+
+TEST(FnatGolden, FragmentedDatagramsCrossBothWaysWholeAndLeaveInFragments) {
+  dataplane_harness h(fnat_config_yaml());
+  const auto in = fragments_of(client().ip_id(301).udp(50000, 53).payload_counting(4000).build(), k_mtu_chunk);
+  const auto out = fragments_of(to_be(k_be1, "10.0.1.11").ip_id(301).udp(1024, 5353).payload_counting(4000).build(), k_mtu_chunk);
+  // The backend's answer to the local port, fragmented by its stack: only the first fragment
+  // shows the port that names the flow.
+  const auto r = fragments_of(reply(k_be1, "10.0.1.11").ip_id(77).udp(5353, 1024).payload_counting(3500).build(), k_mtu_chunk);
+  const auto r_out = fragments_of(to_cl().ip_id(77).udp(53, 50000).payload_counting(3500).build(), k_mtu_chunk);
+  std::vector<fixture> rows = fragment_rows("request", k_uplink, in, {0, 2, 1}, sent_on(k_downlink, out));
+  const auto back = fragment_rows("reply, first fragment last", k_downlink, r, {2, 1, 0}, sent_on(k_uplink, r_out));
+  rows.insert(rows.end(), back.begin(), back.end());
+  run_fixtures(h, rows);
+  EXPECT_EQ(h.stats().worker.datagrams_reassembled.get(), 2u);
+  EXPECT_EQ(h.stats().worker.fragments_sent.get(), 6u);
+}
+
+TEST(FnatGolden, FragmentsOfAReplyArrivingOnBothWorkersMeetAndReachTheFlowsOwner) {
+  dataplane_harness h(fnat_config_yaml(), 2);
+  unsigned checked = 0;
+  for (unsigned i = 0; i < 8; ++i) {
+    const std::string c = "192.168.1." + std::to_string(i + 1);
+    SCOPED_TRACE(c);
+    const unsigned owner = flow_owner(ip(c.c_str()), 2);
+    const auto fwd = h.send(k_uplink, from_client().ipv4(c.c_str(), "10.0.0.100").udp(50000, 53).payload("q").build(), owner);
+    ASSERT_EQ(fwd.size(), 1u);
+    const uint16_t lport = local_port_of(fwd[0].frame);
+    // An IP ID whose fragments meet on the worker that does not own the flow, so the whole
+    // datagram has to be handed over once reassembled.
+    uint16_t id = 1;
+    while (flow_owner(ip("10.0.1.11") ^ htons(id), 2) == owner) ++id;
+    const auto r = fragments_of(reply(k_be1, "10.0.1.11").ip_id(id).udp(5353, lport).payload_counting(3000).build(), k_mtu_chunk);
+    const uint64_t met_before = h.stats(1 - owner).worker.datagrams_reassembled.get();
+    std::vector<sent_frame> got;
+    for (std::size_t f = 0; f < r.size(); ++f) {
+      auto o = h.send(k_downlink, r[f], unsigned(f % 2)); // spread over both queues
+      got.insert(got.end(), o.begin(), o.end());
+    }
+    auto rest = h.poll(); // the owner's turn after the hand-off
+    got.insert(got.end(), rest.begin(), rest.end());
+    EXPECT_EQ(got, sent_on(k_uplink, fragments_of(to_client().ipv4("10.0.0.100", c.c_str(), 63).ip_id(id).udp(53, 50000).payload_counting(3000).build(), k_mtu_chunk)));
+    EXPECT_EQ(h.stats(1 - owner).worker.datagrams_reassembled.get(), met_before + 1)
+        << "reassembled where the fragments met, then handed to the owner";
+    ++checked;
+  }
+  EXPECT_EQ(h.stats(0).worker.datagrams_reassembled.get() +
+                h.stats(1).worker.datagrams_reassembled.get(), checked);
+  for (const auto& [reason, n] : h.drop_counts()) EXPECT_EQ(n, 0u) << reason;
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 
 #include "tests/golden/harness.hpp"
 #include "tests/golden/direct_lab.hpp"
+#include "tests/golden/fragment_lab.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -151,8 +152,8 @@ std::vector<fixture> nat_fixtures() {
       {"an ipv6 frame", k_uplink,
        with_ethertype(from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(1, 80, SYN).build(), 0x86, 0xdd),
        {}, drop_reason::ethertype_unsupported},
-      {"a fragment", k_uplink,
-       from_client().ipv4("10.0.0.1", "10.0.0.100").fragment(0, true).udp(50002, 53).payload_size(64).build(),
+      {"an icmp fragment (only tcp and udp are reassembled)", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100").fragment(0, true).icmp_echo(7, 1).payload_size(64).build(),
        {}, drop_reason::ip_fragment},
       {"a truncated frame", k_uplink, bytes{0x02, 0x00, 0x00}, {}, drop_reason::frame_truncated},
   };
@@ -177,6 +178,127 @@ TEST(NatGolden, ConnectionCountersFollowTheFlows) {
   }
   EXPECT_EQ(conns, 6u);
   EXPECT_EQ(inactive, 6u);
+}
+
+// bulk: UDP 9000 over be1 and be2 (rr), so two flows show which backend each datagram reached.
+std::string fragment_config_yaml() {
+  return lab_yaml_head() + R"(  - { name: bulk, address: 10.0.0.100, port: 9000, protocol: udp,
+      backends: [{ address: 10.0.1.11, port: 9001 }, { address: 10.0.1.12, port: 9001 }] }
+)";
+}
+
+packet_builder bulk_request(uint16_t client_port, uint16_t id) {
+  return from_client().ipv4("10.0.0.1", "10.0.0.100").ip_id(id).udp(client_port, 9000);
+}
+
+TEST(NatGolden, FragmentedDatagramsReachOneBackendWholeAndLeaveInFragmentsBothWays) {
+  dataplane_harness h(fragment_config_yaml());
+  // 4000 bytes of UDP payload: 1480 + 1480 + 1048 bytes of IP payload, as the client's stack cuts
+  // it for a 1500-byte MTU; the rewritten datagram is cut the same way towards the backend.
+  const auto a = fragments_of(bulk_request(50010, 101).payload_counting(4000).build(), k_mtu_chunk);
+  const auto a_out = fragments_of(to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).ip_id(101)
+                                      .udp(50010, 9001).payload_counting(4000).build(), k_mtu_chunk);
+  const auto b = fragments_of(bulk_request(50011, 102).payload_counting(3000).build(), k_mtu_chunk);
+  const auto b_out = fragments_of(to_backend(k_be2).ipv4("10.0.0.1", "10.0.1.12", 63).ip_id(102)
+                                      .udp(50011, 9001).payload_counting(3000).build(), k_mtu_chunk);
+  // The backend's answer to the first flow, fragmented by its own stack.
+  const auto r = fragments_of(from_backend(k_be1).ipv4("10.0.1.11", "10.0.0.1").ip_id(900)
+                                  .udp(9001, 50010).payload_counting(3500).build(), k_mtu_chunk);
+  const auto r_out = fragments_of(to_client().ipv4("10.0.0.100", "10.0.0.1", 63).ip_id(900)
+                                      .udp(9000, 50010).payload_counting(3500).build(), k_mtu_chunk);
+  ASSERT_EQ(a.size(), 3u);
+  ASSERT_EQ(r.size(), 3u);
+  std::vector<fixture> rows;
+  auto add = [&](std::vector<fixture> more) { rows.insert(rows.end(), more.begin(), more.end()); };
+  add(fragment_rows("first flow, middle fragment last", k_uplink, a, {0, 2, 1}, sent_on(k_downlink, a_out)));
+  add(fragment_rows("second flow, last fragment first", k_uplink, b, {2, 1, 0}, sent_on(k_downlink, b_out)));
+  add(fragment_rows("reply to the first flow", k_downlink, r, {1, 0, 2}, sent_on(k_uplink, r_out)));
+  // Cut smaller than the MTU by the sender: the whole datagram fits and leaves in one frame.
+  const auto small = fragments_of(bulk_request(50012, 104).payload_counting(1000).build(), 504);
+  ASSERT_EQ(small.size(), 2u);
+  add(fragment_rows("a datagram in two small fragments", k_uplink, small, {1, 0},
+                    {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).ip_id(104)
+                                      .udp(50012, 9001).payload_counting(1000).build()}}));
+  rows.push_back({"a later unfragmented datagram of the first flow follows it to be1", k_uplink,
+                  bulk_request(50010, 103).payload("again").build(),
+                  {{k_downlink, to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63).ip_id(103)
+                                    .udp(50010, 9001).payload("again").build()}}, std::nullopt});
+  run_fixtures(h, rows);
+  const worker_counters& c = h.stats().worker;
+  EXPECT_EQ(c.datagrams_reassembled.get(), 4u);
+  EXPECT_EQ(c.datagrams_fragmented.get(), 3u);
+  EXPECT_EQ(c.fragments_sent.get(), 9u);
+  EXPECT_EQ(h.stats().services[h.service_slot("bulk")].conns.get(), 3u);
+}
+
+// `frame` (a fragment) with its offset, MF and length changed and the header checksum fixed.
+bytes reshaped(bytes frame, std::size_t offset, bool more, std::size_t payload_len) {
+  const std::size_t ihl = (frame[k_ip] & 0x0f) * 4u;
+  frame.resize(k_ip + ihl + payload_len, 0x33);
+  const uint16_t tl = uint16_t(ihl + payload_len), fo = uint16_t((more ? 0x2000 : 0) | offset / 8);
+  frame[k_ip + 2] = uint8_t(tl >> 8);
+  frame[k_ip + 3] = uint8_t(tl);
+  frame[k_ip + 6] = uint8_t(fo >> 8);
+  frame[k_ip + 7] = uint8_t(fo);
+  frame[k_ip + 10] = frame[k_ip + 11] = 0;
+  const uint16_t c = uint16_t(~ones_sum(&frame[k_ip], ihl));
+  frame[k_ip + 10] = uint8_t(c >> 8);
+  frame[k_ip + 11] = uint8_t(c);
+  return frame;
+}
+
+TEST(NatGolden, BadFragmentsDropTheirWholeDatagramUnderANamedReason) {
+  dataplane_harness h(fragment_config_yaml());
+  auto datagram = [](uint16_t id, std::size_t len) {
+    return fragments_of(bulk_request(50020, id).payload_counting(len).build(), k_mtu_chunk);
+  };
+  auto expect_drops = [&](const char* what, const bytes& frame, drop_reason r, uint64_t n) {
+    SCOPED_TRACE(what);
+    const uint64_t before = h.drops(r);
+    EXPECT_TRUE(h.send(k_uplink, frame).empty());
+    EXPECT_EQ(h.drops(r) - before, n);
+  };
+  // Overlap: a second piece starting 8 bytes inside the first drops both.
+  const auto o = datagram(201, 4000);
+  expect_drops("first fragment of the overlapped datagram", o[0], drop_reason::ip_frag_overlap, 0);
+  expect_drops("overlapping fragment", reshaped(o[1], 1472, true, 1480), drop_reason::ip_frag_overlap, 2);
+  // The rest of the datagram then starts a new, incomplete one and is sent nowhere.
+  expect_drops("the last fragment after the overlap", o[2], drop_reason::ip_frag_overlap, 0);
+  // An exact duplicate is an overlap too.
+  const auto d = datagram(202, 4000);
+  expect_drops("fragment", d[1], drop_reason::ip_frag_overlap, 0);
+  expect_drops("its duplicate", d[1], drop_reason::ip_frag_overlap, 2);
+  // Not a multiple of 8 bytes before the last: refused alone.
+  expect_drops("odd-length first fragment", reshaped(datagram(203, 4000)[0], 0, true, 1001),
+               drop_reason::ip_frag_malformed, 1);
+  // Beyond what any reassembly buffer holds.
+  expect_drops("fragment ending past 65,333 bytes", reshaped(datagram(204, 4000)[2], 65000, false, 400),
+               drop_reason::ip_frag_too_big, 1);
+  // 65 pieces of 8 bytes: the 65th drops all of them.
+  const auto many = fragments_of(bulk_request(50020, 205).payload_counting(600).build(), 8);
+  for (std::size_t i = 0; i < 64; ++i) ASSERT_TRUE(h.send(k_uplink, many[i]).empty());
+  expect_drops("65th fragment", many[64], drop_reason::ip_frag_too_many, 65);
+  // Nothing reassembled, nothing sent, and the flow was never opened.
+  EXPECT_EQ(h.stats().worker.datagrams_reassembled.get(), 0u);
+  EXPECT_EQ(h.dataplane().flows().size(), 0u);
+}
+
+TEST(NatGolden, AFullReassemblyTableRefusesNewDatagramsButCompletesHeldOnes) {
+  dataplane_harness h(fragment_config_yaml());
+  std::vector<std::vector<bytes>> held;
+  for (uint16_t id = 1; id <= 64; ++id) {
+    held.push_back(fragments_of(bulk_request(50030, id).payload_counting(2000).build(), k_mtu_chunk));
+    ASSERT_TRUE(h.send(k_uplink, held.back()[0]).empty());
+  }
+  const auto extra = fragments_of(bulk_request(50030, 65).payload_counting(2000).build(), k_mtu_chunk);
+  const uint64_t full = h.drops(drop_reason::ip_frag_table_full);
+  EXPECT_TRUE(h.send(k_uplink, extra[0]).empty());
+  EXPECT_EQ(h.drops(drop_reason::ip_frag_table_full), full + 1);
+  // A held datagram still completes, and frees its slot for the refused one.
+  EXPECT_EQ(h.send(k_uplink, held[0][1]).size(), 2u);
+  EXPECT_TRUE(h.send(k_uplink, extra[0]).empty());
+  EXPECT_EQ(h.send(k_uplink, extra[1]).size(), 2u);
+  EXPECT_EQ(h.stats().worker.datagrams_reassembled.get(), 2u);
 }
 
 } // namespace

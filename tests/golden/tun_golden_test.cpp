@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/golden/direct_lab.hpp"
+#include "tests/golden/fragment_lab.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -41,8 +42,9 @@ std::vector<fixture> tun_fixtures() {
        {{k_downlink, tunnelled(k_be1, "10.0.1.11", id++, inner("10.0.0.100").df().tcp(40000, 80, ACK, 1001, 10).payload_size(1440))}}, {}},
       {"one byte more with df: icmp fragmentation-needed (mtu 1480) to the client", k_uplink, over_df,
        {{k_uplink, frag_needed_frame(up, k_client, "10.0.0.100", 1480, over_df)}}, drop_reason::tun_frag_needed},
-      {"one byte more without df: dropped, no outer fragmentation", k_uplink, over, {},
-       drop_reason::tun_too_big},
+      {"one byte more without df: the outer packet leaves in two fragments", k_uplink, over,
+       sent_on(k_downlink, fragments_of(tunnelled(k_be1, "10.0.1.11", id++, inner("10.0.0.100").tcp(40000, 80, ACK, 2441, 10).payload_size(1441)), k_mtu_chunk)),
+       {}},
       {"the backend's own reply reaching the gateway matches no flow (no reply tuple)", k_downlink,
        from_backend(k_be1).ipv4("10.0.1.11", "10.0.0.1").tcp(80, 40000, SYN | ACK, 9, 1001).build(),
        {}, drop_reason::no_flow},
@@ -84,6 +86,18 @@ TEST(TunGolden, EthernetPaddingIsNotCarriedIntoTheTunnel) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].frame,
             tunnelled(k_be1, "10.0.1.11", 0, inner("10.0.0.100").df().tcp(40000, 80, SYN)));
+}
+
+TEST(TunGolden, AFragmentedDatagramIsReassembledEncapsulatedAndTheOuterPacketFragmented) {
+  dataplane_harness h(direct_config_yaml("tun"));
+  const auto in = fragments_of(client_to("10.0.0.100").ip_id(301).udp(50000, 53).payload_counting(4000).build(), k_mtu_chunk);
+  // The whole inner datagram in one IPIP packet (outer ID 0, no DF: the fragments had none),
+  // cut for the MTU as the backend's stack expects to reassemble it before decapsulating.
+  const auto out = fragments_of(tunnelled(k_be1, "10.0.1.11", 0, inner("10.0.0.100").ip_id(301).udp(50000, 53).payload_counting(4000)), k_mtu_chunk);
+  ASSERT_EQ(out.size(), 3u);
+  run_fixtures(h, fragment_rows("dns datagram, first fragment last", k_uplink, in, {1, 2, 0}, sent_on(k_downlink, out)));
+  EXPECT_EQ(h.stats().worker.datagrams_reassembled.get(), 1u);
+  EXPECT_EQ(h.stats().worker.datagrams_fragmented.get(), 1u);
 }
 
 } // namespace

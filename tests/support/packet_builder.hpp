@@ -5,6 +5,9 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cstddef>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -104,6 +107,12 @@ public:
   }
   packet_builder& payload_size(std::size_t n) {
     payload_.assign(n, 0x5a);
+    return *this;
+  }
+  // n bytes that differ from their neighbours (i mod 251), so bytes out of place show.
+  packet_builder& payload_counting(std::size_t n) {
+    payload_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) payload_[i] = uint8_t(i % 251);
     return *this;
   }
 
@@ -220,6 +229,37 @@ inline bytes arp_frame(uint16_t op, const std::string& eth_src, const std::strin
   append(op == 1 ? std::vector<uint8_t>(6, 0) : packet_builder::mac(tha));
   append({uint8_t(t), uint8_t(t >> 8), uint8_t(t >> 16), uint8_t(t >> 24)});
   return f;
+}
+
+// The IPv4 datagram in `frame` (Ethernet + IPv4, not a fragment) cut as a router does: each
+// fragment carries `chunk` payload bytes (a multiple of 8) but the last, the header (options
+// included) is copied into every fragment with its length, offset, MF and checksum set; the IP
+// ID and DF are kept.
+inline std::vector<bytes> fragments_of(const bytes& frame, std::size_t chunk) {
+  const std::size_t ihl = (frame[14] & 0x0f) * 4u;
+  const std::size_t total = (std::size_t(frame[16]) << 8) | frame[17];
+  const std::size_t payload = total - ihl;
+  const uint16_t df = uint16_t(frame[20] & 0x40) << 8;
+  std::vector<bytes> out;
+  for (std::size_t off = 0; off < payload; off += chunk) {
+    const std::size_t len = std::min(chunk, payload - off);
+    const bool more = off + len < payload;
+    bytes f(frame.begin(), frame.begin() + 14 + std::ptrdiff_t(ihl));
+    f.insert(f.end(), frame.begin() + std::ptrdiff_t(14 + ihl + off),
+             frame.begin() + std::ptrdiff_t(14 + ihl + off + len));
+    const uint16_t tl = uint16_t(ihl + len);
+    const uint16_t fo = uint16_t(df | (more ? 0x2000 : 0) | (off / 8));
+    f[16] = uint8_t(tl >> 8);
+    f[17] = uint8_t(tl);
+    f[20] = uint8_t(fo >> 8);
+    f[21] = uint8_t(fo);
+    f[24] = f[25] = 0;
+    const uint16_t c = uint16_t(~ones_sum(&f[14], ihl));
+    f[24] = uint8_t(c >> 8);
+    f[25] = uint8_t(c);
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 // Offsets into a frame built without IP options.
