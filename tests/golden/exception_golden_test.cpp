@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/golden/direct_lab.hpp"
+#include "tests/golden/fragment_lab.hpp"
 #include "tests/golden/harness.hpp"
 #include "tests/golden/nat_lab.hpp"
 
@@ -86,6 +87,24 @@ TEST(ExceptionGolden, TrafficForTheInterfaceAddressGoesToTheKernelAndTheRestIsUn
   const uint64_t before = h.stats().worker.exception_to_kernel.get();
   run_fixtures(h, twin_fixtures());
   EXPECT_EQ(h.stats().worker.exception_to_kernel.get() - before, 7u);
+}
+
+TEST(ExceptionGolden, FragmentsForTheInterfaceAddressReachTheKernel) {
+  dataplane_harness h(twin_yaml(10000));
+  // ICMP is not reassembled by the dataplane: the kernel gets each fragment as it arrived.
+  const auto ping = fragments_of(from_client().ipv4("10.0.0.1", "10.0.0.2").ip_id(5)
+                                     .icmp_echo_reply(3, 1).payload_counting(2000).build(), k_mtu_chunk);
+  // UDP is reassembled first (it could have been a full-NAT reply) and handed over whole.
+  const bytes dns = from_client().ipv4("10.0.0.1", "10.0.0.2").ip_id(6).udp(50000, 53).payload_counting(2000).build();
+  const auto dns_frags = fragments_of(dns, k_mtu_chunk);
+  run_fixtures(h, {
+      {"first fragment of a big ping", k_uplink, ping[0], {{k_uplink_twin, ping[0]}}, {}},
+      {"last fragment of a big ping", k_uplink, ping[1], {{k_uplink_twin, ping[1]}}, {}},
+      {"last fragment of a udp datagram is held", k_uplink, dns_frags[1], {}, {}},
+      {"first fragment completes it: the whole datagram to the kernel", k_uplink, dns_frags[0],
+       {{k_uplink_twin, dns}}, {}},
+  });
+  EXPECT_EQ(h.stats().worker.datagrams_reassembled.get(), 1u);
 }
 
 TEST(ExceptionGolden, WithoutAnExceptionPathTheInterfaceAddressIsDroppedAsBefore) {
