@@ -13,8 +13,10 @@
 
 #include <atomic>
 #include <cstddef>
+#include <map>
 #include <set>
 
+#include "control/acl/effective.hpp"
 #include "control/acl/patterns.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/acl/hold.hpp"
@@ -90,7 +92,8 @@ acl_ipv4_rule to_acl_rule(const acl_term& t, uint32_t priority, uint32_t userdat
   return r;
 }
 
-std::shared_ptr<const acl_tables> build_tables(const config& c, slot_registry& hit_slots) {
+std::shared_ptr<const acl_tables> build_tables(const std::vector<acl_set_config>& sets,
+                                               unsigned workers, slot_registry& hit_slots) {
   auto t = std::make_shared<acl_tables>();
   std::set<std::string> live;
   auto slot_of = [&](const std::string& set, const std::string& rule) {
@@ -100,7 +103,7 @@ std::shared_ptr<const acl_tables> build_tables(const config& c, slot_registry& h
     if (!slot) throw compile_error("more ACL rules than dataplane.max_acl_rules");
     return *slot;
   };
-  for (const acl_set_config& sc : c.acls) {
+  for (const acl_set_config& sc : sets) {
     acl_set set{.first_rule = uint32_t(t->rules.size()),
                 .rule_count = uint32_t(sc.rules.size()),
                 .default_action = sc.default_action,
@@ -165,7 +168,7 @@ std::shared_ptr<const acl_tables> build_tables(const config& c, slot_registry& h
     if (s.db != nullptr && hs_alloc_scratch(s.db, &proto) != HS_SUCCESS)
       throw compile_error("Hyperscan cannot allocate scratch space");
   if (proto != nullptr) {
-    for (unsigned w = 0; w < c.dataplane.workers; ++w) {
+    for (unsigned w = 0; w < workers; ++w) {
       hs_scratch_t* clone = nullptr;
       if (hs_clone_scratch(proto, &clone) != HS_SUCCESS) {
         hs_free_scratch(proto);
@@ -187,33 +190,39 @@ std::string acl_hit_identity(const std::string& set, const std::string& rule) {
 
 std::shared_ptr<const acl_snapshot> compile_acls(const config& c, acl_compile_cache& cache) {
   bool used = !c.global_acls.empty();
-  for (const service_config& s : c.services) used = used || !s.acls.empty();
+  for (const service_config& s : c.services)
+    used = used || !s.acls.empty() || !s.allowed_sources.empty();
   if (!used) return nullptr;
+
+  const std::vector<acl_set_config> sets = effective_acl_sets(c);
+  std::map<std::string, uint16_t> index;
+  for (std::size_t i = 0; i < sets.size(); ++i)
+    if (!index.emplace(sets[i].name, uint16_t(i)).second)
+      throw compile_error("two ACL sets are named \"" + sets[i].name + "\"");
 
   acl_compile_cache next = cache;
   if (!next.hit_slots) next.hit_slots.emplace(c.dataplane.max_acl_rules);
-  if (!next.tables || next.compiled_from != c.acls || next.workers != c.dataplane.workers) {
-    next.tables = build_tables(c, *next.hit_slots);
-    next.compiled_from = c.acls;
+  if (!next.tables || next.compiled_from != sets || next.workers != c.dataplane.workers) {
+    next.tables = build_tables(sets, c.dataplane.workers, *next.hit_slots);
+    next.compiled_from = sets;
     next.workers = c.dataplane.workers;
   }
 
   auto out = std::make_shared<acl_snapshot>();
   out->tables = next.tables;
   out->initial_hold = acl_initial_hold(c.dataplane.acl_pending_packets);
-  auto index_of = [&](const std::string& name) {
-    for (std::size_t i = 0; i < c.acls.size(); ++i)
-      if (c.acls[i].name == name) return uint16_t(i);
-    throw compile_error("no ACL set named \"" + name + "\""); // the loader already refused it
-  };
   for (const service_config& s : c.services) {
-    const std::size_t count = c.global_acls.size() + s.acls.size();
-    if (count > k_acl_max_sets_per_flow)
+    const std::vector<std::string> refs = effective_acl_refs(c, s);
+    if (refs.size() > k_acl_max_sets_per_flow)
       throw compile_error("service " + s.name + ": more than " +
                           std::to_string(k_acl_max_sets_per_flow) + " ACL sets apply");
-    out->by_service.push_back({uint16_t(out->lists.size()), uint16_t(count)});
-    for (const std::string& n : c.global_acls) out->lists.push_back(index_of(n));
-    for (const std::string& n : s.acls) out->lists.push_back(index_of(n));
+    out->by_service.push_back({uint16_t(out->lists.size()), uint16_t(refs.size())});
+    for (const std::string& n : refs) {
+      const auto it = index.find(n);
+      if (it == index.end()) // the loader already refused it
+        throw compile_error("no ACL set named \"" + n + "\"");
+      out->lists.push_back(it->second);
+    }
   }
   cache = std::move(next);
   return out;

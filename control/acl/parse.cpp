@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "control/acl/cidr.hpp"
 #include "control/acl/patterns.hpp"
 #include "dataplane/net/ipv4.hpp"
 
@@ -60,6 +61,27 @@ public:
     out.push_back(std::move(s));
   }
 
+  // A CIDR or a list of them; `who` starts each message (the rule it belongs to, or empty).
+  void prefixes(const YAML::Node& n, const std::string& f, const std::string& who,
+                std::vector<ip_prefix>& out) {
+    each_item(r_, n, f, [&](const YAML::Node& item, const std::string& field) {
+      if (!item.IsScalar()) return r_.error(item, field, who + "must be a CIDR (a.b.c.d/len)");
+      const std::string& text = item.Scalar();
+      if (text.find(':') != std::string::npos)
+        return r_.error(item, field, who + "IPv6 rules are not supported yet: \"" + text + "\"");
+      const auto cidr = parse_ipv4_cidr(text);
+      if (!cidr)
+        return r_.error(item, field,
+                        who + "not an IPv4 CIDR (a.b.c.d/len, len 0..32): \"" + text + "\"");
+      if (cidr->had_host_bits)
+        return r_.error(item, field,
+                        who + "\"" + text + "\" has host bits set (did you mean " +
+                            format_ipv4(cidr->prefix.addr) + "/" +
+                            std::to_string(cidr->prefix.len) + "?)");
+      out.push_back(cidr->prefix);
+    });
+  }
+
 private:
   void parse_rule(const YAML::Node& n, const std::string& f, acl_set_config& set) {
     if (!r_.map(n, f, {"name", "action", "reply", "src", "dst", "ports", "protocol", "payload"}))
@@ -93,34 +115,6 @@ private:
       if (!rule.name.empty() && other.name == rule.name)
         r_.error(n["name"], f + ".name", "duplicate rule name \"" + rule.name + "\" in the set");
     set.rules.push_back(std::move(rule));
-  }
-
-  void prefixes(const YAML::Node& n, const std::string& f, const std::string& who,
-                std::vector<ip_prefix>& out) {
-    each_item(r_, n, f, [&](const YAML::Node& item, const std::string& field) {
-      if (!item.IsScalar()) return r_.error(item, field, who + "must be a CIDR (a.b.c.d/len)");
-      std::string text = item.Scalar();
-      if (text.find(':') != std::string::npos)
-        return r_.error(item, field, who + "IPv6 rules are not supported yet: \"" + text + "\"");
-      // A bare address is the /32 an operator means by it.
-      if (text.find('/') == std::string::npos) text += "/32";
-      const auto slash = text.find('/');
-      const auto addr = parse_ipv4(std::string_view(text).substr(0, slash));
-      unsigned len = 99;
-      const char* b = text.data() + slash + 1;
-      const char* e = text.data() + text.size();
-      const auto [ptr, ec] = std::from_chars(b, e, len);
-      if (!addr || ec != std::errc{} || ptr != e || b == e || len > 32)
-        return r_.error(item, field,
-                        who + "not an IPv4 CIDR (a.b.c.d/len, len 0..32): \"" + item.Scalar() +
-                            "\"");
-      const uint32_t mask = prefix_mask(len);
-      if ((*addr & ~mask) != 0)
-        return r_.error(item, field,
-                        who + "\"" + item.Scalar() + "\" has host bits set (did you mean " +
-                            format_ipv4(*addr & mask) + "/" + std::to_string(len) + "?)");
-      out.push_back({*addr, uint8_t(len)});
-    });
   }
 
   void ports(const YAML::Node& n, const std::string& f, const std::string& who,
@@ -190,6 +184,11 @@ void parse_acl_sets(yaml_reader& r, const YAML::Node& list, std::vector<acl_set_
   if (!r.sequence(list, "acls")) return;
   acl_parser p(r);
   for (std::size_t i = 0; i < list.size(); ++i) p.parse_set(list[i], at("acls", i), out);
+}
+
+void parse_acl_prefixes(yaml_reader& r, const YAML::Node& n, const std::string& field,
+                        std::vector<ip_prefix>& out) {
+  acl_parser(r).prefixes(n, field, "", out);
 }
 
 void parse_acl_refs(yaml_reader& r, const YAML::Node& list, const std::string& field,

@@ -16,6 +16,10 @@ namespace sluice {
 // reported the caller refuses the whole config.
 void parse_acl_sets(yaml_reader& r, const YAML::Node& list, std::vector<acl_set_config>& out);
 
+// Reads a CIDR or a list of CIDRs at `field`, with the syntax and checks of a rule's `src:`.
+void parse_acl_prefixes(yaml_reader& r, const YAML::Node& n, const std::string& field,
+                        std::vector<ip_prefix>& out);
+
 // Reads a list of set names at `field`, each of which must name one of `sets`, none twice.
 void parse_acl_refs(yaml_reader& r, const YAML::Node& list, const std::string& field,
                     const std::vector<acl_set_config>& sets, std::vector<std::string>& out);

@@ -1,5 +1,6 @@
 #include "control/acl/view.hpp"
 
+#include "control/acl/effective.hpp"
 #include "dataplane/acl/tables.hpp"
 
 namespace sluice {
@@ -17,10 +18,11 @@ uint64_t sum(std::span<const worker_stats* const> workers, uint32_t slot) {
 std::vector<acl_hit_row> acl_hit_rows(const config& applied, const snapshot& snap,
                                       std::span<const worker_stats* const> workers) {
   std::vector<acl_hit_row> rows;
-  // The tables were compiled from applied.acls, set for set and rule for rule.
+  // The tables were compiled from these sets, set for set and rule for rule.
+  const std::vector<acl_set_config> sets = effective_acl_sets(applied);
   const acl_tables* t = snap.acl ? snap.acl->tables.get() : nullptr;
-  for (std::size_t i = 0; i < applied.acls.size(); ++i) {
-    const acl_set_config& sc = applied.acls[i];
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const acl_set_config& sc = sets[i];
     const acl_set* set = t != nullptr && i < t->sets.size() ? &t->sets[i] : nullptr;
     for (std::size_t r = 0; r < sc.rules.size(); ++r)
       rows.push_back({sc.name, sc.rules[r].name, sc.rules[r].action, sc.rules[r].reply,
@@ -36,7 +38,7 @@ nlohmann::json acls_view(const config& applied, const snapshot& snap,
   const std::vector<acl_hit_row> rows = acl_hit_rows(applied, snap, workers);
   nlohmann::json sets = nlohmann::json::array();
   std::size_t row = 0;
-  for (const acl_set_config& sc : applied.acls) {
+  for (const acl_set_config& sc : effective_acl_sets(applied)) {
     nlohmann::json rules = nlohmann::json::array();
     for (const acl_rule_config& rc : sc.rules) {
       rules.push_back({{"name", rc.name},
@@ -52,7 +54,12 @@ nlohmann::json acls_view(const config& applied, const snapshot& snap,
   }
   nlohmann::json users = nlohmann::json::object();
   for (const service_config& s : applied.services)
-    if (!s.acls.empty()) users[s.name] = s.acls;
+    if (!s.acls.empty() || !s.allowed_sources.empty()) {
+      // The service's own sets: the global ones are listed once, under global_acls.
+      std::vector<std::string> own = effective_acl_refs(applied, s);
+      own.erase(own.begin(), own.begin() + std::ptrdiff_t(applied.global_acls.size()));
+      users[s.name] = std::move(own);
+    }
   return {{"acls", sets}, {"global_acls", applied.global_acls}, {"services", users}};
 }
 

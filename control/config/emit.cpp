@@ -41,6 +41,12 @@ YAML::Node to_yaml(const service_config& s) {
   if (s.proxy_protocol_v2) n["proxy_protocol"] = "v2";
   if (!s.acls.empty()) n["acls"] = s.acls;
   if (s.health_check) n["health_check"] = health_check_yaml(*s.health_check);
+  if (!s.allowed_sources.empty()) {
+    YAML::Node sources(YAML::NodeType::Sequence);
+    for (const ip_prefix& p : s.allowed_sources)
+      sources.push_back(format_ipv4(p.addr) + "/" + std::to_string(p.len));
+    n["allowed_sources"] = sources;
+  }
   return n;
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "control/acl/effective.hpp"
 #include "control/acl/parse.hpp"
 #include "control/config/load_announce.hpp"
 #include "control/config/load_bgp.hpp"
@@ -207,7 +208,7 @@ private:
     if (!r_.map(n, f,
                 {"name", "address", "port", "protocol", "forwarding", "scheduler",
                  "persistence_timeout", "drain_timeout", "backends", "local_addresses",
-                 "proxy_protocol", "acls", "health_check"}))
+                 "proxy_protocol", "acls", "health_check", "allowed_sources"}))
       return std::nullopt;
     const std::size_t errors_before = r_.error_count();
     service_config s;
@@ -267,6 +268,15 @@ private:
     if (n["acls"]) parse_acl_refs(r_, n["acls"], f + ".acls", c.acls, s.acls);
     if (n["health_check"])
       s.health_check = parse_health_check(r_, n["health_check"], f + ".health_check", s.proto, s.port);
+    if (n["allowed_sources"]) {
+      parse_acl_prefixes(r_, n["allowed_sources"], f + ".allowed_sources", s.allowed_sources);
+      if (!s.name.empty())
+        for (const acl_set_config& set : c.acls)
+          if (set.name == allowed_sources_set_name(s.name))
+            r_.error(n["allowed_sources"], f + ".allowed_sources",
+                     "its implicit ACL set would be named \"" + set.name +
+                         "\", which acls already defines");
+    }
     for (std::size_t k = 0; k < c.services.size(); ++k) {
       if (k == skip) continue;
       const service_config& other = c.services[k];

@@ -73,6 +73,9 @@ struct service_config {
   // Probes of every backend; a backend failing `fall` in a row leaves the scheduler until it
   // passes `rise` (control/health). None: every backend counts as healthy.
   std::optional<health_check_config> health_check;
+  // Non-empty: only clients in these prefixes reach the service (DPVS's whitelist, Kubernetes'
+  // loadBalancerSourceRanges); compiled as the service's own ACL set (control/acl/effective.hpp).
+  std::vector<ip_prefix> allowed_sources;
 
   bool operator==(const service_config&) const = default;
 };

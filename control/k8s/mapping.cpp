@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "control/acl/cidr.hpp"
 #include "control/k8s/decode.hpp"
 #include "control/k8s/pool.hpp"
 #include "dataplane/net/ipv4.hpp"
@@ -121,12 +122,8 @@ public:
                        "\" is not an IPVS scheduler; using " + std::string(name_of(sched)));
     }
     const uint32_t persistence = s.session_affinity == "ClientIP" ? s.affinity_timeout : 0;
-    const bool lb = lb_addr.has_value();
-    if (lb && !s.load_balancer_source_ranges.empty()) {
-      // Serving the address open to everyone would widen what the owner asked for.
-      problem(s, "loadBalancerSourceRanges cannot be enforced yet (no ACLs); the LoadBalancer "
-                 "address is not served");
-    }
+    std::vector<ip_prefix> allowed_sources;
+    const bool lb = lb_addr.has_value() && source_ranges(s, allowed_sources);
     const auto slices_it = slices_.find(s.meta.key());
     static const std::vector<const endpoint_slice*> none;
     const auto& slices = slices_it == slices_.end() ? none : slices_it->second;
@@ -146,11 +143,12 @@ public:
       // A check without a port of its own has nothing to connect to on a UDP endpoint.
       if (cfg_.health_check && (base.proto == IPPROTO_TCP || cfg_.health_check->port != 0))
         base.health_check = cfg_.health_check;
-      if (lb && s.load_balancer_source_ranges.empty()) {
+      if (lb) {
         service_config v = base;
         v.name = "k8s:" + s.meta.key() + ":" + port_label(sp);
         v.vip = *lb_addr;
         v.port = htons(sp.port);
+        v.allowed_sources = allowed_sources; // kube-proxy limits the LB address only
         if (backends(s, sp, weighed, v)) add(std::move(v));
       }
       if (sp.node_port != 0) {
@@ -171,6 +169,28 @@ public:
   }
 
 private:
+  // loadBalancerSourceRanges as the LB address's allow-list (empty: open to all). False, with a
+  // problem, when the ranges cannot be enforced as written: serving the address to everyone
+  // would widen what the owner asked for, so it is not served at all (fail closed).
+  bool source_ranges(const service& s, std::vector<ip_prefix>& out) {
+    for (const std::string& text : s.load_balancer_source_ranges) {
+      if (text.find(':') != std::string::npos) continue; // IPv6 clients never reach an IPv4 VIP
+      const auto cidr = parse_ipv4_cidr(text);
+      if (!cidr) {
+        problem(s, "loadBalancerSourceRanges: \"" + text +
+                       "\" is not a CIDR; the LoadBalancer address is not served");
+        return false;
+      }
+      out.push_back(cidr->prefix); // host bits masked, as the API server's validation allows
+    }
+    if (out.empty() && !s.load_balancer_source_ranges.empty()) {
+      problem(s, "loadBalancerSourceRanges: only IPv6 ranges, which allow no IPv4 client; the "
+                 "LoadBalancer address is not served");
+      return false;
+    }
+    return true;
+  }
+
   // Fills v.backends; false (with a problem) when the service cannot be programmed.
   bool backends(const service& s, const service_port& sp,
                 const std::vector<std::pair<candidate, uint16_t>>& weighed, service_config& v) {

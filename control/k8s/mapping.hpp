@@ -10,6 +10,8 @@
 //  - type NodePort, and LoadBalancer with node ports (any class, as kube-proxy): a service at
 //    each kubernetes.node_addresses entry, at the port's `nodePort`;
 //  - ExternalName and headless (clusterIP None) Services: nothing.
+// A LoadBalancer's loadBalancerSourceRanges become its address's allowed_sources (not its node
+// ports', as with kube-proxy); ranges that cannot be enforced leave the address unserved.
 // Backends (backends: pods): the endpoints of the Service's IPv4 EndpointSlices, at the slice
 // port with the same name and protocol (targetPort is never read). Ready endpoints get weight 1;
 // when none is ready, serving+terminating ones do; other terminating endpoints stay with

@@ -22,6 +22,9 @@ namespace sluice {
 
 inline constexpr uint8_t k_icmp_dest_unreachable = 3;
 inline constexpr uint8_t k_icmp_time_exceeded = 11;
+// Destination unreachable codes the gateway sends (RFC 792, RFC 1812 5.2.7.1).
+inline constexpr uint8_t k_icmp_frag_needed = 4;
+inline constexpr uint8_t k_icmp_admin_prohibited = 13;
 
 // True for a validated ICMP packet whose type is one this module translates.
 bool is_icmp_error(const ipv4_packet& pkt) noexcept;

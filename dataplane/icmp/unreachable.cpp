@@ -50,9 +50,4 @@ std::size_t write_icmp_error(uint8_t* out, const rte_ipv4_hdr* offending, uint32
   return total;
 }
 
-std::size_t write_admin_prohibited(uint8_t* out, const rte_ipv4_hdr* offending,
-                                   uint32_t src) noexcept {
-  return write_icmp_error(out, offending, src, 3, 13, 0); // RFC 1812 5.2.7.1
-}
-
 } // namespace sluice

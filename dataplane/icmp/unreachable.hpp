@@ -11,11 +11,6 @@
 
 namespace sluice {
 
-// Type 3 code 13, "communication administratively prohibited" (RFC 1812 5.2.7.1): what an ACL
-// deny with `reply: icmp` sends. Same layout and limits as write_frag_needed().
-std::size_t write_admin_prohibited(uint8_t* out, const rte_ipv4_hdr* offending,
-                                   uint32_t src) noexcept;
-
 // IP header, ICMP header, the offending IP header with the most options, 8 bytes of its data.
 inline constexpr std::size_t k_frag_needed_max_len = 20 + 8 + 60 + 8;
 

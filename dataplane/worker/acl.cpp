@@ -8,7 +8,7 @@
 #include "dataplane/acl/evaluate.hpp"
 #include "dataplane/acl/hold.hpp"
 #include "dataplane/acl/reset.hpp"
-#include "dataplane/icmp/unreachable.hpp"
+#include "dataplane/icmp/error.hpp"
 #include "dataplane/worker/worker.hpp"
 
 namespace sluice {
@@ -117,17 +117,11 @@ void worker::acl_reject(const snapshot& s, candidate& c, acl_reply reply) noexce
     rte_pktmbuf_trim(c.m, uint16_t(rte_pktmbuf_pkt_len(c.m) - sizeof(rte_ether_hdr) - total));
     return route_out(s, c.m, c.pkt.ip->dst_addr);
   }
-  if (reply == acl_reply::icmp) {
-    if (rte_mbuf* m = rte_pktmbuf_alloc(pool_)) {
-      constexpr uint16_t k_max = sizeof(rte_ether_hdr) + k_frag_needed_max_len;
-      auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_append(m, k_max));
-      eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-      const std::size_t len =
-          write_admin_prohibited(reinterpret_cast<uint8_t*>(eth + 1), c.pkt.ip, c.pkt.ip->dst_addr);
-      rte_pktmbuf_trim(m, uint16_t(k_frag_needed_max_len - len));
-      route_out(s, m, c.pkt.ip->src_addr);
-    }
-  }
+  // Administratively prohibited (RFC 1812 5.2.7.1), under the worker's ICMP rate limit like
+  // every ICMP message it originates: a flood of denied SYNs must not become a flood of replies.
+  if (reply == acl_reply::icmp)
+    send_icmp_error(s, c.pkt.ip, c.pkt.ip->dst_addr, k_icmp_dest_unreachable,
+                    k_icmp_admin_prohibited, 0);
   rte_pktmbuf_free(c.m);
 }
 

@@ -41,7 +41,7 @@ void worker::forward_tun(const snapshot& s, candidate& c, const flow& f) noexcep
 void worker::send_frag_needed(const snapshot& s, const rte_ipv4_hdr* offending,
                               uint16_t mtu) noexcept {
   // From the address the client sent to (the VIP), as Linux's icmp_send does for a local one.
-  send_icmp_error(s, offending, offending->dst_addr, k_icmp_dest_unreachable, 4,
+  send_icmp_error(s, offending, offending->dst_addr, k_icmp_dest_unreachable, k_icmp_frag_needed,
                   rte_cpu_to_be_32(mtu));
 }
 

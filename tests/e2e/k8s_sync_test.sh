@@ -5,7 +5,9 @@
 # carries the address; a second endpoint gets traffic; a terminating endpoint takes no new
 # connections while its open one still completes; a deleted Service's address stops answering
 # and goes back to the pool; the API server killed and restarted with newer resourceVersions →
-# traffic never stops and a change made after the restart is served.
+# traffic never stops and a change made after the restart is served; loadBalancerSourceRanges
+# without the client's address refuses it (the implicit allow-list's deny is counted), with it
+# lets it in.
 SL_PREFIX=sle2e-k8s
 source "$(dirname "$0")/lib.sh"
 FAKE=$E2E_DIR/../k8s/fake_apiserver.py
@@ -25,9 +27,9 @@ fake_start() { # the API server lives in the gateway namespace, on its loopback
 api() { # api METHOD PATH [JSON]
   lab_exec gw curl -sf -X "$1" -H 'Content-Type: application/json' "$API$2" ${3:+-d "$3"}
 }
-service() {
+service() { # service NAME NODEPORT [SOURCE-RANGES-JSON-LIST]
   echo '{"metadata":{"name":"'"$1"'","namespace":"shop"},"spec":{"type":"LoadBalancer",
-    "loadBalancerClass":"sluice.io/lb","clusterIP":"10.96.0.10",
+    "loadBalancerClass":"sluice.io/lb","clusterIP":"10.96.0.10",'"${3:+\"loadBalancerSourceRanges\":$3,}"'
     "ports":[{"name":"http","port":80,"protocol":"TCP","targetPort":8080,"nodePort":'"$2"'}]}}'
 }
 # slice NAME SERVICE ENDPOINT...: ENDPOINT is ADDRESS or ADDRESS:terminating
@@ -128,6 +130,25 @@ for _ in $(seq 30); do
   [[ -n $ip ]] && break; sleep 0.1
 done
 [[ $ip == "$VIP" ]] || fail "a new Service got '$ip', want the returned address $VIP"
+
+# 6. loadBalancerSourceRanges → the address's allow-list: the client (10.0.0.1) outside the
+#    ranges is refused and counted by the implicit set's default deny; inside them it is served.
+api POST /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices "$(slice again-1 again 10.0.1.11)" >/dev/null
+api PUT /api/v1/namespaces/shop/services/again "$(service again 30081 '["192.0.2.0/24"]')" >/dev/null
+set_name='k8s:shop/again:80/tcp:allowed_sources'
+for _ in $(seq 30); do ctl acl list | grep -qF "$set_name" && break; sleep 0.1; done
+ctl acl list | grep -qF "$set_name" || fail "no allow-list set for the Service's ranges: $(ctl acl list)"
+lab_exec client curl -s --max-time 1 "http://$VIP/" && fail "a client outside loadBalancerSourceRanges was served"
+denied=$(ctl acl list --json | "$LAB_PY" -c 'import json,sys; b=json.load(sys.stdin)
+print([s["default_hits"] for s in b["acls"] if s["name"]==sys.argv[1]][0])' "$set_name")
+(( denied >= 1 )) || fail "the refused flow was not counted on $set_name's default deny ($denied)"
+api PUT /api/v1/namespaces/shop/services/again "$(service again 30081 '["192.0.2.0/24","10.0.0.0/24"]')" >/dev/null
+ok=
+for _ in $(seq 30); do
+  [[ $(lab_exec client curl -s --max-time 0.3 "http://$VIP/") == be1 ]] && { ok=1; break; }
+  sleep 0.1
+done
+[[ -n $ok ]] || fail "a client inside loadBalancerSourceRanges is not served: $(ctl acl list)"
 
 e2e_stop
 pass

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/golden/acl_lab.hpp"
+#include "dataplane/worker/handoff.hpp"
 #include "tests/golden/direct_lab.hpp"
 
 namespace sluice::testing {
@@ -83,6 +84,13 @@ std::vector<acl_row> acl_rows() {
       {{"a syn from the office to a port the allow-list covers but no service has", k_uplink,
         client("10.5.1.1").tcp(40002, 81, SYN).build(), {}, drop_reason::no_service},
        {}},
+      {{"a syn from outside a service's allowed_sources meets its implicit set's deny", k_uplink,
+        client("10.6.0.1").tcp(40003, 8443, SYN).build(), {}, drop_reason::acl_denied},
+       {{"edge/", 1}, {"admin:allowed_sources/", 1}}},
+      {{"a syn from inside allowed_sources reaches the backend", k_uplink,
+        client("10.5.1.1").tcp(40003, 8443, SYN, 3000).build(),
+        {{k_downlink, to_backend(k_be2).ipv4("10.5.1.1", "10.0.1.12", 63).tcp(40003, 8443, SYN, 3000).build()}}, {}},
+       {{"edge/", 1}, {"admin:allowed_sources/allowed", 1}}},
   };
 }
 
@@ -116,6 +124,36 @@ TEST(AclGolden, WithoutPayloadAfterTheHoldTheFlowIsDecidedOnAddresses) {
   // Decided: a matching payload now passes unscanned.
   EXPECT_EQ(h.send(k_uplink, client("10.5.1.1").tcp(40000, 80, PSH | ACK, 1001, 10).payload("GET /admin").build()).size(), 1u);
   EXPECT_EQ(h.stats().worker.acl_scans.get(), 0u);
+}
+
+// A client address in `net` ("10.5.0.") whose flows worker `w` of two owns.
+std::string owned_by(unsigned w, const std::string& net) {
+  for (unsigned i = 1;; ++i)
+    if (flow_owner(ip((net + std::to_string(i)).c_str()), 2) == w) return net + std::to_string(i);
+}
+
+TEST(AclGolden, TwoWorkersDecideEachFlowOnItsOwnerWhicheverQueueItArrivesOn) {
+  dataplane_harness h(acl_config_yaml(), 2);
+  // An office client owned by worker 1, every packet arriving on worker 0's queue: the hold,
+  // the scan and the cached verdict all live in worker 1's flow.
+  const std::string office = owned_by(1, "10.5.1.");
+  const char* c = office.c_str();
+  ASSERT_EQ(h.send(k_uplink, client(c).tcp(40000, 80, SYN, 1000).build(), 0).size(), 1u);
+  const std::vector<sent_frame> reset = {
+      {k_uplink, to_client().ipv4("10.0.0.100", c).tcp(80, 40000, RST, 77, 0).window(0).build()}};
+  EXPECT_EQ(h.send(k_uplink, client(c).tcp(40000, 80, PSH | ACK, 1001, 77).payload("GET /admin").build(), 0), reset);
+  EXPECT_TRUE(h.send(k_uplink, client(c).tcp(40000, 80, PSH | ACK, 1001, 77).payload("x").build(), 1).empty());
+  EXPECT_EQ(acl_hits(h, 1)["edge/no-admin"], 1u);
+  EXPECT_EQ(acl_hits(h, 0)["edge/no-admin"], 0u);
+  EXPECT_EQ(h.stats(1).worker.acl_scans.get(), 1u);
+  EXPECT_EQ(h.stats(0).worker.acl_scans.get(), 0u);
+  EXPECT_GT(h.stats(0).worker.handoff_out.get(), 0u);
+
+  // A denied source owned by worker 0 arriving on worker 1's queue: refused by worker 0.
+  const std::string blocked = owned_by(0, "10.9.1.");
+  EXPECT_TRUE(h.send(k_uplink, client(blocked.c_str()).tcp(40001, 80, SYN).build(), 1).empty());
+  EXPECT_EQ(acl_hits(h, 0)["edge/blocked-net"], 1u);
+  EXPECT_EQ(acl_hits(h, 1)["edge/blocked-net"], 0u);
 }
 
 TEST(AclGolden, ReloadWithoutAclsLetsEveryoneIn) {

@@ -1,7 +1,8 @@
 #pragma once
 // The ACL lab the golden tests and the benchmarks share: the NAT lab's interfaces, a global
 // "edge" set with one rule of each kind (address deny, deny with RST, deny with ICMP, payload
-// deny with RST over TCP, payload deny over UDP) and an "office" allow-list on the web service.
+// deny with RST over TCP, payload deny over UDP), an "office" allow-list on the web service and
+// an `allowed_sources:` allow-list (its implicit set) on the admin service.
 
 #include <map>
 #include <string>
@@ -16,6 +17,8 @@ inline std::string acl_config_yaml() {
       backends: [{ address: 10.0.1.11, port: 8080 }, { address: 10.0.1.12, port: 8080 }] }
   - { name: echo, address: 10.0.0.100, port: 53, protocol: udp,
       backends: [{ address: 10.0.1.11, port: 5353 }] }
+  - { name: admin, address: 10.0.0.100, port: 8443, protocol: tcp, allowed_sources: [10.5.0.0/16],
+      backends: [{ address: 10.0.1.12, port: 8443 }] }
 acls:
   - name: edge
     default: allow

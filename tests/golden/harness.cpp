@@ -74,6 +74,9 @@ dataplane_harness::dataplane_harness(const std::string& yaml, unsigned workers) 
   if (!r.cfg) throw std::runtime_error("golden config: " + r.errors.at(0).to_string());
   config_ = std::move(*r.cfg);
   if (workers == 0 || workers > k_max_workers) throw std::invalid_argument("workers");
+  // As in sluiced, the config says how many workers there are: per-worker state compiled into
+  // the snapshot (Hyperscan scratch, full-NAT port partitions) is sized by it.
+  config_.dataplane.workers = workers;
   publisher_ = std::make_unique<snapshot_publisher>(workers);
   slots_ = std::make_unique<slot_registries>(slot_registries{
       slot_registry(config_.dataplane.max_services), slot_registry(config_.dataplane.max_backends)});
@@ -126,6 +129,7 @@ void dataplane_harness::reconfigure(const std::string& yaml) {
   if (!r.cfg) throw std::runtime_error("golden config: " + r.errors.at(0).to_string());
   environment& env = environment::get();
   const port_info ports[] = {env.ports[0].info, env.ports[1].info};
+  r.cfg->dataplane.workers = config_.dataplane.workers;
   publisher_->publish(compile_snapshot(*r.cfg, ports, *slots_, ++generation_));
   config_ = std::move(*r.cfg);
 }

@@ -6,6 +6,7 @@
 #include <hs/hs.h>
 #include <netinet/in.h>
 
+#include "control/acl/effective.hpp"
 #include "control/config/emit.hpp"
 #include "control/config/load.hpp"
 
@@ -173,6 +174,43 @@ TEST(AclConfig, ServiceAclsSurviveTheRuntimeChangeRoundTrip) {
   const load_result again = with_services(*r.cfg, to_yaml(r.cfg->services));
   ASSERT_TRUE(again.cfg) << again.errors.at(0).to_string();
   EXPECT_EQ(again.cfg->services, r.cfg->services);
+}
+
+TEST(AclConfig, AllowedSourcesBecomeTheServicesOwnDenyByDefaultSet) {
+  const load_result r = parse_config(
+      replace(k_base, "    acls: [office-only]\n", "    acls: [office-only]\n    allowed_sources: [203.0.113.0/24, 198.51.100.7]\n"),
+      "acl.yaml");
+  ASSERT_TRUE(r.cfg) << r.errors.at(0).to_string();
+  const service_config& web = r.cfg->services.at(0);
+  EXPECT_EQ(web.allowed_sources,
+            (std::vector<ip_prefix>{{htonl(0xcb007100), 24}, {htonl(0xc6336407), 32}}));
+  const std::vector<acl_set_config> sets = effective_acl_sets(*r.cfg);
+  ASSERT_EQ(sets.size(), 3u);
+  EXPECT_EQ(sets[2].name, "web:allowed_sources");
+  EXPECT_EQ(sets[2].default_action, acl_action::deny);
+  ASSERT_EQ(sets[2].rules.size(), 1u);
+  EXPECT_EQ(sets[2].rules[0].action, acl_action::allow);
+  EXPECT_EQ(sets[2].rules[0].src, web.allowed_sources);
+  // Global sets first, then the allow-list, then the service's own sets.
+  EXPECT_EQ(effective_acl_refs(*r.cfg, web),
+            (std::vector<std::string>{"edge", "web:allowed_sources", "office-only"}));
+  const load_result again = with_services(*r.cfg, to_yaml(r.cfg->services));
+  ASSERT_TRUE(again.cfg) << again.errors.at(0).to_string();
+  EXPECT_EQ(again.cfg->services, r.cfg->services) << "runtime changes keep the allow-list";
+}
+
+TEST(AclConfig, AllowedSourcesWithABadCidrIsRefusedNamingTheField) {
+  const config_error e = only_error(replace(
+      k_base, "    acls: [office-only]\n", "    acls: [office-only]\n    allowed_sources: [10.0.0.1/8]\n"));
+  EXPECT_EQ(e.field, "services[0].allowed_sources[0]");
+  EXPECT_NE(e.message.find("did you mean 10.0.0.0/8"), std::string::npos) << e.message;
+}
+
+TEST(AclConfig, AllowedSourcesWhoseImplicitSetNameIsTakenIsRefused) {
+  const config_error e = only_error(replace(
+      replace(k_base, "  - name: office-only\n", "  - name: web:allowed_sources\n"),
+      "    acls: [office-only]\n", "    allowed_sources: [10.0.0.0/8]\n"));
+  EXPECT_EQ(e.field, "services[0].allowed_sources");
 }
 
 } // namespace

@@ -256,12 +256,33 @@ TEST(K8sMapping, SctpPortIsReportedUnsupportedAndOtherPortsStillServed) {
   EXPECT_TRUE(has_problem(r, "protocol SCTP is not supported"));
 }
 
-TEST(K8sMapping, SourceRangesFailClosedUntilTheyCanBeEnforced) {
+TEST(K8sMapping, SourceRangesBecomeTheLoadBalancerAddressAllowListButNotTheNodePorts) {
   lab l = web_lab();
-  l.st.services["shop/web"].load_balancer_source_ranges = {"203.0.113.0/24"};
+  l.cfg.node_addresses = {ip("10.0.0.2")};
+  // Host bits are masked (the API server accepts them); IPv6 ranges cannot admit IPv4 clients.
+  l.st.services["shop/web"].load_balancer_source_ranges = {"203.0.113.7/24", "2001:db8::/32",
+                                                           "198.51.100.9"};
   const mapping_result r = l.run();
-  EXPECT_TRUE(r.services.empty());
-  EXPECT_TRUE(has_problem(r, "loadBalancerSourceRanges"));
+  const service_config* vip = find(r, "k8s:shop/web:80/tcp");
+  ASSERT_NE(vip, nullptr);
+  EXPECT_EQ(vip->allowed_sources,
+            (std::vector<ip_prefix>{{ip("203.0.113.0"), 24}, {ip("198.51.100.9"), 32}}));
+  const service_config* node_port = find(r, "k8s:shop/web:80/tcp@10.0.0.2:30080");
+  ASSERT_NE(node_port, nullptr);
+  EXPECT_TRUE(node_port->allowed_sources.empty()) << "kube-proxy limits the LB address only";
+  EXPECT_TRUE(r.problems.empty());
+}
+
+TEST(K8sMapping, SourceRangesThatCannotBeEnforcedFailClosed) {
+  for (const std::vector<std::string>& ranges :
+       {std::vector<std::string>{"203.0.113.0/24", "not-a-cidr"},
+        std::vector<std::string>{"2001:db8::/32"}}) {
+    lab l = web_lab();
+    l.st.services["shop/web"].load_balancer_source_ranges = ranges;
+    const mapping_result r = l.run();
+    EXPECT_EQ(find(r, "k8s:shop/web:80/tcp"), nullptr) << ranges.back();
+    EXPECT_TRUE(has_problem(r, "loadBalancerSourceRanges")) << ranges.back();
+  }
 }
 
 TEST(K8sMapping, DeletedServiceReturnsItsAddressToThePool) {
