@@ -19,6 +19,11 @@ bool json_framer::feed(std::string_view bytes, std::vector<std::string>& out) {
       }
     }
     buf_.push_back(c);
+    // Checked before a closing brace can hand the frame out: no frame ever exceeds the limit.
+    if (buf_.size() > max_) {
+      reset();
+      return false;
+    }
     if (in_string_) {
       if (escape_)
         escape_ = false;
@@ -35,10 +40,6 @@ bool json_framer::feed(std::string_view bytes, std::vector<std::string>& out) {
         out.push_back(std::move(buf_));
         buf_.clear();
       }
-    }
-    if (buf_.size() > max_) {
-      reset();
-      return false;
     }
   }
   return true;

@@ -80,5 +80,20 @@ TEST(K8sFramer, OversizedFrameIsRefused) {
   EXPECT_TRUE(out.empty());
 }
 
+// Found by k8s_framer_fuzz: a frame one byte over the limit was handed out when its last byte
+// was the closing brace.
+TEST(K8sFramer, FrameAtTheLimitPassesAndOneByteOverIsRefused) {
+  const std::string at_limit = "{\"a\":\"" + std::string(64 - 8, 'x') + "\"}";
+  ASSERT_EQ(at_limit.size(), 64u);
+  json_framer f(64);
+  std::vector<std::string> out;
+  EXPECT_TRUE(f.feed(at_limit, out));
+  EXPECT_EQ(out, std::vector<std::string>{at_limit});
+  json_framer g(63);
+  out.clear();
+  EXPECT_FALSE(g.feed(at_limit, out));
+  EXPECT_TRUE(out.empty());
+}
+
 } // namespace
 } // namespace sluice::k8s
