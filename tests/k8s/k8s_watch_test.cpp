@@ -119,7 +119,11 @@ TEST_F(K8sWatch, BookmarksArriveAndDroppedStreamsResumeWithoutARelist) {
 TEST_F(K8sWatch, HttpGoneRelistsAndNoticesADeletionMadeWhileDisconnected) {
   create_service("keep");
   create_service("gone");
-  running_watcher w(api, sink, opt);
+  // The deletion and the compaction must both happen before the watcher reconnects, or it
+  // would read the deletion from the watch history: hold its reconnect back for 1.5–3 s.
+  watch_options slow_reconnect = opt;
+  slow_reconnect.backoff_min = 3s;
+  running_watcher w(api, sink, slow_reconnect);
   ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
   control("drop");
   api.send("DELETE", "/api/v1/namespaces/shop/services/gone", "", "");
