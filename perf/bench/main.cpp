@@ -7,6 +7,8 @@
 
 #include <fmt/core.h>
 
+#include <sched.h>
+
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
@@ -27,16 +29,22 @@ constexpr const char* k_usage =
     "                    [--runs 5] [--seconds 2] [--order random|sequential]\n"
     "                    [--source inline|lcore] [--acl-rules N] [--acl-patterns N]\n"
     "                    [--scheduler rr|wrr|lc|wlc|sh|dh|mh|random] [--backends 4]\n"
-    "                    [--workers 1|2]\n"
+    "                    [--workers 1|2] [--steer owner|any] [--ports-per-client 16384]\n"
     "                    [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
     "  N takes K/M suffixes (binary: 1K = 1024, 4M = 4194304). --size is the frame size on the\n"
     "  wire with FCS. The worker (or the io forwarder) runs on the first worker lcore; the\n"
     "  source ring is refilled between polls on that lcore (inline, untimed) or continuously\n"
     "  from the main lcore (lcore). --acl-rules/--acl-patterns put a global ACL set of that many\n"
     "  address rules / payload patterns in front of the service (none match the traffic).\n"
-    "  --scheduler and --backends (1..64, equal weights) shape the one service. --workers 2\n"
-    "  (MODE-new, inline source): worker 0 polls on the main lcore, worker 1 on the worker\n"
-    "  lcore, each with its own source queue, handing packets over as sluiced's workers do.\n";
+    "  --scheduler and --backends (1..64, equal weights) shape the one service.\n"
+    "  --ports-per-client (a power of two, 1..16384): flows per client address. --workers 2: two\n"
+    "  workers, each with its own source queue, handing packets over as sluiced's workers do;\n"
+    "  flows are owned by client address, so give MODE-established enough clients (e.g.\n"
+    "  --ports-per-client 16). Its warm-up opens each flow on its owner; --steer owner (default)\n"
+    "  then sends each worker only its own flows, --steer any all flows (half cross over).\n"
+    "  Inline source: worker 0 polls on the main lcore, worker 1 on the next. --source lcore\n"
+    "  with --workers 2 needs three lcores (the generator on the main lcore, one per worker):\n"
+    "  refused on a machine with fewer than 3 CPUs; on one with 3 or more, -l 0-2 is the default.\n";
 
 uint64_t parse_count(const std::string& s) {
   std::size_t end = 0;
@@ -57,7 +65,26 @@ sluice::scheduler_kind parse_scheduler(const std::string& s) {
   throw std::invalid_argument("unknown scheduler " + s);
 }
 
-options parse(int argc, char** argv, std::string& eal) {
+sluice::bench::steering parse_steering(const std::string& s) {
+  if (s == "owner") return sluice::bench::steering::owner;
+  if (s == "any") return sluice::bench::steering::any;
+  throw std::invalid_argument("--steer must be owner or any");
+}
+
+// log2 of a power of two in [1, max].
+unsigned parse_power_of_two(const std::string& s, uint64_t max, const std::string& option) {
+  const uint64_t v = parse_count(s);
+  if (v == 0 || v > max || (v & (v - 1)) != 0)
+    throw std::invalid_argument(option + " must be a power of two from 1 to " + std::to_string(max));
+  return unsigned(__builtin_ctzll(v));
+}
+
+unsigned usable_cpus() {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? unsigned(CPU_COUNT(&set)) : 1;
+}
+
+options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
   if (argc < 2) throw std::invalid_argument("no scenario");
   options o;
   o.scenario = argv[1];
@@ -88,29 +115,49 @@ options parse(int argc, char** argv, std::string& eal) {
     else if (a == "--scheduler") o.scheduler = parse_scheduler(v);
     else if (a == "--backends") o.backends = unsigned(std::stoul(v));
     else if (a == "--workers") o.workers = unsigned(std::stoul(v));
-    else if (a == "--eal") eal = v;
+    else if (a == "--steer") o.steer = parse_steering(v);
+    else if (a == "--ports-per-client") o.port_bits = parse_power_of_two(v, 1u << sluice::bench::k_default_port_bits, a);
+    else if (a == "--eal") eal = v, eal_given = true;
     else throw std::invalid_argument("unknown option " + a);
   }
   if (o.size < 64 || o.size > 1518) throw std::invalid_argument("--size must be 64..1518");
   // The rig's config holds 64 backend slots.
   if (o.backends == 0 || o.backends > 64) throw std::invalid_argument("--backends must be 1..64");
   if (o.workers != 1 && o.workers != 2) throw std::invalid_argument("--workers must be 1 or 2");
-  if (o.workers == 2 && (kind != "new" || o.source != sluice::bench::source_mode::inline_refill))
-    throw std::invalid_argument("--workers 2 runs MODE-new with the inline source only");
+  if (o.steer != sluice::bench::steering::owner && o.workers == 1)
+    throw std::invalid_argument("--steer needs --workers 2");
   if (o.flows == 0 || o.runs == 0) throw std::invalid_argument("--flows and --runs must be > 0");
   return o;
+}
+
+bool shared_cpu(unsigned a, unsigned b) {
+  rte_cpuset_t x = rte_lcore_cpuset(a), y = rte_lcore_cpuset(b);
+  for (unsigned c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &x) && CPU_ISSET(c, &y)) return true;
+  return false;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
   std::string eal = "-l 0-1 --in-memory --no-pci --log-level=*:warning";
+  bool eal_given = false;
   options o;
   try {
-    o = parse(argc, argv, eal);
+    o = parse(argc, argv, eal, eal_given);
   } catch (const std::exception& e) {
     fmt::print(stderr, "sluice-bench: {}\n{}", e.what(), k_usage);
     return 2;
+  }
+  const bool two_fed = o.workers == 2 && o.source == sluice::bench::source_mode::lcore;
+  if (two_fed && !eal_given) {
+    if (usable_cpus() < 3) {
+      fmt::print(stderr, "sluice-bench: --source lcore with --workers 2 needs three cores (the generator "
+                         "on the main lcore, one per worker); this machine gives {}: use --source inline "
+                         "(the default) or a machine with 3 or more cores\n", usable_cpus());
+      return 2;
+    }
+    eal = "-l 0-2 --in-memory --no-pci --log-level=*:warning";
   }
   std::vector<std::string> args{"sluice-bench"};
   std::istringstream split(eal);
@@ -129,7 +176,15 @@ int main(int argc, char** argv) {
   } else if ((o.worker_lcore = rte_get_next_lcore(-1, 1, 0)) >= RTE_MAX_LCORE) {
     fmt::print(stderr, "sluice-bench: needs a worker lcore besides the main one (-l 0-1)\n");
     rc = 1;
+  } else if (two_fed && (o.second_worker_lcore = rte_get_next_lcore(o.worker_lcore, 1, 0)) >= RTE_MAX_LCORE) {
+    fmt::print(stderr, "sluice-bench: --source lcore with --workers 2 needs three lcores in --eal (-l 0-2)\n");
+    rc = 1;
   } else {
+    const unsigned main_lcore = rte_get_main_lcore();
+    if (two_fed && (shared_cpu(o.worker_lcore, o.second_worker_lcore) || shared_cpu(main_lcore, o.worker_lcore) ||
+                    shared_cpu(main_lcore, o.second_worker_lcore)))
+      fmt::print(stderr, "sluice-bench: warning: the generator's and workers' lcores ({}, {}, {}) share a CPU: "
+                         "the figures are not a measurement\n", main_lcore, o.worker_lcore, o.second_worker_lcore);
     try {
       if (o.scenario.ends_with("-established")) print_report(sluice::bench::run_established(o));
       else print_report(sluice::bench::run_new(o));

@@ -136,25 +136,48 @@ run_result measure(unsigned lcore, generator& gen, rte_ring* ring, const run_pla
   return j.result;
 }
 
-// Two workers' runs at once, for the two-worker scenario: `poll[0]` on the calling (main) lcore,
-// `poll[1]` on `lcore`, each topping up its own ring inline (plan.source must be inline: the
-// generator has no core of its own on two). Both must poll together: a worker hands packets to
-// the other through a bounded ring. Leaves both rings empty.
+// Two workers' runs at once: `poll[k]` on `lcores[k]`. Both must poll together: a worker hands
+// packets to the other through a bounded ring. With the inline source, each worker tops its own
+// ring up and lcores[0] must be the calling (main) lcore, which polls; with the lcore source,
+// both poll on other lcores and the calling lcore feeds both rings (three lcores in all).
+// Leaves both rings empty.
 template <typename Poll, typename Quiesce>
-std::array<run_result, 2> measure_two(unsigned lcore, std::array<generator*, 2> gen,
+std::array<run_result, 2> measure_two(std::array<unsigned, 2> lcores, std::array<generator*, 2> gen,
                                       std::array<rte_ring*, 2> ring, const run_plan& plan,
                                       std::array<Poll, 2>& poll, std::array<Quiesce, 2>& quiesce) {
   using job = detail::job<Poll, Quiesce>;
-  job here{.poll = poll[0], .quiesce = quiesce[0], .gen = *gen[0], .ring = ring[0], .plan = plan,
-           .generator_done = {}, .finished = {}, .result = {}};
-  job there{.poll = poll[1], .quiesce = quiesce[1], .gen = *gen[1], .ring = ring[1], .plan = plan,
+  job first{.poll = poll[0], .quiesce = quiesce[0], .gen = *gen[0], .ring = ring[0], .plan = plan,
             .generator_done = {}, .finished = {}, .result = {}};
-  rte_eal_remote_launch(&job::main, &there, lcore);
-  here.run();
-  rte_eal_wait_lcore(lcore);
+  job second{.poll = poll[1], .quiesce = quiesce[1], .gen = *gen[1], .ring = ring[1], .plan = plan,
+             .generator_done = {}, .finished = {}, .result = {}};
+  const std::array<job*, 2> jobs{&first, &second};
+  const bool inline_source = plan.source == source_mode::inline_refill;
+  if (!inline_source) rte_eal_remote_launch(&job::main, &first, lcores[0]);
+  rte_eal_remote_launch(&job::main, &second, lcores[1]);
+  if (inline_source) {
+    first.run();
+  } else {
+    // Feeds each ring until its worker finished or its stream ran out.
+    for (bool feeding = true; feeding;) {
+      feeding = false;
+      unsigned made = 0;
+      for (unsigned k = 0; k < 2; ++k) {
+        if (jobs[k]->generator_done.load(std::memory_order_relaxed)) continue;
+        if (jobs[k]->finished.load(std::memory_order_acquire) || gen[k]->exhausted()) {
+          jobs[k]->generator_done.store(true, std::memory_order_release);
+          continue;
+        }
+        feeding = true;
+        made += gen[k]->refill();
+      }
+      if (made == 0) rte_pause();
+    }
+    rte_eal_wait_lcore(lcores[0]);
+  }
+  rte_eal_wait_lcore(lcores[1]);
   drain(ring[0]);
   drain(ring[1]);
-  return {here.result, there.result};
+  return {first.result, second.result};
 }
 
 // Two workers running in parallel, as one: packets and cycles add up, and so do the rates

@@ -22,9 +22,11 @@ void print_report(const report& r) {
   const options& o = r.opts;
   const uint64_t capacity = o.capacity ? o.capacity : o.flows;
   const bool inline_source = o.source == source_mode::inline_refill;
-  fmt::print("== {} scheduler={} backends={} size={} flows={} flows_per_worker={} runs={} x {}s, "
-             "worker lcore {}, source {} (Mpps over {})\n",
-             r.scenario, name_of(o.scheduler), o.backends, o.size, o.flows, capacity, o.runs, o.seconds, o.worker_lcore,
+  fmt::print("== {} scheduler={} backends={} size={} flows={} flows_per_worker={} ports_per_client={} "
+             "workers={}{} runs={} x {}s, worker lcore {}, source {} (Mpps over {})\n",
+             r.scenario, name_of(o.scheduler), o.backends, o.size, o.flows, capacity, 1u << o.port_bits,
+             o.workers, o.workers > 1 ? (o.steer == steering::owner ? " steer=owner" : " steer=any") : "",
+             o.runs, o.seconds, o.worker_lcore,
              inline_source ? "inline" : "lcore", inline_source ? "time inside polls" : "wall time");
   for (std::size_t i = 0; i < r.gateway.size(); ++i) {
     const run_result& g = r.gateway[i];
@@ -52,10 +54,10 @@ void print_report(const report& r) {
   fmt::print("memory: flow table of {} flows: {:.1f} heap bytes/flow, {:.1f} hugepage bytes/flow\n",
              capacity, r.memory.heap_bytes_per_flow, r.memory.hugepage_bytes_per_flow);
   for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
-  fmt::print("RESULT scenario={} scheduler={} backends={} size={} flows={} capacity={} gw_mpps={:.3f} ceil_mpps={:.3f} "
+  fmt::print("RESULT scenario={} workers={} scheduler={} backends={} size={} flows={} capacity={} gw_mpps={:.3f} ceil_mpps={:.3f} "
              "ratio={:.3f} gw_cpp={:.1f} ceil_cpp={:.1f} gw_burst={:.1f} heap_bpf={:.1f} "
              "huge_bpf={:.1f} fwd={:.4f} source={} notes={}\n",
-             r.scenario, name_of(o.scheduler), o.backends, o.size, o.flows, capacity, g_mpps, c_mpps, ratio(g_mpps, c_mpps), g_cpp,
+             r.scenario, o.workers, name_of(o.scheduler), o.backends, o.size, o.flows, capacity, g_mpps, c_mpps, ratio(g_mpps, c_mpps), g_cpp,
              c_cpp, g_burst, r.memory.heap_bytes_per_flow, r.memory.hugepage_bytes_per_flow,
              ratio(double(r.gateway_tx), double(r.gateway_rx)), inline_source ? "inline" : "lcore",
              r.notes.size());

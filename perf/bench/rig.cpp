@@ -95,6 +95,15 @@ rig::~rig() {
   rte_mempool_free(pool_);
 }
 
+unsigned rig::handoff_backlog() const noexcept {
+  unsigned n = 0;
+  if (mesh_)
+    for (unsigned from = 0; from < mesh_->workers(); ++from)
+      for (unsigned to = 0; to < mesh_->workers(); ++to)
+        if (from != to) n += rte_ring_count(mesh_->packets(from, to));
+  return n;
+}
+
 std::unique_ptr<worker> rig::make_worker(unsigned id) {
   std::vector<uint16_t> ids;
   for (const port_info& p : ports_) ids.push_back(p.port_id);

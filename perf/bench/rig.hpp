@@ -57,6 +57,8 @@ public:
   const snapshot_publisher& publisher() const noexcept { return publisher_; }
   worker_stats& stats(unsigned id = 0) noexcept { return *stats_[id]; }
   unsigned worker_lcore() const noexcept { return options_.worker_lcore; }
+  // Packets waiting in the hand-off rings between workers (0 with one worker).
+  unsigned handoff_backlog() const noexcept;
 
 private:
   rig_options options_;

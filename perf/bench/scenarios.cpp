@@ -4,11 +4,13 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
 #include "control/config/model.hpp"
 #include "dataplane/flow/flow.hpp"
+#include "dataplane/worker/handoff.hpp"
 #include "perf/bench/ceiling.hpp"
 #include "perf/bench/rig.hpp"
 
@@ -30,16 +32,26 @@ uint64_t total(rig& r, F counter) {
   return n;
 }
 
-// Counter snapshot of the workers, to report deltas over the measured runs.
+// Counter snapshot of one worker or of all, to report deltas over the measured runs.
 struct tally {
-  uint64_t rx, tx, created, handoffs, drops[k_drop_reason_count];
+  uint64_t rx = 0, tx = 0, created = 0, handoff_out = 0, handoff_in = 0;
+  uint64_t drops[k_drop_reason_count] = {};
+
+  static tally of(rig& r, unsigned w) {
+    const worker_counters& c = r.stats(w).worker;
+    tally t{.rx = c.rx_packets.get(), .tx = c.tx_packets.get(), .created = c.flows_created.get(),
+            .handoff_out = c.handoff_out.get(), .handoff_in = c.handoff_in.get()};
+    for (std::size_t i = 0; i < k_drop_reason_count; ++i) t.drops[i] = c.drops[i].get();
+    return t;
+  }
   static tally of(rig& r) {
-    tally t{total(r, [](worker_stats& s) -> counter& { return s.worker.rx_packets; }),
-            total(r, [](worker_stats& s) -> counter& { return s.worker.tx_packets; }),
-            total(r, [](worker_stats& s) -> counter& { return s.worker.flows_created; }),
-            total(r, [](worker_stats& s) -> counter& { return s.worker.handoff_out; }), {}};
-    for (std::size_t i = 0; i < k_drop_reason_count; ++i)
-      t.drops[i] = total(r, [i](worker_stats& s) -> counter& { return s.worker.drops[i]; });
+    tally t;
+    for (unsigned w = 0; w < r.workers(); ++w) {
+      const tally one = of(r, w);
+      t.rx += one.rx, t.tx += one.tx, t.created += one.created;
+      t.handoff_out += one.handoff_out, t.handoff_in += one.handoff_in;
+      for (std::size_t i = 0; i < k_drop_reason_count; ++i) t.drops[i] += one.drops[i];
+    }
     return t;
   }
 };
@@ -67,12 +79,18 @@ struct report_quiescent {
   }
 };
 
+// The lcores two workers poll on (measure_two): with the inline source the main lcore is one.
+std::array<unsigned, 2> worker_lcores(const options& o) {
+  if (o.source == source_mode::inline_refill) return {rte_get_main_lcore(), o.worker_lcore};
+  return {o.worker_lcore, o.second_worker_lcore};
+}
+
 // One run of poll[i] on every worker i's lcore and source at once, summed over the workers.
 template <typename Poll>
-run_result run_together(rig& r, std::vector<generator>& gen, const run_plan& plan,
+run_result run_together(rig& r, const options& o, std::vector<generator>& gen, const run_plan& plan,
                         std::array<Poll, 2>& poll, std::array<report_quiescent, 2>& quiesce) {
   if (r.workers() == 1) return measure(r.worker_lcore(), gen[0], r.source_ring(), plan, poll[0], quiesce[0]);
-  const auto [a, b] = measure_two(r.worker_lcore(), {&gen[0], &gen[1]},
+  const auto [a, b] = measure_two(worker_lcores(o), {&gen[0], &gen[1]},
                                   {r.source_ring(0), r.source_ring(1)}, plan, poll, quiesce);
   return combined(a, b);
 }
@@ -103,10 +121,12 @@ void measure_pairs(report& rep, rig& r, const workers& ws, std::vector<generator
   std::array<report_quiescent, 2> quiescent{{{rcu[0].get()}, {r.workers() > 1 ? rcu[1].get() : nullptr}}};
   std::array<poll_worker, 2> gateway = gateway_polls(ws);
   std::array<poll_forwarder, 2> forward{{{&io[0]}, {r.workers() > 1 ? &io[1] : nullptr}}};
+  std::vector<tally> each_before;
+  for (unsigned id = 0; id < r.workers(); ++id) each_before.push_back(tally::of(r, id));
   const tally before = tally::of(r);
   for (unsigned i = 0; i < o.runs; ++i) {
-    rep.ceiling.push_back(run_together(r, gen, plan, forward, nothing));
-    rep.gateway.push_back(run_together(r, gen, plan, gateway, quiescent));
+    rep.ceiling.push_back(run_together(r, o, gen, plan, forward, nothing));
+    rep.gateway.push_back(run_together(r, o, gen, plan, gateway, quiescent));
   }
   const tally after = tally::of(r);
   rep.gateway_rx = after.rx - before.rx;
@@ -114,9 +134,19 @@ void measure_pairs(report& rep, rig& r, const workers& ws, std::vector<generator
   rep.flows_created = after.created - before.created;
   for (const auto& w : ws) rep.flows_live += w->flows().size();
   note_drops(rep, before, after, "measured runs");
-  if (r.workers() > 1)
-    rep.notes.push_back(fmt::format("{} workers: {} of {} packets handed to the other worker",
-                                    r.workers(), after.handoffs - before.handoffs, rep.gateway_rx));
+  if (r.workers() == 1) return;
+  rep.notes.push_back(fmt::format("{} workers: {} of {} packets handed to the other worker",
+                                  r.workers(), after.handoff_out - before.handoff_out, rep.gateway_rx));
+  // Proof that both workers worked: what each took from its own queue and from the other.
+  for (unsigned id = 0; id < r.workers(); ++id) {
+    const tally now = tally::of(r, id);
+    const tally& was = each_before[id];
+    rep.notes.push_back(fmt::format("worker {}: rx {} from its queue, handed over {}, taken over {}, "
+                                    "tx {}, flows live {}",
+                                    id, now.rx - was.rx, now.handoff_out - was.handoff_out,
+                                    now.handoff_in - was.handoff_in, now.tx - was.tx,
+                                    ws[id]->flows().size()));
+  }
 }
 
 void note_acl(report& rep, rig& r, const options& o) {
@@ -131,6 +161,69 @@ void note_spread(report& rep, rig& r, const options& o) {
   std::string note = fmt::format("connections per backend ({}):", name_of(o.scheduler));
   for (unsigned b = 0; b < o.backends; ++b) note += fmt::format(" {}", total(r, [b](worker_stats& s) -> counter& { return s.backends[b].conns; }));
   rep.notes.push_back(std::move(note));
+}
+
+// Polls every worker in turn on this lcore until no source queue or hand-off ring holds a
+// packet (after concurrent runs, one worker may have stopped with packets handed to it).
+void settle(rig& r, const workers& ws) {
+  for (unsigned quiet_rounds = 0; quiet_rounds < 2;) {
+    unsigned received = 0;
+    for (const auto& w : ws) received += w->poll_once();
+    quiet_rounds = received == 0 && r.handoff_backlog() == 0 ? quiet_rounds + 1 : 0;
+  }
+}
+
+// One worker's share of the established flows: the client addresses it owns (flow_owner()),
+// as client numbers in increasing order, and how many flows they carry (the last client of
+// all may be partly used, and is then the last of its owner's list).
+struct share {
+  std::vector<uint32_t> clients;
+  uint64_t flows = 0;
+};
+
+std::vector<share> shares_by_owner(const options& o) {
+  const uint64_t per_client = uint64_t(1) << o.port_bits;
+  std::vector<share> shares(o.workers);
+  for (uint64_t c = 0; c * per_client < o.flows; ++c) {
+    share& s = shares[o.workers == 1 ? 0 : flow_owner(client_addr(c << o.port_bits, o.port_bits), o.workers)];
+    s.clients.push_back(uint32_t(c));
+    s.flows += std::min(per_client, o.flows - c * per_client);
+  }
+  for (unsigned w = 0; w < o.workers; ++w)
+    if (shares[w].flows == 0)
+      throw std::runtime_error(fmt::format(
+          "--workers {}: worker {} owns none of the {} flows (flows are owned by client address, "
+          "{} per client): pass a smaller --ports-per-client, e.g. 16", o.workers, w, o.flows, per_client));
+  return shares;
+}
+
+// Worker w's stream of established flows: its own share, or (steering::any) all of them. With
+// one worker, the plain index range (as before shares existed).
+stream established_stream(const frame_template& f, flow_order order, const std::vector<share>& shares,
+                          unsigned w, const options& o, steering steer) {
+  const uint64_t seed = 0x9e3779b97f4a7c15ull + w;
+  if (o.workers == 1 || steer == steering::any)
+    return {.frame = f, .order = order, .flows = o.flows, .port_bits = o.port_bits, .seed = seed};
+  return {.frame = f, .order = order, .flows = shares[w].flows, .port_bits = o.port_bits,
+          .chosen = &shares[w].clients, .seed = seed};
+}
+
+// Exactly each worker's share of flows live and established (ipvsadm ActiveConn), nothing left
+// in a hand-off ring; a note names what is off.
+void check_warm_up(report& rep, rig& r, const workers& ws, const std::vector<share>& shares) {
+  std::string split;
+  for (unsigned w = 0; w < r.workers(); ++w) {
+    uint64_t established = 0;
+    for (unsigned b = 0; b < rep.opts.backends; ++b) established += r.stats(w).backends[b].active.get();
+    const uint64_t live = ws[w]->flows().size();
+    if (live != shares[w].flows || established != shares[w].flows)
+      rep.notes.push_back(fmt::format("warm-up left worker {} with {} flows ({} established), not {}",
+                                      w, live, established, shares[w].flows));
+    split += fmt::format("{}worker {} {}", w ? ", " : "", w, established);
+  }
+  if (r.handoff_backlog() != 0)
+    rep.notes.push_back(fmt::format("warm-up left {} packets in hand-off rings", r.handoff_backlog()));
+  if (r.workers() > 1) rep.notes.push_back("established flows after warm-up: " + split);
 }
 
 rig_options rig_for(const options& o, const flow_timeouts& t) {
@@ -148,30 +241,36 @@ report run_established(const options& o) {
   prime_pool(r.pool());
   const frame_template syn = make_frame(r, k_tcp_syn, o.size);
   const frame_template ack = make_frame(r, k_tcp_ack, o.size);
+  const std::vector<share> shares = shares_by_owner(o);
 
   const int socket = int(rte_lcore_to_socket_id(o.worker_lcore));
   const memory_sample before = sample_memory(socket);
-  const workers ws = make_workers(r); // one: main refuses --workers 2 here
-  const std::unique_ptr<worker>& w = ws[0];
-  rep.memory = cost_per_flow(before, sample_memory(socket), o.capacity ? o.capacity : o.flows);
+  const workers ws = make_workers(r);
+  rep.memory = cost_per_flow(before, sample_memory(socket), (o.capacity ? o.capacity : o.flows) * r.workers());
 
-  // Warm-up through the real worker: one SYN then one ACK per flow, so every flow is tracked
-  // and established before anything is timed.
+  // Warm-up through the real workers: one SYN then one ACK per flow, each on its owner's own
+  // queue (nothing handed over), all workers polling at once until their sources ran dry; then
+  // the queues and hand-off rings are emptied, so every flow is tracked and established on its
+  // owner before anything is timed.
   const tally t0 = tally::of(r);
-  auto poll = [&w] { return w->poll_once(); };
-  auto nothing = [] {};
+  std::array<poll_worker, 2> poll = gateway_polls(ws);
+  std::array<report_quiescent, 2> nothing{};
   for (const frame_template* f : {&syn, &ack}) {
-    generator warm(r.source_ring(), r.pool(),
-                   {.frame = *f, .order = flow_order::sequential, .flows = o.flows, .first = 0, .limit = o.flows});
-    measure(r.worker_lcore(), warm, r.source_ring(), {.until = run_until::drained, .source = o.source}, poll, nothing);
+    std::vector<generator> warm;
+    for (unsigned w = 0; w < r.workers(); ++w) {
+      stream s = established_stream(*f, flow_order::sequential, shares, w, o, steering::owner);
+      s.limit = s.flows;
+      warm.emplace_back(r.source_ring(w), r.pool(), s);
+    }
+    run_together(r, o, warm, {.until = run_until::drained, .source = o.source}, poll, nothing);
+    settle(r, ws);
   }
   note_drops(rep, t0, tally::of(r), "warm-up");
-  if (w->flows().size() != o.flows)
-    rep.notes.push_back("warm-up left " + std::to_string(w->flows().size()) + " flows, not " +
-                        std::to_string(o.flows));
+  check_warm_up(rep, r, ws, shares);
 
   std::vector<generator> gen;
-  gen.emplace_back(r.source_ring(), r.pool(), stream{.frame = ack, .order = o.order, .flows = o.flows});
+  for (unsigned w = 0; w < r.workers(); ++w)
+    gen.emplace_back(r.source_ring(w), r.pool(), established_stream(ack, o.order, shares, w, o, o.steer));
   measure_pairs(rep, r, ws, gen, o);
   note_acl(rep, r, o);
   note_spread(rep, r, o);
@@ -204,11 +303,11 @@ report run_new(const options& o) {
   for (unsigned id = 0; id < r.workers(); ++id)
     gen.emplace_back(r.source_ring(id), r.pool(),
                      stream{.frame = syn, .order = order, .flows = uint64_t(1) << 30,
-                            .first = uint64_t(id) << 30});
+                            .first = uint64_t(id) << 30, .port_bits = o.port_bits});
   // One untimed run brings the table to its steady occupancy.
   std::array<poll_worker, 2> poll = gateway_polls(ws);
   std::array<report_quiescent, 2> nothing{};
-  run_together(r, gen, {.until = run_until::deadline, .source = o.source, .seconds = o.seconds}, poll, nothing);
+  run_together(r, o, gen, {.until = run_until::deadline, .source = o.source, .seconds = o.seconds}, poll, nothing);
   measure_pairs(rep, r, ws, gen, o);
   note_acl(rep, r, o);
   note_spread(rep, r, o);

@@ -13,12 +13,21 @@
 
 namespace sluice::bench {
 
+// Which flows each worker's source carries with two workers.
+enum class steering {
+  owner, // only flows its worker owns (RSS steering by client address: no hand-off)
+  any,   // all flows: about half belong to the other worker and cross the hand-off ring
+};
+
 struct options {
   std::string scenario;      // MODE-established | MODE-new, MODE one of nat dr tun fnat
   forwarding mode = forwarding::nat;
   scheduler_kind scheduler = scheduler_kind::rr; // of the one service
   unsigned backends = 4;
-  unsigned workers = 1;      // 2: the main lcore is worker 0 (new-flow scenarios, inline source)
+  unsigned workers = 1;      // 2: inline source: worker 0 polls on the main lcore, worker 1 on
+                             // worker_lcore; lcore source: on worker_lcore and second_worker_lcore
+  steering steer = steering::owner; // established flows with two workers
+  unsigned port_bits = k_default_port_bits; // log2 of client ports (flows) per client address
   uint64_t flows = 1u << 20; // established: flows kept; new: flow table capacity
   uint64_t capacity = 0;     // flows_per_worker; 0: equal to flows
   unsigned size = 64;        // frame size on the wire, FCS included
@@ -26,6 +35,7 @@ struct options {
   double seconds = 2;
   flow_order order = flow_order::random;
   unsigned worker_lcore = 1;
+  unsigned second_worker_lcore = 2; // two workers with the lcore source only
   source_mode source = source_mode::inline_refill;
   unsigned acl_rules = 0;    // address rules in a global ACL set (none match the traffic)
   unsigned acl_patterns = 0; // payload rules (one Hyperscan pattern each) in that set
@@ -41,8 +51,8 @@ struct report {
   std::vector<std::string> notes; // drops and anything that makes the numbers suspect
 };
 
-// Every packet of an established flow (warmed up with SYN + ACK), or a SYN opening a new flow,
-// through the service in o.mode.
+// Every packet of an established flow (warmed up with SYN + ACK on the flow's owner), or a SYN
+// opening a new flow, through the service in o.mode.
 report run_established(const options& o);
 report run_new(const options& o);
 

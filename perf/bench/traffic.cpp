@@ -43,8 +43,12 @@ testing::bytes build(const frame_spec& spec, uint32_t caddr, uint16_t cport, uns
 
 } // namespace
 
-uint32_t client_addr(uint64_t i) noexcept { return htonl(uint32_t(k_first_client + (i >> 14))); }
-uint16_t client_port(uint64_t i) noexcept { return htons(uint16_t(1024 + (i & 0x3fff))); }
+uint32_t client_addr(uint64_t i, unsigned port_bits) noexcept {
+  return htonl(uint32_t(k_first_client + (i >> port_bits)));
+}
+uint16_t client_port(uint64_t i, unsigned port_bits) noexcept {
+  return htons(uint16_t(1024 + (i & ((uint64_t(1) << port_bits) - 1))));
+}
 
 frame_template::frame_template(const frame_spec& spec) : spec_(spec) {
   const unsigned len = std::max(spec.wire_size, 64u) - 4; // no FCS in the mbuf
@@ -87,19 +91,24 @@ void prime_pool(rte_mempool* pool) {
 }
 
 generator::generator(rte_ring* ring, rte_mempool* pool, stream s)
-    : ring_(ring), pool_(pool), stream_(std::move(s)) {}
+    : ring_(ring), pool_(pool), stream_(std::move(s)), rng_(stream_.seed) {}
 
 uint64_t generator::next_index() noexcept {
+  uint64_t i;
   if (stream_.order == flow_order::sequential) {
-    const uint64_t i = cursor_;
+    i = cursor_;
     cursor_ = cursor_ + 1 == stream_.flows ? 0 : cursor_ + 1;
-    return stream_.first + i;
+  } else {
+    // xorshift64, then a multiply-shift to land uniformly in [0, flows).
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    i = uint64_t((unsigned __int128)rng_ * stream_.flows >> 64);
   }
-  // xorshift64, then a multiply-shift to land uniformly in [0, flows).
-  rng_ ^= rng_ << 13;
-  rng_ ^= rng_ >> 7;
-  rng_ ^= rng_ << 17;
-  return stream_.first + uint64_t((unsigned __int128)rng_ * stream_.flows >> 64);
+  if (stream_.chosen == nullptr) return stream_.first + i;
+  // The (i >> port_bits)-th chosen client, its (i mod ports)-th port.
+  const uint64_t port_mask = (uint64_t(1) << stream_.port_bits) - 1;
+  return uint64_t((*stream_.chosen)[i >> stream_.port_bits]) << stream_.port_bits | (i & port_mask);
 }
 
 unsigned generator::refill() noexcept {
@@ -114,7 +123,8 @@ unsigned generator::refill() noexcept {
       const uint64_t f = next_index();
       m[i]->data_len = len;
       m[i]->pkt_len = len;
-      stream_.frame.write(rte_pktmbuf_mtod(m[i], uint8_t*), client_addr(f), client_port(f));
+      stream_.frame.write(rte_pktmbuf_mtod(m[i], uint8_t*), client_addr(f, stream_.port_bits),
+                          client_port(f, stream_.port_bits));
     }
     rte_ring_enqueue_bulk(ring_, reinterpret_cast<void**>(m), n, nullptr);
     produced_ += n;

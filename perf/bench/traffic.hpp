@@ -10,13 +10,17 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 namespace sluice::bench {
 
-// Flow i's client: 2^14 ports per address, addresses counting up from 100.64.0.0 (off-link
-// behind the uplink's gateway). Network byte order.
-uint32_t client_addr(uint64_t i) noexcept;
-uint16_t client_port(uint64_t i) noexcept;
+// Flow i's client: 2^port_bits ports per address (from 1024), addresses counting up from
+// 100.64.0.0 (off-link behind the uplink's gateway). Network byte order. The default, 2^14
+// ports, puts 1K flows on one client; two workers own flows by client address, so their
+// scenarios spread flows over more clients with fewer ports each.
+inline constexpr unsigned k_default_port_bits = 14;
+uint32_t client_addr(uint64_t i, unsigned port_bits = k_default_port_bits) noexcept;
+uint16_t client_port(uint64_t i, unsigned port_bits = k_default_port_bits) noexcept;
 
 struct frame_spec {
   rte_ether_addr dst_mac; // the worker's uplink MAC
@@ -61,6 +65,12 @@ struct stream {
   uint64_t flows;     // flow indices drawn from [first, first + flows)
   uint64_t first = 0;
   uint64_t limit = 0; // packets to produce; 0: until stopped
+  unsigned port_bits = k_default_port_bits; // client_addr() / client_port() of each index
+  // When set, index i drawn from [0, flows) is port i mod 2^port_bits of client number
+  // chosen[i >> port_bits] (one worker's clients), not flow first + i; flows must not exceed
+  // chosen->size() << port_bits. Outlives the generator.
+  const std::vector<uint32_t>* chosen = nullptr;
+  uint64_t seed = 0x9e3779b97f4a7c15ull; // of the random order; never 0
 };
 
 // Fills the source ring from the calling lcore. Single producer: nothing else may enqueue.
@@ -82,7 +92,7 @@ private:
   stream stream_;
   uint64_t produced_ = 0;
   uint64_t cursor_ = 0;
-  uint64_t rng_ = 0x9e3779b97f4a7c15ull;
+  uint64_t rng_; // stream_.seed
 };
 
 // Frees whatever the ring still holds; returns how many.
