@@ -134,6 +134,13 @@ void measure_pairs(report& rep, rig& r, const workers& ws, std::vector<generator
   rep.flows_created = after.created - before.created;
   for (const auto& w : ws) rep.flows_live += w->flows().size();
   note_drops(rep, before, after, "measured runs");
+  // Polls over k_preempted_cycles are left out as preemption; many of them are a slow path.
+  uint64_t slow = 0, polls = 0;
+  for (const run_result& g : rep.gateway) slow += g.preempted_polls, polls += g.polls;
+  if (slow * 100 > polls)
+    rep.notes.push_back(fmt::format("{} of {} gateway polls took over {} cycles and were left out: "
+                                    "more than preemption, a slow path in the worker", slow, polls,
+                                    k_preempted_cycles));
   if (r.workers() == 1) return;
   rep.notes.push_back(fmt::format("{} workers: {} of {} packets handed to the other worker",
                                   r.workers(), after.handoff_out - before.handoff_out, rep.gateway_rx));
