@@ -51,8 +51,10 @@ void print_report(const report& r) {
   fmt::print("worker over measured runs: rx {} tx {} ({:.4f} forwarded), flows created {}, live {}\n",
              r.gateway_rx, r.gateway_tx, ratio(double(r.gateway_tx), double(r.gateway_rx)),
              r.flows_created, r.flows_live);
-  fmt::print("memory: flow table of {} flows: {:.1f} heap bytes/flow, {:.1f} hugepage bytes/flow\n",
-             capacity, r.memory.heap_bytes_per_flow, r.memory.hugepage_bytes_per_flow);
+  fmt::print("memory: flow table of {} flows: {:.1f} heap bytes/flow beyond a worker's fixed {:.1f} MiB "
+             "(priced by a {}-flow worker), {:.1f} hugepage bytes/flow in all\n",
+             capacity, r.memory.heap_bytes_per_flow, double(r.memory.fixed_heap_bytes) / o.workers / (1 << 20),
+             k_probe_flows, r.memory.hugepage_bytes_per_flow);
   for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
   fmt::print("RESULT scenario={} workers={} scheduler={} backends={} size={} flows={} capacity={} gw_mpps={:.3f} ceil_mpps={:.3f} "
              "ratio={:.3f} gw_cpp={:.1f} ceil_cpp={:.1f} gw_burst={:.1f} heap_bpf={:.1f} "

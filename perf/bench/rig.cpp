@@ -104,12 +104,13 @@ unsigned rig::handoff_backlog() const noexcept {
   return n;
 }
 
-std::unique_ptr<worker> rig::make_worker(unsigned id) {
+std::unique_ptr<worker> rig::make_worker(unsigned id, uint32_t flow_capacity) {
   std::vector<uint16_t> ids;
   for (const port_info& p : ports_) ids.push_back(p.port_id);
   worker_setup setup =
       make_worker_setup(cfg_, id, ids, pool_, int(rte_lcore_to_socket_id(options_.worker_lcore)));
   setup.mesh = mesh_.get();
+  if (flow_capacity != 0) setup.flow_capacity = flow_capacity;
   return std::make_unique<worker>(setup, publisher_, *stats_[id]);
 }
 

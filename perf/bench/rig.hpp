@@ -43,8 +43,9 @@ public:
   rig(const rig&) = delete;
   rig& operator=(const rig&) = delete;
 
-  // A fresh worker `id` (empty flow table) on the published snapshot.
-  std::unique_ptr<worker> make_worker(unsigned id = 0);
+  // A fresh worker `id` (empty flow table) on the published snapshot; flow_capacity 0: the
+  // configured flows_per_worker.
+  std::unique_ptr<worker> make_worker(unsigned id = 0, uint32_t flow_capacity = 0);
 
   rte_mempool* pool() const noexcept { return pool_; }
   unsigned workers() const noexcept { return options_.workers; }

@@ -58,9 +58,23 @@ struct tally {
 
 using workers = std::vector<std::unique_ptr<worker>>;
 
-workers make_workers(rig& r) {
+// The rig's workers, and the heap their flow tables take per flow (rep.memory). A worker holds
+// megabytes whatever its capacity (reassembly buffers, affinity and neighbour tables): a worker
+// with a k_probe_flows table, made and freed first, prices that part, which is left out.
+workers make_workers(rig& r, const options& o, report& rep) {
+  const int socket = int(rte_lcore_to_socket_id(o.worker_lcore));
+  const uint64_t capacity = o.capacity ? o.capacity : o.flows;
+  uint64_t probe_heap = 0, probe_flows = 0;
+  if (capacity > k_probe_flows) {
+    const memory_sample before = sample_memory(socket);
+    const std::unique_ptr<worker> probe = r.make_worker(0, k_probe_flows);
+    probe_heap = (sample_memory(socket).heap_allocated - before.heap_allocated) * r.workers();
+    probe_flows = uint64_t(k_probe_flows) * r.workers();
+  }
+  const memory_sample before = sample_memory(socket);
   workers ws;
   for (unsigned id = 0; id < r.workers(); ++id) ws.push_back(r.make_worker(id));
+  rep.memory = cost_per_flow(before, sample_memory(socket), capacity * r.workers(), probe_heap, probe_flows);
   return ws;
 }
 
@@ -250,10 +264,7 @@ report run_established(const options& o) {
   const frame_template ack = make_frame(r, k_tcp_ack, o.size);
   const std::vector<share> shares = shares_by_owner(o);
 
-  const int socket = int(rte_lcore_to_socket_id(o.worker_lcore));
-  const memory_sample before = sample_memory(socket);
-  const workers ws = make_workers(r);
-  rep.memory = cost_per_flow(before, sample_memory(socket), (o.capacity ? o.capacity : o.flows) * r.workers());
+  const workers ws = make_workers(r, o, rep);
 
   // Warm-up through the real workers: one SYN then one ACK per flow, each on its owner's own
   // queue (nothing handed over), all workers polling at once until their sources ran dry; then
@@ -294,11 +305,7 @@ report run_new(const options& o) {
   prime_pool(r.pool());
   const frame_template syn = make_frame(r, k_tcp_syn, o.size);
 
-  const int socket = int(rte_lcore_to_socket_id(o.worker_lcore));
-  const memory_sample before = sample_memory(socket);
-  const workers ws = make_workers(r);
-  rep.memory = cost_per_flow(before, sample_memory(socket),
-                             (o.capacity ? o.capacity : o.flows) * r.workers());
+  const workers ws = make_workers(r, o, rep);
 
   // Client tuples never repeat: 2^30 of them per worker's source outlast any run at these
   // rates. The generator changes the client address every 16,384 tuples and flows are owned by

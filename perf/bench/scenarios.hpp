@@ -41,6 +41,9 @@ struct options {
   unsigned acl_patterns = 0; // payload rules (one Hyperscan pattern each) in that set
 };
 
+// Flow capacity of the probe worker that prices a worker's fixed state (report.memory).
+inline constexpr uint32_t k_probe_flows = 64;
+
 struct report {
   std::string scenario;
   options opts;
