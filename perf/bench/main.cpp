@@ -10,6 +10,7 @@
 #include <sched.h>
 
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -40,8 +41,9 @@ constexpr const char* k_usage =
     "  --ports-per-client (a power of two, 1..16384): flows per client address. --workers 2: two\n"
     "  workers, each with its own source queue, handing packets over as sluiced's workers do;\n"
     "  flows are owned by client address, so give MODE-established enough clients (e.g.\n"
-    "  --ports-per-client 16). Its warm-up opens each flow on its owner; --steer owner (default)\n"
-    "  then sends each worker only its own flows, --steer any all flows (half cross over).\n"
+    "  --ports-per-client 16). Its warm-up opens each flow on its owner. --steer owner (default\n"
+    "  for MODE-established) sends each worker's queue only flows it owns (RSS by client\n"
+    "  address); --steer any (default for MODE-new) all flows, so half cross to the other.\n"
     "  Inline source: worker 0 polls on the main lcore, worker 1 on the next. --source lcore\n"
     "  with --workers 2 needs three lcores (the generator on the main lcore, one per worker):\n"
     "  refused on a machine with fewer than 3 CPUs; on one with 3 or more, -l 0-2 is the default.\n";
@@ -97,6 +99,7 @@ options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
   else if (mode == "fnat") o.mode = sluice::forwarding::fnat;
   else throw std::invalid_argument("unknown scenario " + o.scenario);
   if (kind != "established" && kind != "new") throw std::invalid_argument("unknown scenario " + o.scenario);
+  std::optional<sluice::bench::steering> steer;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) throw std::invalid_argument("missing value for " + a);
@@ -115,7 +118,7 @@ options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
     else if (a == "--scheduler") o.scheduler = parse_scheduler(v);
     else if (a == "--backends") o.backends = unsigned(std::stoul(v));
     else if (a == "--workers") o.workers = unsigned(std::stoul(v));
-    else if (a == "--steer") o.steer = parse_steering(v);
+    else if (a == "--steer") steer = parse_steering(v);
     else if (a == "--ports-per-client") o.port_bits = parse_power_of_two(v, 1u << sluice::bench::k_default_port_bits, a);
     else if (a == "--eal") eal = v, eal_given = true;
     else throw std::invalid_argument("unknown option " + a);
@@ -124,8 +127,9 @@ options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
   // The rig's config holds 64 backend slots.
   if (o.backends == 0 || o.backends > 64) throw std::invalid_argument("--backends must be 1..64");
   if (o.workers != 1 && o.workers != 2) throw std::invalid_argument("--workers must be 1 or 2");
-  if (o.steer != sluice::bench::steering::owner && o.workers == 1)
-    throw std::invalid_argument("--steer needs --workers 2");
+  if (steer && o.workers == 1) throw std::invalid_argument("--steer needs --workers 2");
+  // New flows: `any` by default, the shape measured first (RESULTS.md, 2026-11-26 10:04).
+  o.steer = steer.value_or(kind == "new" ? sluice::bench::steering::any : sluice::bench::steering::owner);
   if (o.flows == 0 || o.runs == 0) throw std::invalid_argument("--flows and --runs must be > 0");
   return o;
 }

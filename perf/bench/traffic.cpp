@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dataplane/net/ipv4.hpp"
+#include "dataplane/worker/handoff.hpp"
 #include "tests/support/packet_builder.hpp"
 
 namespace sluice::bench {
@@ -94,6 +95,15 @@ generator::generator(rte_ring* ring, rte_mempool* pool, stream s)
     : ring_(ring), pool_(pool), stream_(std::move(s)), rng_(stream_.seed) {}
 
 uint64_t generator::next_index() noexcept {
+  for (;;) {
+    const uint64_t f = draw_index();
+    if (stream_.owner < 0 ||
+        flow_owner(client_addr(f, stream_.port_bits), stream_.workers) == unsigned(stream_.owner))
+      return f;
+  }
+}
+
+uint64_t generator::draw_index() noexcept {
   uint64_t i;
   if (stream_.order == flow_order::sequential) {
     i = cursor_;

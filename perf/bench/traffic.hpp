@@ -71,6 +71,10 @@ struct stream {
   // chosen->size() << port_bits. Outlives the generator.
   const std::vector<uint32_t>* chosen = nullptr;
   uint64_t seed = 0x9e3779b97f4a7c15ull; // of the random order; never 0
+  // With owner >= 0, indices whose client another of `workers` workers owns (flow_owner()) are
+  // skipped: the stream carries only worker `owner`'s flows, as RSS by client address would.
+  int owner = -1;
+  unsigned workers = 1;
 };
 
 // Fills the source ring from the calling lcore. Single producer: nothing else may enqueue.
@@ -85,7 +89,8 @@ public:
   bool exhausted() const noexcept { return stream_.limit != 0 && produced_ >= stream_.limit; }
 
 private:
-  uint64_t next_index() noexcept;
+  uint64_t next_index() noexcept; // draw_index(), skipping flows of other owners
+  uint64_t draw_index() noexcept;
 
   rte_ring* ring_;
   rte_mempool* pool_;
