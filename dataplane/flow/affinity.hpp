@@ -8,11 +8,17 @@
 // re-arms it the same way); it is ignored once its backend has left the service or drains
 // (weight 0), so a removed backend releases its clients. Fixed capacity, no allocation after
 // construction; when full, new clients are scheduled without a template.
+//
+// Expired templates are freed from a timer wheel over the key positions (8 bytes per template):
+// re-arming a template on a new connection only moves its `expires`; the wheel finds the real
+// deadline when the old one comes due.
 
 #include <rte_hash.h>
 
 #include <cstdint>
 #include <optional>
+
+#include "dataplane/flow/timer_wheel.hpp"
 
 namespace sluice {
 
@@ -35,7 +41,8 @@ public:
   // Creates or re-arms the template to expire at `expires`. False when the table is full.
   bool remember(uint32_t client_addr, uint32_t service_slot, uint32_t backend_slot,
                 uint64_t expires) noexcept;
-  // Frees up to `budget` expired templates, resuming where the last call stopped.
+  // Frees the templates expired at `now` whose wheel slot came due, examining at most `budget`
+  // (wheel work units) per call and resuming where the last call stopped. Returns how many.
   unsigned expire(uint64_t now, unsigned budget) noexcept;
 
   uint32_t size() const noexcept { return uint32_t(rte_hash_count(hash_)); }
@@ -48,8 +55,8 @@ private:
 
   rte_hash* hash_ = nullptr;
   affinity_template* templates_ = nullptr; // indexed by the key's position in hash_
-  uint32_t cursor_ = 0;       // next key position the expiry sweep examines
-  uint32_t max_position_ = 0; // largest key position rte_hash can hand out
+  timer_link* links_ = nullptr;            // the wheel's, indexed by key position then slot
+  std::optional<timer_wheel> wheel_;       // constructed once links_ is reserved
 };
 
 } // namespace sluice

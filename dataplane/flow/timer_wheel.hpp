@@ -19,6 +19,10 @@
 
 namespace sluice {
 
+// The horizon the worker's wheels cover at least: the longest default flow timeout
+// (tcp_established, 900 s).
+inline constexpr uint64_t k_wheel_horizon_seconds = 900;
+
 // One node of the intrusive circular lists. Entries and slot heads share one index space
 // (entries first, then heads), so unlinking needs neither the slot number nor a branch on
 // "is this the head". An entry that is not armed links to itself.
