@@ -43,6 +43,16 @@ protected:
     return std::nullopt;
   }
 
+  // Expiry every millisecond from `start` frees the table's only template no earlier than
+  // `expires` and no later than one wheel tick (plus the step) after it.
+  static void expect_freed_on_time(affinity_table& t, uint64_t start, uint64_t expires) {
+    const auto freed = run(start, expires + 2 * tick(), ms(1),
+                           [&](uint64_t now) { t.expire(now, 256); }, [&] { return t.size() == 0; });
+    ASSERT_TRUE(freed.has_value());
+    EXPECT_GE(*freed, expires);
+    EXPECT_LE(*freed, expires + tick() + ms(1));
+  }
+
   unsigned next_id() { return id_++; }
   static inline unsigned id_ = 100; // table names are per worker id and must not collide
 };
@@ -52,11 +62,7 @@ TEST_F(Expiry, AffinityTemplateIsFreedWithinATickOfItsExpiry) {
   const uint64_t start = rte_rdtsc();
   const uint64_t expires = start + hz();
   ASSERT_TRUE(t.remember(0x0a000001, 1, 7, expires));
-  const auto freed = run(start, expires + 2 * tick(), ms(1),
-                         [&](uint64_t now) { t.expire(now, 256); }, [&] { return t.size() == 0; });
-  ASSERT_TRUE(freed.has_value());
-  EXPECT_GE(*freed, expires);
-  EXPECT_LE(*freed, expires + tick() + ms(1));
+  expect_freed_on_time(t, start, expires);
 }
 
 TEST_F(Expiry, RenewedAffinityTemplateLivesToItsNewExpiry) {
@@ -66,11 +72,7 @@ TEST_F(Expiry, RenewedAffinityTemplateLivesToItsNewExpiry) {
   // A new connection half a second later renews the template for another second.
   const uint64_t renewed = start + hz() / 2 + hz();
   ASSERT_TRUE(t.remember(0x0a000001, 1, 7, renewed));
-  const auto freed = run(start, renewed + 2 * tick(), ms(1),
-                         [&](uint64_t now) { t.expire(now, 256); }, [&] { return t.size() == 0; });
-  ASSERT_TRUE(freed.has_value());
-  EXPECT_GE(*freed, renewed);
-  EXPECT_LE(*freed, renewed + tick() + ms(1));
+  expect_freed_on_time(t, start, renewed);
 }
 
 TEST_F(Expiry, ShortenedAffinityTemplateIsFreedAtTheEarlierExpiry) {
@@ -79,11 +81,7 @@ TEST_F(Expiry, ShortenedAffinityTemplateIsFreedAtTheEarlierExpiry) {
   ASSERT_TRUE(t.remember(0x0a000001, 1, 7, start + 100 * hz()));
   const uint64_t expires = start + hz(); // a reload shortened the persistence timeout
   ASSERT_TRUE(t.remember(0x0a000001, 1, 7, expires));
-  const auto freed = run(start, expires + 2 * tick(), ms(1),
-                         [&](uint64_t now) { t.expire(now, 256); }, [&] { return t.size() == 0; });
-  ASSERT_TRUE(freed.has_value());
-  EXPECT_GE(*freed, expires);
-  EXPECT_LE(*freed, expires + tick() + ms(1));
+  expect_freed_on_time(t, start, expires);
 }
 
 } // namespace
