@@ -2,6 +2,7 @@
 // A tracked connection and the TCP state machine that decides its timeout (IPVS's states,
 // reduced to the ones that change the timeout or the ActiveConn/InActConn split).
 
+#include <bit>
 #include <cstdint>
 
 #include "dataplane/xmit/forwarding.hpp"
@@ -20,21 +21,48 @@ enum class flow_state : uint8_t {
 
 enum class flow_dir : uint8_t { forward = 0, reply = 1 };
 
+// An address as a flow key holds it: 16 bytes, network byte order. IPv4 addresses are stored
+// IPv4-mapped (::ffff:a.b.c.d, RFC 4291 §2.5.5.2), so one key type serves both families and an
+// IPv4 key never equals an IPv6 one.
+struct flow_addr {
+  uint32_t w[4];
+
+  static constexpr flow_addr v4(uint32_t addr) noexcept {
+    return {{0, 0, k_v4_mapped_prefix, addr}};
+  }
+  // Bytes 8..11 of an IPv4-mapped address (00 00 ff ff) read as one word of this machine.
+  static constexpr uint32_t k_v4_mapped_prefix =
+      std::endian::native == std::endian::little ? 0xffff0000u : 0x0000ffffu;
+  bool operator==(const flow_addr&) const = default;
+};
+
 // A packet's 5-tuple exactly as it appears in the headers (network byte order). The forward key
 // of a NAT flow is client -> VIP, its reply key backend -> client; a full-NAT flow's reply key is
 // backend -> local address:port; both keys map to one flow. DR and TUN flows have only the
-// forward key (has_reply_path()).
+// forward key (has_reply_path()). 40 bytes: room for IPv6 addresses before IPv6 forwarding
+// exists, so the table's hash and comparisons already cover the key's final size.
 struct flow_key {
-  uint32_t src_addr;
-  uint32_t dst_addr;
+  flow_addr src_addr;
+  flow_addr dst_addr;
   uint16_t src_port;
   uint16_t dst_port;
   uint8_t proto;
   uint8_t pad[3] = {};
-};
-static_assert(sizeof(flow_key) == 16);
 
-struct flow {
+  static constexpr flow_key ipv4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+                                 uint8_t proto) noexcept {
+    return {flow_addr::v4(src), flow_addr::v4(dst), sport, dport, proto};
+  }
+  bool operator==(const flow_key&) const = default;
+};
+static_assert(sizeof(flow_key) == 40);
+
+// One cache line per flow: a lookup that found the flow has loaded everything forwarding needs.
+// An IPv6 flow would not fit: its four addresses alone take 64 bytes. It would need either a
+// second line (a 128-byte record for both families, or v6 records in a parallel array indexed
+// by the same slot) or the addresses in a side table keyed by slot; the table itself is ready
+// (flow_key holds 16-byte addresses and the hash covers them).
+struct alignas(64) flow {
   uint32_t client_addr;
   uint32_t vip;
   uint32_t backend_addr;
@@ -58,16 +86,20 @@ struct flow {
   uint32_t proxy_start = 0;
 
   flow_key forward_key() const noexcept {
-    return {client_addr, vip, client_port, vip_port, proto};
+    return flow_key::ipv4(client_addr, vip, client_port, vip_port, proto);
   }
   flow_key reply_key() const noexcept {
-    if (mode == forwarding::fnat) return {backend_addr, local_addr, backend_port, local_port, proto};
-    return {backend_addr, client_addr, backend_port, client_port, proto};
+    if (mode == forwarding::fnat)
+      return flow_key::ipv4(backend_addr, local_addr, backend_port, local_port, proto);
+    return flow_key::ipv4(backend_addr, client_addr, backend_port, client_port, proto);
+  }
+  flow_key key(flow_dir dir) const noexcept {
+    return dir == flow_dir::forward ? forward_key() : reply_key();
   }
 };
-// Full-NAT's local endpoint and PROXY protocol's sequence offset grew the record from 40 to 56
-// bytes (8 slots in 7 cache lines).
-static_assert(sizeof(flow) == 56, "flow slots are packed several to a cache line");
+// 56 bytes of fields (full-NAT's local endpoint and PROXY protocol's sequence offset grew it from
+// 40), padded to a line: a packed 56-byte record straddled two lines in 7 slots out of 8.
+static_assert(sizeof(flow) == 64 && alignof(flow) == 64, "a flow is one cache line");
 
 // TCP flags as they appear in rte_tcp_hdr::tcp_flags.
 inline constexpr uint8_t k_tcp_fin = 0x01;

@@ -3,46 +3,80 @@
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <rte_random.h>
 
+#if defined(__SSE4_2__)
+#include <nmmintrin.h>
+#endif
+
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
 namespace sluice {
 namespace {
 
-// The hash stores the slot index and the direction in the data pointer: (index << 1) | dir.
-void* encode(uint32_t index, flow_dir dir) noexcept {
-  return reinterpret_cast<void*>((uintptr_t{index} << 1) | static_cast<uintptr_t>(dir));
+// Index entries per flow slot: two keys per flow at half load. With 10-entry buckets at half
+// load a bucket overflows rarely (Poisson(5) > 10: ~1.4% of buckets), so nearly every lookup
+// reads one bucket line.
+constexpr uint64_t k_entries_per_flow = 4;
+
+constexpr uint16_t k_saturated = 0xffff;
+
+uint32_t encode(uint32_t index, flow_dir dir) noexcept {
+  return (index << 1) | static_cast<uint32_t>(dir);
 }
-flow_hit decode(void* data) noexcept {
-  const auto v = reinterpret_cast<uintptr_t>(data);
-  return {static_cast<uint32_t>(v >> 1), static_cast<flow_dir>(v & 1)};
+flow_hit decode(uint32_t ref) noexcept { return {ref >> 1, static_cast<flow_dir>(ref & 1)}; }
+
+// Bit 2i set when entry i's signature equals `sig` (two bits per entry: the SSE mask's layout).
+unsigned match(const flow_table::bucket& b, uint16_t sig) noexcept {
+#if defined(__SSE2__)
+  // Two overlapping 16-byte loads cover the 10 signatures (bytes 0..19); movemask yields two
+  // bits per 16-bit lane, of which the even one is kept.
+  const __m128i s = _mm_set1_epi16(static_cast<short>(sig));
+  const auto* p = reinterpret_cast<const uint8_t*>(b.sig);
+  const unsigned lo = unsigned(_mm_movemask_epi8(
+      _mm_cmpeq_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(p)), s)));
+  const unsigned hi = unsigned(_mm_movemask_epi8(
+      _mm_cmpeq_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 4)), s)));
+  return (lo | (hi << 4)) & 0x55555u;
+#else
+  unsigned m = 0;
+  for (unsigned i = 0; i < flow_table::k_bucket_entries; ++i)
+    m |= unsigned(b.sig[i] == sig) << (2 * i);
+  return m;
+#endif
 }
+
+unsigned entry_of(unsigned mask) noexcept { return unsigned(__builtin_ctz(mask)) / 2; }
+
+bool same_key(const flow_key& a, const flow_key& b) noexcept {
+  uint64_t x[5], y[5];
+  std::memcpy(x, &a, sizeof x);
+  std::memcpy(y, &b, sizeof y);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+}
+static_assert(sizeof(flow_key) == 5 * sizeof(uint64_t));
 
 } // namespace
 
 flow_table::flow_table(unsigned worker_id, uint32_t capacity, int socket_id,
                        const flow_timeouts& t)
-    : capacity_(capacity), free_count_(capacity) {
-  const std::string name = "sluice_flows_" + std::to_string(worker_id);
-  rte_hash_parameters params{};
-  params.name = name.c_str();
-  params.entries = 2 * capacity; // forward and reply tuple of every flow
-  params.key_len = sizeof(flow_key);
-  params.hash_func = rte_hash_crc;
-  params.socket_id = socket_id;
-  // Extendable buckets: an insert fails only when the table is really full, never because a
-  // cuckoo path could not be found.
-  params.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-  hash_ = rte_hash_create(&params);
-  flows_ = static_cast<flow*>(
-      rte_zmalloc_socket("sluice_flow_slots", sizeof(flow) * capacity, RTE_CACHE_LINE_SIZE,
-                         socket_id));
+    : buckets_count_(uint32_t(std::max<uint64_t>(
+          1, (k_entries_per_flow * capacity + k_bucket_entries - 1) / k_bucket_entries))),
+      // A per-table seed: which tuples share a bucket cannot be worked out from outside.
+      seed_(uint32_t(rte_rand())), capacity_(capacity), free_count_(capacity) {
+  buckets_ = static_cast<bucket*>(rte_zmalloc_socket(
+      "sluice_flow_index", sizeof(bucket) * buckets_count_, RTE_CACHE_LINE_SIZE, socket_id));
+  flows_ = static_cast<flow*>(rte_zmalloc_socket("sluice_flow_slots", sizeof(flow) * capacity,
+                                                 RTE_CACHE_LINE_SIZE, socket_id));
   free_stack_ = static_cast<uint32_t*>(
       rte_malloc_socket("sluice_flow_free", sizeof(uint32_t) * capacity, 0, socket_id));
-  if (hash_ == nullptr || flows_ == nullptr || free_stack_ == nullptr) {
-    rte_hash_free(hash_);
+  if (buckets_ == nullptr || flows_ == nullptr || free_stack_ == nullptr) {
+    rte_free(buckets_);
     rte_free(flows_);
     rte_free(free_stack_);
     throw std::runtime_error("cannot reserve a flow table of " + std::to_string(capacity) +
@@ -63,55 +97,149 @@ flow_table::flow_table(unsigned worker_id, uint32_t capacity, int socket_id,
 }
 
 flow_table::~flow_table() {
-  rte_hash_free(hash_);
+  rte_free(buckets_);
   rte_free(flows_);
   rte_free(free_stack_);
 }
 
-uint64_t flow_table::lookup_bulk(const flow_key* keys, unsigned n, flow_hit* hits) const noexcept {
-  const void* key_ptrs[k_max_bulk];
-  void* data[k_max_bulk];
-  for (unsigned i = 0; i < n; ++i) key_ptrs[i] = &keys[i];
-  uint64_t mask = 0;
-  rte_hash_lookup_bulk_data(hash_, key_ptrs, n, &mask, data);
-  for (uint64_t m = mask; m != 0; m &= m - 1) {
-    const unsigned i = static_cast<unsigned>(__builtin_ctzll(m));
-    hits[i] = decode(data[i]);
+double flow_table::bytes_per_flow() const noexcept {
+  return double(sizeof(bucket)) * buckets_count_ / capacity_ + sizeof(flow) + sizeof(uint32_t);
+}
+
+flow_table::hashed flow_table::hash(const flow_key& key) const noexcept {
+  uint64_t w[5];
+  std::memcpy(w, &key, sizeof w);
+  uint32_t h = seed_;
+  for (const uint64_t x : w) {
+#if defined(__SSE4_2__)
+    h = uint32_t(_mm_crc32_u64(h, x));
+#else
+    h = rte_hash_crc_8byte(x, h);
+#endif
   }
-  return mask;
+  // The high bits choose the bucket (any count, not only powers of two), the low 16 the
+  // signature; 0 marks a free entry, so a zero signature becomes 1.
+  const auto sig = uint16_t(h);
+  return {uint32_t((uint64_t{h} * buckets_count_) >> 32), uint16_t(sig + (sig == 0))};
+}
+
+uint32_t flow_table::span(const bucket& home) const noexcept {
+  return home.reach == k_saturated ? buckets_count_ - 1 : home.reach;
+}
+
+std::optional<flow_hit> flow_table::find(const flow_key& key, hashed h) const noexcept {
+  const bucket& home = buckets_[h.home];
+  const uint32_t last = span(home);
+  uint32_t b = h.home;
+  for (uint32_t d = 0;; ++d, b = next_bucket(b)) {
+    const bucket& bk = buckets_[b];
+    for (unsigned m = match(bk, h.sig); m != 0; m &= m - 1) {
+      const flow_hit hit = decode(bk.ref[entry_of(m)]);
+      if (same_key(flows_[hit.index].key(hit.dir), key)) return hit;
+    }
+    if (d == last) return std::nullopt;
+  }
+}
+
+void flow_table::place(hashed h, uint32_t ref) noexcept {
+  bucket& home = buckets_[h.home];
+  uint32_t b = h.home;
+  // Terminates: the index has at least twice as many entries as keys.
+  for (uint32_t d = 0;; ++d, b = next_bucket(b)) {
+    bucket& bk = buckets_[b];
+    const unsigned free_entries = match(bk, 0);
+    if (free_entries == 0) continue;
+    const unsigned e = entry_of(free_entries);
+    bk.sig[e] = h.sig;
+    bk.ref[e] = ref;
+    if (d != 0) {
+      if (home.displaced != k_saturated) ++home.displaced;
+      home.reach = uint16_t(std::max<uint32_t>(home.reach, std::min<uint32_t>(d, k_saturated)));
+    }
+    return;
+  }
+}
+
+void flow_table::remove(hashed h, uint32_t ref) noexcept {
+  bucket& home = buckets_[h.home];
+  const uint32_t last = span(home);
+  uint32_t b = h.home;
+  for (uint32_t d = 0; d <= last; ++d, b = next_bucket(b)) {
+    bucket& bk = buckets_[b];
+    for (unsigned m = match(bk, h.sig); m != 0; m &= m - 1) {
+      const unsigned e = entry_of(m);
+      if (bk.ref[e] != ref) continue;
+      bk.sig[e] = 0;
+      // A saturated count is no longer exact: it stays, and so does the reach.
+      if (d != 0 && home.displaced != k_saturated && --home.displaced == 0) home.reach = 0;
+      return;
+    }
+  }
+}
+
+uint64_t flow_table::lookup_bulk(const flow_key* keys, unsigned n, flow_hit* hits) const noexcept {
+  hashed h[k_max_bulk];
+  for (unsigned i = 0; i < n; ++i) {
+    h[i] = hash(keys[i]);
+    rte_prefetch0(&buckets_[h[i].home]);
+  }
+  // First signature match in the home bucket: the candidate, whose record is fetched next.
+  uint32_t cand[k_max_bulk];
+  uint64_t candidates = 0;
+  uint64_t uncertain = 0; // a miss here needs the full search: more matches or displaced keys
+  for (unsigned i = 0; i < n; ++i) {
+    const bucket& bk = buckets_[h[i].home];
+    const unsigned m = match(bk, h[i].sig);
+    if (m != 0) {
+      cand[i] = bk.ref[entry_of(m)];
+      rte_prefetch0(&flows_[cand[i] >> 1]);
+      candidates |= uint64_t{1} << i;
+    }
+    if ((m & (m - 1)) != 0 || bk.reach != 0) uncertain |= uint64_t{1} << i;
+  }
+  uint64_t found = 0;
+  for (uint64_t m = candidates; m != 0; m &= m - 1) {
+    const unsigned i = unsigned(__builtin_ctzll(m));
+    const flow_hit hit = decode(cand[i]);
+    if (!same_key(flows_[hit.index].key(hit.dir), keys[i])) continue;
+    hits[i] = hit;
+    found |= uint64_t{1} << i;
+  }
+  for (uint64_t m = uncertain & ~found; m != 0; m &= m - 1) {
+    const unsigned i = unsigned(__builtin_ctzll(m));
+    if (const auto hit = find(keys[i], h[i])) {
+      hits[i] = *hit;
+      found |= uint64_t{1} << i;
+    }
+  }
+  return found;
 }
 
 std::optional<flow_hit> flow_table::lookup(const flow_key& key) const noexcept {
-  void* data = nullptr;
-  if (rte_hash_lookup_data(hash_, &key, &data) < 0) return std::nullopt;
-  return decode(data);
+  return find(key, hash(key));
 }
 
 int64_t flow_table::insert(const flow& f) noexcept {
   if (free_count_ == 0) return -ENOSPC;
-  const flow_key fwd = f.forward_key();
-  const flow_key rev = f.reply_key();
   const bool reply = has_reply_path(f.mode);
-  // rte_hash_add_key_data() overwrites an existing key; a reply tuple owned by another flow
-  // (same client ip:port reaching one backend through two VIPs) must not be stolen.
-  if (reply && rte_hash_lookup(hash_, &rev) >= 0) return -EEXIST;
-  const uint32_t idx = free_stack_[free_count_ - 1];
-  if (rte_hash_add_key_data(hash_, &fwd, encode(idx, flow_dir::forward)) != 0) return -ENOSPC;
-  if (reply && rte_hash_add_key_data(hash_, &rev, encode(idx, flow_dir::reply)) != 0) {
-    rte_hash_del_key(hash_, &fwd);
-    return -ENOSPC;
+  // A reply tuple owned by another flow (same client ip:port reaching one backend through two
+  // VIPs, or a full-NAT local port in use towards that backend) must not be shadowed.
+  hashed rev{};
+  if (reply) {
+    rev = hash(f.reply_key());
+    if (find(f.reply_key(), rev)) return -EEXIST;
   }
-  --free_count_;
+  const uint32_t idx = free_stack_[--free_count_];
   flows_[idx] = f;
+  place(hash(f.forward_key()), encode(idx, flow_dir::forward));
+  if (reply) place(rev, encode(idx, flow_dir::reply));
   return idx;
 }
 
 void flow_table::erase(uint32_t index) noexcept {
   flow& f = flows_[index];
-  const flow_key fwd = f.forward_key();
-  const flow_key rev = f.reply_key();
-  rte_hash_del_key(hash_, &fwd);
-  if (has_reply_path(f.mode)) rte_hash_del_key(hash_, &rev);
+  remove(hash(f.forward_key()), encode(index, flow_dir::forward));
+  if (has_reply_path(f.mode)) remove(hash(f.reply_key()), encode(index, flow_dir::reply));
   f.state = flow_state::free;
   free_stack_[free_count_++] = index;
 }

@@ -1,10 +1,19 @@
 #pragma once
-// A worker's flow table: one rte_hash (no locks: only its worker reads or writes it) mapping both
-// the forward and the reply tuple of every flow (only the forward tuple of DR and TUN flows,
-// whose replies bypass the gateway) to the flow's slot in a preallocated array.
-// Capacity is fixed at start; nothing is allocated on the packet path.
-
-#include <rte_hash.h>
+// A worker's flow table, with no locks (only its worker reads or writes it) and nothing allocated
+// after start. Both the forward and the reply tuple of every flow (only the forward tuple of DR
+// and TUN flows, whose replies bypass the gateway) lead to the flow's slot in a preallocated
+// array of one-line flow records.
+//
+// The index is an array of 64-byte buckets of 10 entries: a 16-bit signature of the key's hash
+// and a 32-bit reference (slot << 1 | direction). There is no key store: a signature match is
+// confirmed against the key the flow record itself yields (forward_key()/reply_key()), so a
+// found flow costs one bucket line and the record's line, which forwarding reads anyway.
+//
+// Overflow: a key lives in its home bucket (hash -> bucket) when that has a free entry, else in
+// the first later bucket (wrapping) that has one; the home bucket counts such displaced keys and
+// remembers how far the farthest went, and lookups look past the home bucket only while it has
+// displaced keys. An insert therefore never fails while a flow slot is free: the index has more
+// entries than keys. Sized at about half load, a key is in its home bucket all but rarely.
 
 #include <array>
 #include <cstdint>
@@ -31,7 +40,8 @@ struct flow_hit {
 
 class flow_table {
 public:
-  static constexpr unsigned k_max_bulk = RTE_HASH_LOOKUP_BULK_MAX;
+  static constexpr unsigned k_max_bulk = 64;
+  static constexpr unsigned k_bucket_entries = 10;
 
   // Throws std::runtime_error when memory cannot be reserved (init time only).
   flow_table(unsigned worker_id, uint32_t capacity, int socket_id, const flow_timeouts& timeouts);
@@ -39,14 +49,16 @@ public:
   flow_table(const flow_table&) = delete;
   flow_table& operator=(const flow_table&) = delete;
 
-  // Looks up n <= k_max_bulk keys at once. Returns a bit mask of hits; hits[i] is valid for set
-  // bits only.
+  // Looks up n <= k_max_bulk keys at once: hashes them all and prefetches their buckets, matches
+  // signatures and prefetches the candidate records, then confirms each against its record — so
+  // the records of the hits are in cache when this returns. Returns a bit mask of hits; hits[i]
+  // is valid for set bits only.
   uint64_t lookup_bulk(const flow_key* keys, unsigned n, flow_hit* hits) const noexcept;
   std::optional<flow_hit> lookup(const flow_key& key) const noexcept;
 
   // Inserts both tuples of `f`, whose forward tuple the caller has just looked up in vain.
-  // Returns the new index, or -ENOSPC when the table is full, -EEXIST when the reply tuple
-  // already belongs to another flow.
+  // Returns the new index, or -ENOSPC when every flow slot is taken, -EEXIST when the reply
+  // tuple already belongs to another flow.
   int64_t insert(const flow& f) noexcept;
   void erase(uint32_t index) noexcept;
 
@@ -78,8 +90,32 @@ public:
     return expired;
   }
 
+  // Bytes reserved per flow slot: record, index share and free-list entry.
+  double bytes_per_flow() const noexcept;
+
+  struct alignas(64) bucket {
+    uint16_t sig[k_bucket_entries]; // 0: free entry (signatures are never 0)
+    uint16_t displaced;             // keys whose home this is, stored in later buckets (saturates)
+    uint16_t reach;                 // how many buckets after this one they may be (saturates)
+    uint32_t ref[k_bucket_entries]; // slot << 1 | direction
+  };
+  static_assert(sizeof(bucket) == 64);
+
 private:
-  rte_hash* hash_ = nullptr;
+  struct hashed {
+    uint32_t home;
+    uint16_t sig;
+  };
+  hashed hash(const flow_key& key) const noexcept;
+  std::optional<flow_hit> find(const flow_key& key, hashed h) const noexcept;
+  void place(hashed h, uint32_t ref) noexcept;
+  void remove(hashed h, uint32_t ref) noexcept;
+  uint32_t next_bucket(uint32_t b) const noexcept { return b + 1 == buckets_count_ ? 0 : b + 1; }
+  uint32_t span(const bucket& home) const noexcept;
+
+  bucket* buckets_ = nullptr;
+  uint32_t buckets_count_;
+  uint32_t seed_;
   flow* flows_ = nullptr;
   uint32_t* free_stack_ = nullptr;
   uint32_t capacity_;

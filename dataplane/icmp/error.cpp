@@ -92,8 +92,8 @@ std::optional<drop_reason> parse_icmp_quote(const ipv4_packet& pkt, icmp_quote& 
   out.ip = ip;
   out.l4 = ip + ihl;
   out.l4_len = uint16_t(pkt.l4_len - k_icmp - ihl);
-  out.reversed = {load<uint32_t>(ip + k_dst), load<uint32_t>(ip + k_src),
-                  load<uint16_t>(out.l4 + 2), load<uint16_t>(out.l4), proto};
+  out.reversed = flow_key::ipv4(load<uint32_t>(ip + k_dst), load<uint32_t>(ip + k_src),
+                                load<uint16_t>(out.l4 + 2), load<uint16_t>(out.l4), proto);
   return std::nullopt;
 }
 

@@ -27,7 +27,7 @@ uint8_t tcp_flags(const ipv4_packet& p) noexcept {
 
 flow_key key_of(const ipv4_packet& p) noexcept {
   const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
-  return {p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto};
+  return flow_key::ipv4(p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto);
 }
 
 // The NIC's verdict on the L4 checksum, or a software check when it gave none.
@@ -177,10 +177,8 @@ void worker::forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept
   flow_key keys[k_burst];
   flow_hit hits[k_burst];
   for (unsigned i = 0; i < n; ++i) keys[i] = key_of(c[i].pkt);
+  // Also leaves the found flows' records in cache (the lookup confirms keys against them).
   const uint64_t found = flows_.lookup_bulk(keys, n, hits);
-  // Flow slots are scattered over a table far larger than the cache: start every load now.
-  for (uint64_t m = found; m != 0; m &= m - 1)
-    rte_prefetch0(&flows_.at(hits[__builtin_ctzll(m)].index));
   bool admitted[k_burst];
   if (s.acl != nullptr) acl_screen(s, c, n, found, admitted);
   const uint64_t created_before = counters_.flows_created.get();
