@@ -222,24 +222,38 @@ std::optional<flow_hit> flow_table::lookup(const flow_key& key) const noexcept {
 int64_t flow_table::insert(const flow& f) noexcept {
   if (free_count_ == 0) return -ENOSPC;
   const bool reply = has_reply_path(f.mode);
-  // A reply tuple owned by another flow (same client ip:port reaching one backend through two
-  // VIPs, or a full-NAT local port in use towards that backend) must not be shadowed.
+  // The forward tuple's home bucket is in cache from the lookup that missed; the reply tuple's
+  // is not: start its load first. One probe of it both refuses a reply tuple owned by another
+  // flow (same client ip:port reaching one backend through two VIPs, or a full-NAT local port
+  // in use towards that backend) and leaves the line in cache for place().
   hashed rev{};
   if (reply) {
     rev = hash(f.reply_key());
-    if (find(f.reply_key(), rev)) return -EEXIST;
+    rte_prefetch0(&buckets_[rev.home]);
   }
+  const hashed fwd = hash(f.forward_key());
+  if (reply && find(f.reply_key(), rev)) return -EEXIST;
   const uint32_t idx = free_stack_[--free_count_];
   flows_[idx] = f;
-  place(hash(f.forward_key()), encode(idx, flow_dir::forward));
+  place(fwd, encode(idx, flow_dir::forward));
   if (reply) place(rev, encode(idx, flow_dir::reply));
   return idx;
 }
 
 void flow_table::erase(uint32_t index) noexcept {
   flow& f = flows_[index];
-  remove(hash(f.forward_key()), encode(index, flow_dir::forward));
-  if (has_reply_path(f.mode)) remove(hash(f.reply_key()), encode(index, flow_dir::reply));
+  const bool reply = has_reply_path(f.mode);
+  // Both home buckets are usually cold (expiry erases flows nobody looked up lately): load
+  // them together rather than one after the other.
+  const hashed fwd = hash(f.forward_key());
+  rte_prefetch0(&buckets_[fwd.home]);
+  hashed rev{};
+  if (reply) {
+    rev = hash(f.reply_key());
+    rte_prefetch0(&buckets_[rev.home]);
+  }
+  remove(fwd, encode(index, flow_dir::forward));
+  if (reply) remove(rev, encode(index, flow_dir::reply));
   f.state = flow_state::free;
   free_stack_[free_count_++] = index;
 }
