@@ -38,8 +38,9 @@ int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, cons
     default_addr = s.ifaces[hop->iface].addr;
   }
   for (unsigned t = 0; t < k_local_port_tries; ++t) {
-    f.local_addr = pool.empty() ? default_addr : pool[local_addr_cursor_++ % pool.size()];
-    f.local_port = rte_cpu_to_be_16(local_ports_.next());
+    const auto local = local_endpoints_.next(static_cast<uint32_t>(pool.size()));
+    f.local_addr = pool.empty() ? default_addr : pool[local.address_index];
+    f.local_port = rte_cpu_to_be_16(local.port);
     const int64_t r = flows_.insert(f);
     // -EEXIST: this backend already talks to that local address:port; try the next one.
     if (r != -EEXIST) return r;

@@ -22,7 +22,7 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
       flows_(setup.id, setup.flow_capacity, setup.socket_id, setup.timeouts),
       affinity_(setup.id, setup.affinity_capacity, setup.socket_id),
       neighbours_(setup.neighbour_capacity), tsc_hz_(rte_get_tsc_hz()), neigh_timers_(neigh_timers::from_hz(rte_get_tsc_hz())),
-      sched_(stats.service_slot_count, setup.id), local_ports_(setup.id, workers_),
+      sched_(stats.service_slot_count, setup.id), local_endpoints_(setup.id, workers_),
       icmp_limit_(rte_get_tsc_hz()),
       // Room for every slot's datagram plus the completed ones still on their way out.
       frag_pool_(setup.id, setup.reassembly_slots + 2 * k_burst, setup.socket_id),

@@ -223,9 +223,8 @@ private:
   scheduler_state sched_; // cursors per service slot, the random generator
   uint64_t now_ = 0;
   uint16_t tun_sent_ = 0; // outer IPv4 IDs: id_ + k * workers_, unique across workers
-  fnat_port_cursor local_ports_; // this worker's share of full-NAT local ports
+  fnat_local_cursor local_endpoints_; // this worker's full-NAT local address:port pairs
   icmp_rate_limiter icmp_limit_; // every ICMP message the worker originates
-  uint32_t local_addr_cursor_ = 0;
   uint64_t next_neigh_scan_ = 0;
   frag_buffer_pool frag_pool_;
   reassembly_table frags_;

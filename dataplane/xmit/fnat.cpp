@@ -15,6 +15,15 @@ uint16_t fnat_port_cursor::next() noexcept {
   return static_cast<uint16_t>(p);
 }
 
+fnat_local_cursor::choice fnat_local_cursor::next(uint32_t addresses) noexcept {
+  if (addresses == 0) addresses = 1;
+  if (address_ >= addresses) address_ = 0; // the pool shrank: start its cycle afresh
+  if (address_ == 0) port_ = ports_.next();
+  const choice c{address_, port_};
+  address_ = address_ + 1 == addresses ? 0 : address_ + 1;
+  return c;
+}
+
 void fnat_rewrite_forward(const ipv4_packet& pkt, endpoint local, endpoint backend) noexcept {
   decrement_ttl(pkt.ip);
   rewrite_source_endpoint(pkt, local);

@@ -45,6 +45,29 @@ private:
   uint32_t cursor_ = 0;
 };
 
+// This worker's full-NAT local endpoints: every (local address, owned port) pair in turn, the
+// address changing fastest so consecutive flows spread over the pool. Advancing address and
+// port together would visit only lcm(addresses, ports) pairs — with 8 addresses and 64,512
+// ports, one pair in eight — and a busy backend would run out of local endpoints early.
+class fnat_local_cursor {
+public:
+  fnat_local_cursor(unsigned worker, unsigned workers) noexcept : ports_(worker, workers) {}
+
+  struct choice {
+    uint32_t address_index; // into the service's local address pool (0 when it has none)
+    uint16_t port;          // host byte order
+  };
+  // The next pair for a pool of `addresses` (>= 1; may change between calls as snapshots do).
+  choice next(uint32_t addresses) noexcept;
+  // How many distinct ports this worker owns.
+  uint32_t ports() const noexcept { return ports_.size(); }
+
+private:
+  fnat_port_cursor ports_;
+  uint32_t address_ = 0;
+  uint16_t port_ = 0;
+};
+
 // Client -> backend: TTL - 1, source := local, destination := backend; checksums patched.
 // Requires a TCP/UDP packet that passed parse_ipv4() and check_l4_header(), and TTL > 1.
 void fnat_rewrite_forward(const ipv4_packet& pkt, endpoint local, endpoint backend) noexcept;

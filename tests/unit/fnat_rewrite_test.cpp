@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include <set>
+#include <utility>
 
 #include "dataplane/xmit/fnat.hpp"
 #include "tests/support/packet_builder.hpp"
@@ -61,6 +62,35 @@ TEST(FnatPorts, TheCursorWrapsAroundToItsFirstPort) {
   const uint16_t first = c.next();
   for (uint32_t i = 1; i < c.size(); ++i) c.next();
   EXPECT_EQ(c.next(), first);
+}
+
+TEST(FnatLocalEndpoints, EveryAddressPortPairIsOfferedOncePerCycle) {
+  // 8 addresses and a port count divisible by 8: the shape that starved full-NAT at 64,512
+  // flows per backend when address and port advanced together.
+  for (const uint32_t addresses : {1u, 3u, 8u}) {
+    fnat_local_cursor c(1, 2);
+    std::set<std::pair<uint32_t, uint16_t>> seen;
+    const uint32_t pairs = addresses * c.ports();
+    for (uint32_t i = 0; i < pairs; ++i) {
+      const auto e = c.next(addresses);
+      ASSERT_LT(e.address_index, addresses);
+      EXPECT_EQ(fnat_port_owner(htons(e.port), 2), 1u) << e.port;
+      EXPECT_TRUE(seen.insert({e.address_index, e.port}).second)
+          << "pair " << e.address_index << ":" << e.port << " offered twice in one cycle";
+    }
+    EXPECT_EQ(seen.size(), pairs) << addresses << " addresses";
+  }
+}
+
+TEST(FnatLocalEndpoints, ConsecutiveChoicesSpreadOverTheAddressPool) {
+  fnat_local_cursor c(0, 1);
+  for (uint32_t i = 0; i < 9; ++i) EXPECT_EQ(c.next(3).address_index, i % 3) << i;
+}
+
+TEST(FnatLocalEndpoints, APoolThatShrinksBetweenSnapshotsStaysInRange) {
+  fnat_local_cursor c(0, 1);
+  for (int i = 0; i < 7; ++i) c.next(8);
+  for (int i = 0; i < 10; ++i) EXPECT_LT(c.next(2).address_index, 2u);
 }
 
 } // namespace
