@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "control/daemon/control_plane.hpp"
@@ -102,10 +103,17 @@ int run(int argc, char** argv) {
 
   std::atomic<std::size_t> published{0};
   sluice::k8s::api_client api(sluice::k8s::api_endpoint{.server = fake.url()}, 60s);
-  sluice::k8s::sync sync(cfg.kubernetes, cfg.address_pools, api, [&](auto s) {
-    const std::size_t n = s.size();
-    control.replace_source_services("kubernetes", std::move(s));
-    published = n;
+  std::set<std::string> names; // published so far (touched by the sync's thread only)
+  sluice::k8s::sync sync(cfg.kubernetes, cfg.address_pools, api, [&](sluice::k8s::service_changes c) {
+    if (c.whole) names.clear();
+    for (const std::string& n : c.removed) names.erase(n);
+    for (const sluice::service_config& s : c.upserts) names.insert(s.name);
+    const bool ok = (c.whole ? control.replace_source_services("kubernetes", std::move(c.upserts))
+                             : control.change_source_services("kubernetes", std::move(c.upserts),
+                                                              std::move(c.removed)))
+                        .empty();
+    published = names.size();
+    return ok;
   });
   std::atomic<bool> stop{false};
   const auto t0 = clock_type::now();
@@ -117,7 +125,7 @@ int run(int argc, char** argv) {
 
   // Watch event → dataplane.
   sluice::k8s::api_client admin(sluice::k8s::api_endpoint{.server = fake.url()}, 60s);
-  // The initial sync writes one status patch per Service (serially, from the mapping loop);
+  // The initial sync writes one status patch per Service (the status writer's threads);
   // measure events once they are all written and their MODIFIED events mapped.
   const auto p0 = clock_type::now();
   for (;;) {

@@ -208,6 +208,11 @@ std::vector<service_config> without_clashes(std::vector<service_config> from,
 std::vector<std::string> control_plane::replace_source_services(
     const std::string& source, std::vector<service_config> services) {
   std::lock_guard lock(mu_);
+  return replace_source_locked(source, std::move(services));
+}
+
+std::vector<std::string> control_plane::replace_source_locked(const std::string& source,
+                                                              std::vector<service_config> services) {
   std::set<std::string>& owned = sourced_[source];
   std::vector<service_config> others;
   std::map<std::string, std::size_t> mine; // name → index in applied_.services
@@ -234,19 +239,11 @@ std::vector<std::string> control_plane::replace_source_services(
     if (!mine.contains(s.name)) deltas.push_back({.kind = service_delta::op::add, .service = s});
   if (deltas.empty()) return problems;
   const std::set<std::string> previous = owned;
+  const std::size_t changed = deltas.size();
   try {
     int64_t us = 0;
-    if (deltas.size() <= 16) {
-      // Replacements first (no index has moved yet), then removals from the highest index
-      // down (each leaves the lower ones where they were), then additions (appended).
-      auto rank = [](const service_delta& d) {
-        return d.kind == service_delta::op::replace ? 0 : d.kind == service_delta::op::remove ? 1 : 2;
-      };
-      std::stable_sort(deltas.begin(), deltas.end(), [&](const auto& a, const auto& b) {
-        if (rank(a) != rank(b)) return rank(a) < rank(b);
-        return rank(a) == 1 && a.index > b.index;
-      });
-      for (service_delta& d : deltas) us += apply(std::move(d));
+    if (changed <= k_few_source_changes) {
+      us = apply_deltas(std::move(deltas));
     } else {
       config next = applied_;
       next.services = std::move(others);
@@ -257,13 +254,117 @@ std::vector<std::string> control_plane::replace_source_services(
     for (const auto& [name, s] : wanted) owned.insert(name);
     log::info("msg=\"services applied\" source={} changed={} services={} generation={} "
               "publish_us={}",
-              source, deltas.size(), owned.size(), generation_, us);
+              source, changed, owned.size(), generation_, us);
   } catch (const compile_error& e) {
     // Deltas applied before the refusal stay: they were each valid; the owned set must match.
     owned.clear();
     for (const service_config& s : applied_.services)
       if (wanted.contains(s.name) || previous.contains(s.name)) owned.insert(s.name);
     problems.push_back(std::string("refused: ") + e.what());
+  }
+  if (!problems.empty())
+    log::warn("msg=\"services from {} not all applied\" problems=\"{}\"", source, joined(problems));
+  return problems;
+}
+
+int64_t control_plane::apply_deltas(std::vector<service_delta> deltas) {
+  // Replacements first (no index has moved yet), then removals from the highest index
+  // down (each leaves the lower ones where they were), then additions (appended).
+  auto rank = [](const service_delta& d) {
+    return d.kind == service_delta::op::replace ? 0 : d.kind == service_delta::op::remove ? 1 : 2;
+  };
+  std::stable_sort(deltas.begin(), deltas.end(), [&](const auto& a, const auto& b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    return rank(a) == 1 && a.index > b.index;
+  });
+  int64_t us = 0;
+  for (service_delta& d : deltas) us += apply(std::move(d));
+  return us;
+}
+
+std::vector<std::string> control_plane::change_source_services(const std::string& source,
+                                                               std::vector<service_config> upserts,
+                                                               std::vector<std::string> removed) {
+  std::lock_guard lock(mu_);
+  std::set<std::string>& owned = sourced_[source];
+  if (upserts.size() + removed.size() > k_few_source_changes) {
+    // Many (initial sync, relist): the source's whole set again, for one compile.
+    std::map<std::string, service_config> wanted;
+    for (const service_config& s : applied_.services)
+      if (owned.contains(s.name)) wanted.emplace(s.name, s);
+    for (const std::string& name : removed) wanted.erase(name);
+    for (service_config& s : upserts) wanted.insert_or_assign(s.name, std::move(s));
+    std::vector<service_config> all;
+    all.reserve(wanted.size());
+    for (auto& [name, s] : wanted) all.push_back(std::move(s));
+    return replace_source_locked(source, std::move(all));
+  }
+
+  // Few: one pass over the applied services finds where the changed ones are and whether an
+  // upsert clashes with another source's service; nothing else is copied or compared.
+  std::map<std::string, std::size_t> upsert_by_name;
+  std::map<std::tuple<uint32_t, uint16_t, uint8_t>, std::size_t> upsert_by_key;
+  for (std::size_t i = 0; i < upserts.size(); ++i) {
+    upsert_by_name.emplace(upserts[i].name, i);
+    upsert_by_key.emplace(std::tuple(upserts[i].vip, upserts[i].port, upserts[i].proto), i);
+  }
+  const std::set<std::string> gone(removed.begin(), removed.end());
+  std::map<std::string, std::size_t> index_of; // the source's changed services → applied index
+  std::vector<bool> clashes(upserts.size(), false);
+  for (std::size_t i = 0; i < applied_.services.size(); ++i) {
+    const service_config& s = applied_.services[i];
+    const auto by_name = upsert_by_name.find(s.name);
+    const bool named = by_name != upsert_by_name.end() || gone.contains(s.name);
+    const auto by_key = upsert_by_key.find(std::tuple(s.vip, s.port, s.proto));
+    if (!named && by_key == upsert_by_key.end()) continue;
+    if (owned.contains(s.name)) {
+      if (named) index_of.emplace(s.name, i);
+      continue;
+    }
+    if (by_name != upsert_by_name.end()) clashes[by_name->second] = true;
+    if (by_key != upsert_by_key.end()) clashes[by_key->second] = true;
+  }
+  std::vector<std::string> problems;
+  std::vector<service_delta> deltas;
+  std::set<std::string> leaving, arriving;
+  for (const std::string& name : gone)
+    if (auto it = index_of.find(name); it != index_of.end()) {
+      deltas.push_back({.kind = service_delta::op::remove, .index = it->second});
+      leaving.insert(name);
+    }
+  for (std::size_t i = 0; i < upserts.size(); ++i) {
+    service_config& s = upserts[i];
+    const auto at = index_of.find(s.name);
+    if (clashes[i]) {
+      problems.push_back(s.name + ": name or address, port and protocol already taken by a "
+                                  "configured service; left out");
+      if (at != index_of.end()) {
+        deltas.push_back({.kind = service_delta::op::remove, .index = at->second});
+        leaving.insert(s.name);
+      }
+    } else if (at == index_of.end()) {
+      arriving.insert(s.name);
+      deltas.push_back({.kind = service_delta::op::add, .service = std::move(s)});
+    } else if (!(applied_.services[at->second] == s)) {
+      deltas.push_back({.kind = service_delta::op::replace, .index = at->second, .service = std::move(s)});
+    }
+  }
+  if (!deltas.empty()) {
+    try {
+      const std::size_t n = deltas.size();
+      const int64_t us = apply_deltas(std::move(deltas));
+      for (const std::string& name : leaving) owned.erase(name);
+      owned.insert(arriving.begin(), arriving.end());
+      log::info("msg=\"services applied\" source={} changed={} services={} generation={} "
+                "publish_us={}",
+                source, n, owned.size(), generation_, us);
+    } catch (const compile_error& e) {
+      // Deltas applied before the refusal stay: they were each valid; the owned set must match.
+      for (const std::string& name : leaving) owned.erase(name);
+      for (const service_config& s : applied_.services)
+        if (arriving.contains(s.name)) owned.insert(s.name);
+      problems.push_back(std::string("refused: ") + e.what());
+    }
   }
   if (!problems.empty())
     log::warn("msg=\"services from {} not all applied\" problems=\"{}\"", source, joined(problems));

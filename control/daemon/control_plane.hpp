@@ -56,6 +56,12 @@ public:
   // source's previous services stay. The file's reload keeps these services.
   std::vector<std::string> replace_source_services(const std::string& source,
                                                    std::vector<service_config> services);
+  // The same for a change of the source's services: `upserts` added or changed (by name),
+  // `removed` gone. Costs one pass over the applied services plus a per-service recompile of
+  // each change when few change (a watch event); many are applied as replace_source_services.
+  std::vector<std::string> change_source_services(const std::string& source,
+                                                  std::vector<service_config> upserts,
+                                                  std::vector<std::string> removed);
 
   // The VIPs this appliance may announce now (announce/eligible_vips.hpp), Kubernetes
   // services included; backends their health check holds down do not count.
@@ -92,6 +98,14 @@ private:
   // Applies one service's change to the applied config, recompiling that service only; returns
   // the time taken in microseconds. Throws compile_error (nothing changed). Requires mu_.
   int64_t apply(service_delta change);
+  // Up to this many changed services are recompiled one at a time; more, in one compile.
+  static constexpr std::size_t k_few_source_changes = 16;
+  std::vector<std::string> replace_source_locked(const std::string& source,
+                                                 std::vector<service_config> services);
+  // Applies per-service changes (indices into the applied services as they are now) in an
+  // order that keeps each index valid; returns the time taken. Throws compile_error (the
+  // changes before the refused one stay applied). Requires mu_.
+  int64_t apply_deltas(std::vector<service_delta> deltas);
   void publish(std::unique_ptr<snapshot> next, std::chrono::steady_clock::time_point start);
   // After every applied change: hands the prober its new targets and tells the availability
   // watchers what changed. Requires mu_.

@@ -24,16 +24,6 @@ struct candidate {
   std::string node;
 };
 
-using slice_index = std::map<std::string, std::vector<const endpoint_slice*>>;
-
-slice_index index_slices(const cluster_state& st) {
-  slice_index idx;
-  for (const auto& [key, s] : st.slices)
-    if (!s.service_name.empty() && s.address_type == "IPv4")
-      idx[s.meta.ns + "/" + s.service_name].push_back(&s);
-  return idx;
-}
-
 std::vector<candidate> candidates_for(const std::vector<const endpoint_slice*>& slices,
                                       const service_port& sp) {
   std::map<std::pair<uint32_t, uint16_t>, candidate> by_addr;
@@ -82,18 +72,15 @@ std::string port_label(const service_port& sp) {
   return std::to_string(sp.port) + "/" + proto;
 }
 
+// Maps one Service into `out`.
 class mapper {
 public:
-  mapper(const cluster_state& st, const kubernetes_config& cfg, mapping_result& out)
-      : st_(st), cfg_(cfg), out_(out), slices_(index_slices(st)) {}
+  mapper(const std::map<std::string, node>& nodes, const kubernetes_config& cfg,
+         service_mapping& out)
+      : nodes_(nodes), cfg_(cfg), out_(out) {}
 
-  bool ours(const service& s) const {
-    if (s.type != "LoadBalancer") return false;
-    if (!s.load_balancer_class) return cfg_.class_less;
-    return *s.load_balancer_class == cfg_.load_balancer_class;
-  }
-
-  void map(const service& s, const std::optional<uint32_t>& lb_addr) {
+  void map(const service& s, const std::vector<const endpoint_slice*>& slices,
+           const std::optional<uint32_t>& lb_addr) {
     if (s.type == "ExternalName" || s.cluster_ip == "None") return;
     const bool node_port_type = s.type == "NodePort" || s.type == "LoadBalancer";
     if (!node_port_type) return;
@@ -124,9 +111,6 @@ public:
     const uint32_t persistence = s.session_affinity == "ClientIP" ? s.affinity_timeout : 0;
     std::vector<ip_prefix> allowed_sources;
     const bool lb = lb_addr.has_value() && source_ranges(s, allowed_sources);
-    const auto slices_it = slices_.find(s.meta.key());
-    static const std::vector<const endpoint_slice*> none;
-    const auto& slices = slices_it == slices_.end() ? none : slices_it->second;
 
     for (const service_port& sp : s.ports) {
       if (sp.protocol != l4_protocol::tcp && sp.protocol != l4_protocol::udp) {
@@ -149,7 +133,7 @@ public:
         v.vip = *lb_addr;
         v.port = htons(sp.port);
         v.allowed_sources = allowed_sources; // kube-proxy limits the LB address only
-        if (backends(s, sp, weighed, v)) add(std::move(v));
+        if (backends(s, sp, weighed, v)) out_.claims.push_back(std::move(v));
       }
       if (sp.node_port != 0) {
         for (uint32_t addr : cfg_.node_addresses) {
@@ -158,17 +142,17 @@ public:
                    ":" + std::to_string(sp.node_port);
           v.vip = addr;
           v.port = htons(sp.node_port);
-          if (backends(s, sp, weighed, v)) add(std::move(v));
+          if (backends(s, sp, weighed, v)) out_.claims.push_back(std::move(v));
         }
       }
     }
   }
 
+private:
   void problem(const service& s, std::string what) {
     out_.problems.push_back(s.meta.key() + ": " + std::move(what));
   }
 
-private:
   // loadBalancerSourceRanges as the LB address's allow-list (empty: open to all). False, with a
   // problem, when the ranges cannot be enforced as written: serving the address to everyone
   // would widen what the owner asked for, so it is not served at all (fail closed).
@@ -218,7 +202,7 @@ private:
     }
     if (weighed.empty()) return true; // no endpoint anywhere: nodes would refuse the traffic
     const bool local = s.external_traffic_policy == "Local";
-    for (const auto& [name, n] : st_.nodes) {
+    for (const auto& [name, n] : nodes_) {
       if (n.internal_ip == 0 || n.exclude_from_lb) continue;
       uint16_t weight = 1;
       if (local) {
@@ -239,22 +223,9 @@ private:
     return true;
   }
 
-  void add(service_config v) {
-    // Two Services cannot share an address, port and protocol; the first by name keeps it.
-    const auto key = std::tuple(v.vip, v.port, v.proto);
-    if (auto [it, fresh] = taken_.try_emplace(key, v.name); !fresh) {
-      out_.problems.push_back(v.name + ": same address, port and protocol as " + it->second +
-                              "; not programmed");
-      return;
-    }
-    out_.services.push_back(std::move(v));
-  }
-
-  const cluster_state& st_;
+  const std::map<std::string, node>& nodes_;
   const kubernetes_config& cfg_;
-  mapping_result& out_;
-  slice_index slices_;
-  std::map<std::tuple<uint32_t, uint16_t, uint8_t>, std::string> taken_;
+  service_mapping& out_;
 };
 
 std::optional<uint32_t> requested_address(const service& s, std::vector<std::string>& problems) {
@@ -277,47 +248,98 @@ std::string status_patch::body() const {
   return nlohmann::json{{"status", {{"loadBalancer", {{"ingress", list}}}}}}.dump();
 }
 
+bool is_ours(const service& s, const kubernetes_config& cfg) {
+  if (s.type != "LoadBalancer") return false;
+  if (!s.load_balancer_class) return cfg.class_less;
+  return *s.load_balancer_class == cfg.load_balancer_class;
+}
+
+allocation_request request_for(const service& s, std::vector<std::string>& problems) {
+  allocation_request r{.key = s.meta.key()};
+  for (const lb_ingress& i : s.ingress) r.current.push_back(i.ip);
+  r.requested = requested_address(s, problems);
+  if (auto it = s.meta.annotations.find(k_annotation_pool); it != s.meta.annotations.end())
+    r.pool = it->second;
+  return r;
+}
+
+bool feeds_a_service(const endpoint_slice& s) {
+  return !s.service_name.empty() && s.address_type == "IPv4";
+}
+
+std::string service_key_of(const endpoint_slice& s) { return s.meta.ns + "/" + s.service_name; }
+
+service_mapping map_service(const service& s, const std::vector<const endpoint_slice*>& slices,
+                            const std::map<std::string, node>& nodes,
+                            const kubernetes_config& cfg, const std::optional<uint32_t>& lb) {
+  service_mapping out;
+  mapper(nodes, cfg, out).map(s, slices, lb);
+  return out;
+}
+
+std::optional<status_patch> wanted_status(const service& s, const std::optional<uint32_t>& lb,
+                                          bool had_address) {
+  std::vector<uint32_t> have;
+  for (const lb_ingress& i : s.ingress) have.push_back(i.ip);
+  if (lb) {
+    bool mode_ok = true;
+    for (const lb_ingress& i : s.ingress) mode_ok = mode_ok && i.ip_mode == "VIP";
+    if (have != std::vector<uint32_t>{*lb} || !mode_ok)
+      return status_patch{s.meta.ns, s.meta.name, {*lb}, s.meta.resource_version};
+  } else if (had_address && !have.empty()) {
+    // It was ours and no longer is (class or type changed, or its address was lost):
+    // take back the address we published.
+    return status_patch{s.meta.ns, s.meta.name, {}, s.meta.resource_version};
+  }
+  return std::nullopt;
+}
+
+std::string clash_problem(const std::string& loser, const std::string& winner) {
+  return loser + ": same address, port and protocol as " + winner + "; not programmed";
+}
+
+service_event allocation_event(const service& s, const std::string& why) {
+  return {s.meta.ns, s.meta.name, "AllocationFailed", why};
+}
+
+std::string allocation_problem(const service& s, const std::string& why) {
+  return s.meta.key() + ": no LoadBalancer address: " + why;
+}
+
 mapping_result map_cluster(const cluster_state& st, const kubernetes_config& cfg,
                            const std::vector<address_pool_config>& pools,
                            const std::map<std::string, uint32_t>& previous) {
   mapping_result out;
-  mapper m(st, cfg, out);
-
   std::vector<allocation_request> requests;
-  for (const auto& [key, s] : st.services) {
-    if (!m.ours(s)) continue;
-    allocation_request r{.key = key};
-    for (const lb_ingress& i : s.ingress) r.current.push_back(i.ip);
-    r.requested = requested_address(s, out.problems);
-    if (auto it = s.meta.annotations.find(k_annotation_pool); it != s.meta.annotations.end())
-      r.pool = it->second;
-    requests.push_back(std::move(r));
-  }
+  for (const auto& [key, s] : st.services)
+    if (is_ours(s, cfg)) requests.push_back(request_for(s, out.problems));
   allocation_result alloc = allocate(pools, previous, std::move(requests));
   out.allocations = alloc.assigned;
   for (const auto& [key, why] : alloc.failures) {
     const service& s = st.services.at(key);
-    out.events.push_back({s.meta.ns, s.meta.name, "AllocationFailed", why});
-    m.problem(s, "no LoadBalancer address: " + why);
+    out.events.push_back(allocation_event(s, why));
+    out.problems.push_back(allocation_problem(s, why));
   }
 
+  std::map<std::string, std::vector<const endpoint_slice*>> slices;
+  for (const auto& [key, sl] : st.slices)
+    if (feeds_a_service(sl)) slices[service_key_of(sl)].push_back(&sl);
+  static const std::vector<const endpoint_slice*> none;
+  // Two Services cannot share an address, port and protocol; the first claim keeps it.
+  std::map<std::tuple<uint32_t, uint16_t, uint8_t>, std::string> taken;
   for (const auto& [key, s] : st.services) {
     std::optional<uint32_t> lb;
     if (auto it = alloc.assigned.find(key); it != alloc.assigned.end()) lb = it->second;
-    m.map(s, lb);
-
-    std::vector<uint32_t> have;
-    for (const lb_ingress& i : s.ingress) have.push_back(i.ip);
-    if (lb) {
-      bool mode_ok = true;
-      for (const lb_ingress& i : s.ingress) mode_ok = mode_ok && i.ip_mode == "VIP";
-      if (have != std::vector<uint32_t>{*lb} || !mode_ok)
-        out.patches.push_back({s.meta.ns, s.meta.name, {*lb}});
-    } else if (previous.contains(key) && !have.empty()) {
-      // It was ours and no longer is (class or type changed, or its address was lost):
-      // take back the address we published.
-      out.patches.push_back({s.meta.ns, s.meta.name, {}});
+    const auto sl = slices.find(key);
+    service_mapping m = map_service(s, sl == slices.end() ? none : sl->second, st.nodes, cfg, lb);
+    for (std::string& p : m.problems) out.problems.push_back(std::move(p));
+    for (service_config& v : m.claims) {
+      if (auto [it, fresh] = taken.try_emplace(std::tuple(v.vip, v.port, v.proto), v.name); !fresh)
+        out.problems.push_back(clash_problem(v.name, it->second));
+      else
+        out.services.push_back(std::move(v));
     }
+    if (auto p = wanted_status(s, lb, previous.contains(key))) out.patches.push_back(std::move(*p));
   }
   std::sort(out.services.begin(), out.services.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });

@@ -15,9 +15,14 @@ runner::runner(const config& cfg, control_plane& control) {
             k.node_addresses.size(), cfg.address_pools.size());
   api_ = std::make_unique<api_client>(std::move(ep), std::chrono::seconds(k.token_reread_seconds));
   sync_ = std::make_unique<sync>(k, cfg.address_pools, *api_,
-                                 [&control](std::vector<service_config> services) {
-                                   control.replace_source_services("kubernetes",
-                                                                   std::move(services));
+                                 [&control](service_changes c) {
+                                   const auto problems =
+                                       c.whole ? control.replace_source_services(
+                                                     "kubernetes", std::move(c.upserts))
+                                               : control.change_source_services(
+                                                     "kubernetes", std::move(c.upserts),
+                                                     std::move(c.removed));
+                                   return problems.empty();
                                  });
   thread_ = std::thread([this] { sync_->run(stop_); });
 }

@@ -11,16 +11,36 @@ namespace sluice::k8s {
 namespace {
 
 template <typename T>
-bool store(std::map<std::string, T>& cache, decoded<T> d, resource r) {
+std::optional<T> usable(decoded<T> d, resource r) {
   if (auto* e = std::get_if<std::string>(&d)) {
     log::warn("msg=\"kubernetes object ignored\" resource={} reason=\"{}\"", name_of(r), *e);
-    return false;
+    return std::nullopt;
   }
-  T& obj = std::get<T>(d);
-  std::string key = obj.meta.key();
-  if constexpr (std::is_same_v<T, node>) key = obj.meta.name;
-  cache[std::move(key)] = std::move(obj);
-  return true;
+  return std::get<T>(std::move(d));
+}
+
+std::optional<std::variant<service, endpoint_slice, node>> decode_as(resource r,
+                                                                     const nlohmann::json& j) {
+  switch (r) {
+  case resource::services:
+    if (auto o = usable(decode_service(j), r)) return std::move(*o);
+    break;
+  case resource::endpoint_slices:
+    if (auto o = usable(decode_endpoint_slice(j), r)) return std::move(*o);
+    break;
+  case resource::nodes:
+    if (auto o = usable(decode_node(j), r)) return std::move(*o);
+    break;
+  }
+  return std::nullopt;
+}
+
+template <typename T>
+std::vector<T> all_of(std::vector<std::variant<service, endpoint_slice, node>>& objects) {
+  std::vector<T> out;
+  out.reserve(objects.size());
+  for (auto& o : objects) out.push_back(std::get<T>(std::move(o)));
+  return out;
 }
 
 std::string rfc3339_now() {
@@ -35,58 +55,43 @@ std::string rfc3339_now() {
 } // namespace
 
 sync::sync(kubernetes_config cfg, std::vector<address_pool_config> pools, api_client& api,
-           publish_fn publish, watch_options opt)
+           publish_fn publish, watch_options opt, status_writer_options writer)
     : cfg_(std::move(cfg)), pools_(std::move(pools)), api_(api), publish_(std::move(publish)),
-      opt_(opt) {
+      opt_(opt), mapper_(cfg_, pools_), writer_(api, writer) {
   opt_.timeout_seconds = cfg_.watch_timeout_seconds;
 }
 
-void sync::listed(resource r, std::vector<nlohmann::json> items) {
-  cluster_state fresh;
-  for (nlohmann::json& j : items) {
-    switch (r) {
-    case resource::services: store(fresh.services, decode_service(j), r); break;
-    case resource::endpoint_slices: store(fresh.slices, decode_endpoint_slice(j), r); break;
-    case resource::nodes: store(fresh.nodes, decode_node(j), r); break;
-    }
-  }
+// Watchers decode on their own threads and only queue: the lock is held for a push.
+void sync::queue(cache_change c) {
   std::lock_guard lock(mu_);
-  // Replacing the collection whole is the diff: whatever was deleted while the watch was down
-  // is simply absent from the new list.
-  switch (r) {
-  case resource::services: state_.services = std::move(fresh.services); break;
-  case resource::endpoint_slices: state_.slices = std::move(fresh.slices); break;
-  case resource::nodes: state_.nodes = std::move(fresh.nodes); break;
-  }
-  if (listed_.insert(r).second)
-    log::info("msg=\"kubernetes initial list done\" resource={} objects={}", name_of(r),
-              items.size());
-  dirty_ = true;
+  if (c.kind == cache_change::op::relist && listed_.insert(c.r).second)
+    log::info("msg=\"kubernetes initial list done\" resource={} objects={}", name_of(c.r),
+              c.objects.size());
+  queue_.push_back(std::move(c));
   cv_.notify_one();
 }
 
+void sync::listed(resource r, std::vector<nlohmann::json> items) {
+  cache_change c{.kind = cache_change::op::relist, .r = r};
+  c.objects.reserve(items.size());
+  for (const nlohmann::json& j : items)
+    if (auto o = decode_as(r, j)) c.objects.push_back(std::move(*o));
+  queue(std::move(c));
+}
+
 void sync::changed(resource r, const std::string& type, const nlohmann::json& object) {
-  std::lock_guard lock(mu_);
   if (type == "DELETED") {
     const auto meta = decode_meta(object);
-    if (const auto* m = std::get_if<object_meta>(&meta)) {
-      switch (r) {
-      case resource::services: state_.services.erase(m->key()); break;
-      case resource::endpoint_slices: state_.slices.erase(m->key()); break;
-      case resource::nodes: state_.nodes.erase(m->name); break;
-      }
-    }
-  } else {
-    switch (r) {
-    case resource::services: store(state_.services, decode_service(object), r); break;
-    case resource::endpoint_slices:
-      store(state_.slices, decode_endpoint_slice(object), r);
-      break;
-    case resource::nodes: store(state_.nodes, decode_node(object), r); break;
-    }
+    if (const auto* m = std::get_if<object_meta>(&meta))
+      queue({.kind = cache_change::op::erase, .r = r,
+             .key = r == resource::nodes ? m->name : m->key()});
+    return;
   }
-  dirty_ = true;
-  cv_.notify_one();
+  if (auto o = decode_as(r, object)) {
+    cache_change c{.kind = cache_change::op::put, .r = r};
+    c.objects.push_back(std::move(*o));
+    queue(std::move(c));
+  }
 }
 
 void sync::trouble(resource r, const std::string& what) {
@@ -100,6 +105,30 @@ bool sync::ready() const {
          (!cfg_.backends_nodes || listed_.contains(resource::nodes));
 }
 
+void sync::apply(cache_change& c) {
+  switch (c.kind) {
+  case cache_change::op::put:
+    std::visit([this](auto& o) { mapper_.put(std::move(o)); }, c.objects.front());
+    break;
+  case cache_change::op::erase:
+    switch (c.r) {
+    case resource::services: mapper_.erase_service(c.key); break;
+    case resource::endpoint_slices: mapper_.erase_slice(c.key); break;
+    case resource::nodes: mapper_.erase_node(c.key); break;
+    }
+    break;
+  case cache_change::op::relist:
+    // The listed collection replaces the cached one: whatever was deleted while the watch was
+    // down is simply absent from it.
+    switch (c.r) {
+    case resource::services: mapper_.replace(all_of<service>(c.objects)); break;
+    case resource::endpoint_slices: mapper_.replace(all_of<endpoint_slice>(c.objects)); break;
+    case resource::nodes: mapper_.replace(all_of<node>(c.objects)); break;
+    }
+    break;
+  }
+}
+
 void sync::run(const std::atomic<bool>& stop) {
   std::vector<std::unique_ptr<resource_watcher>> watchers;
   std::vector<std::thread> threads;
@@ -110,16 +139,20 @@ void sync::run(const std::atomic<bool>& stop) {
     threads.emplace_back([w = watchers.back().get(), &stop] { w->run(stop); });
   }
   while (!stop.load()) {
-    cluster_state snapshot;
+    std::vector<cache_change> batch;
+    bool ready_now = false;
     {
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return dirty_ || stop.load(); });
-      if (!dirty_ || !ready()) continue;
-      dirty_ = false;
-      snapshot = state_; // map outside the lock: watchers keep reading the streams meanwhile
+      cv_.wait_for(lock, std::chrono::milliseconds(100),
+                   [&] { return !queue_.empty() || stop.load(); });
+      batch.swap(queue_);
+      ready_now = ready();
     }
+    // Applied even before both lists are in (the cache fills); mapped only once they are.
+    for (cache_change& c : batch) apply(c);
+    if (!ready_now || !mapper_.pending()) continue;
     try {
-      reconcile(snapshot);
+      reconcile();
     } catch (const std::exception& e) {
       log::error("msg=\"kubernetes reconcile failed\" reason=\"{}\"", e.what());
     }
@@ -127,51 +160,34 @@ void sync::run(const std::atomic<bool>& stop) {
   for (std::thread& t : threads) t.join();
 }
 
-void sync::reconcile(const cluster_state& st) {
-  mapping_result m = map_cluster(st, cfg_, pools_, allocations_);
-  allocations_ = m.allocations;
-  std::set<std::string> problems(m.problems.begin(), m.problems.end());
-  for (const std::string& p : problems)
-    if (!problems_logged_.contains(p))
-      log::warn("msg=\"kubernetes service not fully programmed\" problem=\"{}\"", p);
-  problems_logged_ = std::move(problems);
-  if (!published_once_ || m.services != published_) {
-    publish_(m.services);
-    log::info("msg=\"kubernetes services published\" services={} services_k8s={} "
-              "lb_addresses={}",
-              m.services.size(), st.services.size(), m.allocations.size());
-    published_ = std::move(m.services);
-    published_once_ = true;
-  }
-  write_status(m.patches);
-  post_events(m.events);
-}
-
-void sync::write_status(const std::vector<status_patch>& patches) {
-  for (const status_patch& p : patches) {
-    const std::string key = p.ns + "/" + p.name;
-    const std::string body = p.body();
-    // The patched Service comes back as MODIFIED with the new status; until it does, the same
-    // patch would be computed again: write each body once.
-    if (auto it = status_written_.find(key); it != status_written_.end() && it->second == body)
-      continue;
-    const http_response r =
-        api_.send("PATCH", "/api/v1/namespaces/" + p.ns + "/services/" + p.name + "/status", body,
-                  "application/merge-patch+json");
-    if (r.status == 200) {
-      status_written_[key] = body;
-      log::info("msg=\"kubernetes status written\" service={} body={}", key, body);
+void sync::reconcile() {
+  mapping_delta d = mapper_.remap();
+  for (const std::string& p : d.new_problems)
+    log::warn("msg=\"kubernetes service not fully programmed\" problem=\"{}\"", p);
+  if (publish_whole_ || !d.empty()) {
+    service_changes c;
+    c.whole = publish_whole_;
+    if (c.whole) {
+      c.upserts = mapper_.services();
     } else {
-      log::warn("msg=\"kubernetes status patch failed\" service={} status={} error=\"{}\"", key,
-                r.status, r.error);
+      c.upserts = std::move(d.upserts);
+      c.removed = std::move(d.removed);
     }
+    const bool whole = c.whole;
+    const std::size_t upserts = c.upserts.size(), removed = c.removed.size();
+    publish_whole_ = !publish_(std::move(c));
+    log::info("msg=\"kubernetes services published\" whole={} upserts={} removed={} "
+              "remapped={} services_k8s={} lb_addresses={}",
+              whole, upserts, removed,
+              d.remapped, mapper_.state().services.size(), mapper_.allocations().size());
   }
+  for (const std::string& key : d.deleted) writer_.forget(key);
+  for (const status_patch& p : d.patches) writer_.want(p);
+  post_events(d.new_events);
 }
 
 void sync::post_events(const std::vector<service_event>& events) {
-  std::set<service_event> now(events.begin(), events.end());
-  for (const service_event& e : now) {
-    if (events_sent_.contains(e)) continue;
+  for (const service_event& e : events) {
     const std::string ts = rfc3339_now();
     const nlohmann::json ev{
         {"apiVersion", "v1"},
@@ -191,7 +207,6 @@ void sync::post_events(const std::vector<service_event>& events) {
     log::warn("msg=\"kubernetes event\" service={}/{} reason={} message=\"{}\" posted={}", e.ns,
               e.name, e.reason, e.message, r.status == 201 || r.status == 200);
   }
-  events_sent_ = std::move(now); // a cleared condition may be reported again if it returns
 }
 
 } // namespace sluice::k8s

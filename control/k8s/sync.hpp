@@ -1,8 +1,9 @@
 #pragma once
-// The Kubernetes control thread: watchers (k8s/watch.hpp) fill a cache of Services,
-// EndpointSlices and Nodes; on every change the whole cache is mapped again (k8s/mapping.hpp)
-// and, when the services differ from the last ones handed over, `publish` receives them.
-// Status patches and Events go back to the API server from here.
+// The Kubernetes control thread: watchers (k8s/watch.hpp) decode objects and queue them; the
+// mapping loop applies each batch to an incremental mapper (k8s/incremental.hpp), which re-maps
+// only what the batch can change, and hands `publish` what changed. Status patches go to a
+// writer of their own (k8s/status_writer.hpp), so a slow or failing API server never holds the
+// mapping back; Events are posted from here.
 //
 // Nothing is published until the first LIST of Services and of EndpointSlices (and of Nodes
 // with backends: nodes) has completed: a half-read cluster would delete live services. When
@@ -15,21 +16,32 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "control/config/model.hpp"
-#include "control/k8s/mapping.hpp"
+#include "control/k8s/incremental.hpp"
 #include "control/k8s/objects.hpp"
+#include "control/k8s/status_writer.hpp"
 #include "control/k8s/watch.hpp"
 
 namespace sluice::k8s {
 
+// What `publish` is handed: the virtual services that changed, or (whole) all of them.
+struct service_changes {
+  bool whole = false; // upserts is the whole set: anything else published before is gone
+  std::vector<service_config> upserts;
+  std::vector<std::string> removed; // names
+};
+
 class sync final : public watch_sink {
 public:
-  using publish_fn = std::function<void(std::vector<service_config>)>;
+  // Returns false when the control plane did not take every change (a clash with a configured
+  // service, no slots left): the next publication is whole, so what was left out is offered again.
+  using publish_fn = std::function<bool(service_changes)>;
 
   sync(kubernetes_config cfg, std::vector<address_pool_config> pools, api_client& api,
-       publish_fn publish, watch_options opt = {});
+       publish_fn publish, watch_options opt = {}, status_writer_options writer = {});
 
   // Runs the watchers and the mapping loop until `stop`.
   void run(const std::atomic<bool>& stop);
@@ -38,10 +50,21 @@ public:
   void changed(resource r, const std::string& type, const nlohmann::json& object) override;
   void trouble(resource r, const std::string& what) override;
 
+  const status_writer_counters& status_counters() const noexcept { return writer_.counters(); }
+
 private:
+  // One decoded change from a watcher, applied by the mapping loop.
+  struct cache_change {
+    enum class op : uint8_t { put, erase, relist } kind;
+    std::vector<std::variant<service, endpoint_slice, node>> objects; // put: one; relist: all
+    resource r;
+    std::string key; // erase: "ns/name" (nodes: name)
+  };
+
   bool ready() const; // requires mu_
-  void reconcile(const cluster_state& st);
-  void write_status(const std::vector<status_patch>& patches);
+  void queue(cache_change c);
+  void apply(cache_change& c);
+  void reconcile();
   void post_events(const std::vector<service_event>& events);
 
   kubernetes_config cfg_;
@@ -52,17 +75,13 @@ private:
 
   std::mutex mu_;
   std::condition_variable cv_;
-  cluster_state state_;
-  bool dirty_ = false;
+  std::vector<cache_change> queue_;
   std::set<resource> listed_;
 
   // Owned by the mapping loop.
-  std::map<std::string, uint32_t> allocations_;
-  std::vector<service_config> published_;
-  bool published_once_ = false;
-  std::set<std::string> problems_logged_;
-  std::set<service_event> events_sent_;
-  std::map<std::string, std::string> status_written_; // "ns/name" → last patch body
+  incremental_mapper mapper_;
+  bool publish_whole_ = false; // the last publication was not all taken
+  status_writer writer_;
 };
 
 } // namespace sluice::k8s

@@ -15,6 +15,9 @@ Test controls (not Kubernetes API):
         an ERROR event with code 410, also sent at once to every open watch)
   POST /fake/drop           cut every open watch connection without ending the chunked body
   POST /fake/throttle?n=N   the next N LIST requests answer 429 with Retry-After: 1
+  POST /fake/fail-patches?n=N&code=C  the next N PATCH requests answer C (default 500) and
+        change nothing
+  POST /fake/patch-delay?ms=M  every PATCH waits M ms before it is served (a slow server)
   GET  /fake/stats          counters (lists, watches, patches, events) as JSON
 
 Usage: fake_apiserver.py --port N [--state FILE] [--start-rv N] [--bookmark-interval S]
@@ -58,7 +61,10 @@ class Store:
         self.watchers = []  # (resource, namespace, queue, socket)
         self.history = []   # (rv, resource, namespace, event): what a watch from an rv replays
         self.throttle = 0
-        self.stats = {"lists": 0, "watches": 0, "patches": 0, "events": 0, "puts": 0}
+        self.fail_patches = (0, 500)
+        self.patch_delay = 0.0
+        self.stats = {"lists": 0, "watches": 0, "patches": 0, "events": 0, "puts": 0,
+                      "patch_failures": 0}
         self.state_file = state_file
         self.dirty = False
         self.uid = 0
@@ -306,7 +312,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(415, status(415, "UnsupportedMediaType",
                                               "only merge patches are served: " + ctype))
         patch = self.body()
+        if self.store.patch_delay:
+            time.sleep(self.store.patch_delay)
         with self.store.lock:
+            n, code = self.store.fail_patches
+            if n > 0:
+                self.store.fail_patches = (n - 1, code)
+                self.store.stats["patch_failures"] += 1
+                return self.send_json(code, status(code, "InternalError", "injected failure"))
             key = f"{ns or ''}/{name}"
             old = self.store.objects[resource].get(key)
             if old is None:
@@ -487,6 +500,10 @@ class Handler(BaseHTTPRequestHandler):
                         pass
             elif path == "/fake/throttle":
                 st.throttle = int(q.get("n", "1"))
+            elif path == "/fake/fail-patches":
+                st.fail_patches = (int(q.get("n", "1")), int(q.get("code", "500")))
+            elif path == "/fake/patch-delay":
+                st.patch_delay = int(q.get("ms", "0")) / 1000.0
             else:
                 return self.send_json(404, status(404, "NotFound", path))
             rv = st.rv

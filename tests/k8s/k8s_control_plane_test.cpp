@@ -1,4 +1,5 @@
-// control_plane::replace_source_services: the Kubernetes services beside the file's, on EAL
+// control_plane::replace_source_services and change_source_services: the Kubernetes services
+// beside the file's, on EAL
 // (the snapshot publisher's RCU variable) without ports or workers.
 #include <gtest/gtest.h>
 
@@ -110,6 +111,53 @@ TEST_F(K8sControlPlane, ManyChangesAtOnceAreOneCompile) {
   EXPECT_TRUE(control_->replace_source_services("kubernetes", many).empty());
   EXPECT_EQ(generation(), g + 1);
   EXPECT_EQ(names().size(), 41u);
+}
+
+TEST_F(K8sControlPlane, ChangesApplyOnlyWhatTheyNameOneRecompileEach) {
+  ASSERT_TRUE(control_->change_source_services("kubernetes", {svc("k8s:a", "10.0.0.200"),
+                                                              svc("k8s:b", "10.0.0.201")}, {})
+                  .empty());
+  EXPECT_EQ(names(), (std::vector<std::string>{"k8s:a", "k8s:b", "web"}));
+  const uint64_t g = generation();
+  // b changed, a gone, c new: three publishes; b's unchanged neighbours are not offered at all.
+  EXPECT_TRUE(control_->change_source_services("kubernetes", {svc("k8s:b", "10.0.0.201", 0),
+                                                              svc("k8s:c", "10.0.0.202")},
+                                               {"k8s:a"})
+                  .empty());
+  EXPECT_EQ(names(), (std::vector<std::string>{"k8s:b", "k8s:c", "web"}));
+  EXPECT_EQ(generation(), g + 3);
+  // An upsert equal to what is applied publishes nothing; removing an unknown name is no change.
+  EXPECT_TRUE(control_->change_source_services("kubernetes", {svc("k8s:c", "10.0.0.202")}, {"k8s:zz"})
+                  .empty());
+  EXPECT_EQ(generation(), g + 3);
+  // The source owns only its services: it cannot remove the file's.
+  control_->change_source_services("kubernetes", {}, {"web"});
+  EXPECT_EQ(names(), (std::vector<std::string>{"k8s:b", "k8s:c", "web"}));
+  // A whole replacement afterwards sees the changed set as the source's.
+  EXPECT_TRUE(control_->replace_source_services("kubernetes", {svc("k8s:c", "10.0.0.202")}).empty());
+  EXPECT_EQ(names(), (std::vector<std::string>{"k8s:c", "web"}));
+}
+
+TEST_F(K8sControlPlane, ChangeClashingWithTheFileIsLeftOutAndTheSourcesOldCopyRemoved) {
+  control_->change_source_services("kubernetes", {svc("k8s:a", "10.0.0.200")}, {});
+  // a moves onto the file's address: refused, and its old address is not served either.
+  const auto problems = control_->change_source_services(
+      "kubernetes", {svc("k8s:a", "10.0.0.100"), svc("web", "10.0.0.210")}, {});
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("k8s:a: name or address, port and protocol already taken"), std::string::npos);
+  EXPECT_EQ(names(), std::vector<std::string>{"web"});
+  EXPECT_EQ(publisher_.latest().services.size(), 1u);
+}
+
+TEST_F(K8sControlPlane, ManyChangesAreOneCompileOfTheSourcesWholeSet) {
+  control_->change_source_services("kubernetes", {svc("k8s:keep", "10.0.0.199")}, {});
+  std::vector<service_config> many;
+  for (int i = 0; i < 40; ++i)
+    many.push_back(svc("k8s:" + std::to_string(i), format_ipv4(htonl(0x0a000a00u + uint32_t(i))).c_str()));
+  const uint64_t g = generation();
+  EXPECT_TRUE(control_->change_source_services("kubernetes", many, {}).empty());
+  EXPECT_EQ(generation(), g + 1);
+  EXPECT_EQ(names().size(), 42u) << "the 40 new ones beside k8s:keep and the file's web";
 }
 
 TEST_F(K8sControlPlane, FileReloadKeepsTheSourcesServices) {

@@ -174,15 +174,23 @@ TEST(K8sWatchToken, RotatedTokenIsReReadAfterA401) {
   std::filesystem::remove_all(dir);
 }
 
-// The sync on top of the watchers.
+// The sync on top of the watchers. Each call records the whole published set, the changes
+// applied.
 struct published {
   std::mutex mu;
   std::condition_variable cv;
+  std::map<std::string, service_config> now;
   std::vector<std::vector<service_config>> calls;
-  void operator()(std::vector<service_config> s) {
+  bool operator()(service_changes c) {
     std::lock_guard l(mu);
-    calls.push_back(std::move(s));
+    if (c.whole) now.clear();
+    for (const std::string& n : c.removed) now.erase(n);
+    for (service_config& s : c.upserts) now.insert_or_assign(s.name, std::move(s));
+    std::vector<service_config> all;
+    for (const auto& [n, s] : now) all.push_back(s);
+    calls.push_back(std::move(all));
     cv.notify_all();
+    return true;
   }
   template <typename P>
   bool wait(P pred, std::chrono::milliseconds limit = 10s) {
@@ -197,7 +205,7 @@ TEST(K8sSync, NothingIsPublishedUntilTheServerAnswersAndTheLastStateOutlivesIt) 
   published pub;
   kubernetes_config cfg{.enabled = true, .in_cluster = true};
   sync s(cfg, {{.name = "p", .ranges = {{0xC000020A, 0xC000020A}}}}, api,
-         [&](auto v) { pub(std::move(v)); }, {.backoff_min = 200ms, .backoff_max = 400ms});
+         [&](service_changes c) { return pub(std::move(c)); }, {.backoff_min = 200ms, .backoff_max = 400ms});
   std::atomic<bool> stop{false};
   std::thread t([&] { s.run(stop); });
   std::this_thread::sleep_for(800ms);
