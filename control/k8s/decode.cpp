@@ -99,6 +99,7 @@ service service_of(const json& j) {
       s.load_balancer_class = c->get<std::string>();
     }
     s.external_traffic_policy = str(*spec, "externalTrafficPolicy", "spec", "Cluster");
+    s.health_check_node_port = uint16_t(integer(*spec, "healthCheckNodePort", "spec", 0, 0, 65535));
     s.session_affinity = str(*spec, "sessionAffinity", "spec", "None");
     if (const json* cfg = member(*spec, "sessionAffinityConfig", "spec"))
       if (const json* cip = member(*cfg, "clientIP", "spec.sessionAffinityConfig"))

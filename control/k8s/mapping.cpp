@@ -127,6 +127,7 @@ public:
       // A check without a port of its own has nothing to connect to on a UDP endpoint.
       if (cfg_.health_check && (base.proto == IPPROTO_TCP || cfg_.health_check->port != 0))
         base.health_check = cfg_.health_check;
+      if (auto hc = node_health_check(s)) base.health_check = hc;
       if (lb) {
         service_config v = base;
         v.name = "k8s:" + s.meta.key() + ":" + port_label(sp);
@@ -149,6 +150,21 @@ public:
   }
 
 private:
+  // With backends: nodes and externalTrafficPolicy Local, each node's kube-proxy answers
+  // GET /healthz on the Service's healthCheckNodePort with 200 while the node has a local
+  // endpoint and 503 otherwise; cloud load balancers probe it, and so does this one (timings
+  // from kubernetes.health_check when set). It only narrows the nodes the EndpointSlices name.
+  std::optional<health_check_config> node_health_check(const service& s) const {
+    if (!cfg_.backends_nodes || s.external_traffic_policy != "Local" || s.health_check_node_port == 0)
+      return std::nullopt;
+    health_check_config hc = cfg_.health_check.value_or(health_check_config{});
+    hc.kind = health_check_kind::http;
+    hc.port = s.health_check_node_port;
+    hc.path = "/healthz";
+    hc.expect_status = 200;
+    return hc;
+  }
+
   void problem(const service& s, std::string what) {
     out_.problems.push_back(s.meta.key() + ": " + std::move(what));
   }

@@ -43,6 +43,7 @@ struct service {
   std::optional<std::string> load_balancer_class;
   std::vector<service_port> ports;
   std::string external_traffic_policy = "Cluster";
+  uint16_t health_check_node_port = 0; // kube-proxy's /healthz for Local traffic; 0: none
   std::string session_affinity = "None";
   uint32_t affinity_timeout = 10800; // sessionAffinityConfig.clientIP.timeoutSeconds default
   std::vector<std::string> load_balancer_source_ranges;

@@ -64,6 +64,7 @@ TEST(K8sDecode, EveryFieldServiceFixtureDecodes) {
   EXPECT_EQ(s.ports[0].node_port, 5);
   EXPECT_TRUE(s.ingress.empty()) << "\"ipValue\" is no IPv4 address";
   EXPECT_EQ(s.load_balancer_class, "loadBalancerClassValue");
+  EXPECT_EQ(s.health_check_node_port, 12);
 }
 
 TEST(K8sDecode, EveryFieldEndpointSliceAndNodeFixturesDecode) {

@@ -50,6 +50,7 @@ public:
                          .port = uint16_t((i == 0) != swap ? 80 : 443),
                          .node_port = chance(25) ? uint16_t(0) : uint16_t(30080 + 3 * i + rng_() % 3)});
     if (chance(20)) s.external_traffic_policy = "Local";
+    if (chance(50)) s.health_check_node_port = 32000;
     if (chance(10)) s.session_affinity = "ClientIP";
     if (chance(10)) s.load_balancer_source_ranges = {pick<std::string>({"10.0.0.0/8", "not-a-cidr", "fd00::/8"})};
     if (chance(15))
@@ -89,6 +90,15 @@ public:
     return n;
   }
 
+  // A DELETED event for a random cached object, in the cache and the mapper.
+  template <typename T, typename Erase>
+  void erase_one(std::map<std::string, T>& cache, Erase erase) {
+    if (cache.empty()) return;
+    const std::string key = std::next(cache.begin(), rng_() % cache.size())->first;
+    cache.erase(key);
+    erase(key);
+  }
+
   // One event applied to both the reference cache and the mapper.
   void step(cluster_state& st, incremental_mapper& m, const std::map<std::string, status_patch>& wanted) {
     const unsigned what = rng_() % 100;
@@ -96,10 +106,8 @@ public:
       service s = random_service();
       st.services[s.meta.key()] = s;
       m.put(std::move(s));
-    } else if (what < 32 && !st.services.empty()) {
-      const std::string key = std::next(st.services.begin(), rng_() % st.services.size())->first;
-      st.services.erase(key);
-      m.erase_service(key);
+    } else if (what < 32) {
+      erase_one(st.services, [&](const std::string& k) { m.erase_service(k); });
     } else if (what < 42 && !wanted.empty()) {
       // Our status write comes back as MODIFIED (as the API server sends it).
       const status_patch& p = std::next(wanted.begin(), rng_() % wanted.size())->second;
@@ -115,18 +123,14 @@ public:
       endpoint_slice s = random_slice();
       st.slices[s.meta.key()] = s;
       m.put(std::move(s));
-    } else if (what < 72 && !st.slices.empty()) {
-      const std::string key = std::next(st.slices.begin(), rng_() % st.slices.size())->first;
-      st.slices.erase(key);
-      m.erase_slice(key);
+    } else if (what < 72) {
+      erase_one(st.slices, [&](const std::string& k) { m.erase_slice(k); });
     } else if (what < 85) {
       node n = random_node();
       st.nodes[n.meta.name] = n;
       m.put(std::move(n));
-    } else if (what < 90 && !st.nodes.empty()) {
-      const std::string key = std::next(st.nodes.begin(), rng_() % st.nodes.size())->first;
-      st.nodes.erase(key);
-      m.erase_node(key);
+    } else if (what < 90) {
+      erase_one(st.nodes, [&](const std::string& k) { m.erase_node(k); });
     } else {
       // A relist after a 410: some objects changed, some gone while disconnected.
       std::vector<service> items;

@@ -203,6 +203,38 @@ TEST(K8sMapping, LocalTrafficPolicyKeepsOnlyNodesWithALocalEndpoint) {
       << "node-b's only endpoint terminates: it drains; node-c has none";
 }
 
+TEST(K8sMapping, LocalTrafficPolicyToNodesProbesEachNodesHealthCheckNodePort) {
+  lab l;
+  l.cfg.backends_nodes = true;
+  l.cfg.health_check = health_check_config{.kind = health_check_kind::tcp, .interval_ms = 500};
+  put(l.st, k8s_node("node-a", "192.168.5.1"));
+  json svc = k8s_service("shop", "web", "LoadBalancer",
+                         {k8s_port("http", 80, 30080), k8s_port("dns", 53, 30053, "UDP")});
+  svc["spec"]["externalTrafficPolicy"] = "Local";
+  svc["spec"]["healthCheckNodePort"] = 32123;
+  put(l.st, svc);
+  put(l.st, k8s_slice("shop", "web", "web-1", {{"10.1.0.5"}},
+                      {k8s_slice_port("http", 8080), k8s_slice_port("dns", 5353, "UDP")}));
+  mapping_result r = l.run();
+  for (const char* name : {"k8s:shop/web:80/tcp", "k8s:shop/web:53/udp"}) {
+    const service_config* s = find(r, name);
+    ASSERT_NE(s, nullptr) << name;
+    ASSERT_TRUE(s->health_check) << name;
+    EXPECT_EQ(s->health_check->kind, health_check_kind::http);
+    EXPECT_EQ(s->health_check->port, 32123) << "kube-proxy's health server, not the nodePort";
+    EXPECT_EQ(s->health_check->path, "/healthz");
+    EXPECT_EQ(s->health_check->expect_status, 200) << "503: no local endpoint";
+    EXPECT_EQ(s->health_check->interval_ms, 500u) << "timings from kubernetes.health_check";
+  }
+  // Cluster policy, or pod backends: the node's health server says nothing about them.
+  l.st.services["shop/web"].external_traffic_policy = "Cluster";
+  r = l.run();
+  EXPECT_EQ(find(r, "k8s:shop/web:80/tcp")->health_check->kind, health_check_kind::tcp);
+  l.st.services["shop/web"].external_traffic_policy = "Local";
+  l.cfg.backends_nodes = false;
+  EXPECT_EQ(find(l.run(), "k8s:shop/web:80/tcp")->health_check->kind, health_check_kind::tcp);
+}
+
 TEST(K8sMapping, BackendsNodesWithoutNodePortIsReportedNotProgrammed) {
   lab l;
   l.cfg.backends_nodes = true;
