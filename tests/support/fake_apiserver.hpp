@@ -46,7 +46,13 @@ public:
     argv.push_back(nullptr);
     if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0)
       throw std::runtime_error("cannot start the fake API server");
-    for (int i = 0; i < 100; ++i) { // until it accepts connections
+    // Until it accepts connections: a state file of 10,000 Services takes Python seconds to load
+    // on a loaded machine (k8s-bench once gave up after 5 s), so wait up to 60 s unless it exits.
+    for (int i = 0; i < 1200; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("the fake API server exited at start");
+      }
       const int s = ::socket(AF_INET, SOCK_STREAM, 0);
       sockaddr_in a{};
       a.sin_family = AF_INET;
@@ -57,6 +63,7 @@ public:
       if (up) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+    kill(); // not left behind if the caller does not catch this
     throw std::runtime_error("the fake API server did not come up");
   }
 
