@@ -9,6 +9,7 @@
 #include "control/acl/effective.hpp"
 #include "control/config/emit.hpp"
 #include "control/config/load.hpp"
+#include "tests/unit/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {
@@ -47,18 +48,8 @@ services:
       - { address: 10.0.0.11 }
 )";
 
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  return text.replace(at, from.size(), to);
-}
-
-config_error only_error(const std::string& yaml) {
-  const load_result r = parse_config(yaml, "acl.yaml");
-  EXPECT_FALSE(r.cfg.has_value());
-  EXPECT_EQ(r.errors.size(), 1u) << (r.errors.size() > 1 ? r.errors[1].to_string() : "");
-  return r.errors.empty() ? config_error{} : r.errors.front();
-}
+// The tests check that refusals name this file.
+config_error only_error(const std::string& yaml) { return sluice::only_error(yaml, "acl.yaml"); }
 
 TEST(AclConfig, SetsRulesAndReferencesLoad) {
   const load_result r = parse_config(k_base, "acl.yaml");

@@ -3,6 +3,7 @@
 
 #include "control/config/load.hpp"
 #include "dataplane/net/ipv4.hpp"
+#include "tests/unit/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {
@@ -14,11 +15,7 @@ const std::string k_base = R"(interfaces:
 
 load_result load(const std::string& extra) { return parse_config(k_base + extra, "b.yaml"); }
 
-std::vector<std::string> errors(const std::string& extra) {
-  std::vector<std::string> out;
-  for (const config_error& e : load(extra).errors) out.push_back(e.to_string());
-  return out;
-}
+std::vector<std::string> errors(const std::string& extra) { return rendered_errors(load(extra)); }
 
 // A valid announce.bgp block with `line` (a "key: value" at peer or bgp level) appended.
 std::string bgp_with(const std::string& bgp_line, const std::string& peer_line = "") {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include "control/config/load.hpp"
+#include "tests/unit/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {
@@ -31,20 +32,6 @@ services:
 admin:
   socket: /tmp/s.sock
 )";
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  return text.replace(at, from.size(), to);
-}
-
-// The single error of a config that has exactly one problem.
-config_error only_error(const std::string& yaml) {
-  const load_result r = parse_config(yaml, "test.yaml");
-  EXPECT_FALSE(r.cfg.has_value());
-  EXPECT_EQ(r.errors.size(), 1u);
-  return r.errors.empty() ? config_error{} : r.errors.front();
-}
 
 TEST(ConfigLoad, ValidConfigLoadsEveryField) {
   const load_result r = parse_config(k_valid, "test.yaml");

@@ -4,6 +4,7 @@
 
 #include "control/config/load.hpp"
 #include "control/config/load_announce.hpp"
+#include "tests/unit/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {
@@ -18,15 +19,6 @@ std::string config_with(const std::string& uplink_extra, const std::string& tail
     device: "net_af_packet1,iface=gw-down"
     address: 10.0.1.2/24
 )" + tail;
-}
-
-config_error only_error(const std::string& yaml) {
-  const load_result r = parse_config(yaml, "test.yaml");
-  EXPECT_FALSE(r.cfg.has_value());
-  EXPECT_EQ(r.errors.size(), 1u);
-  if (r.errors.size() > 1)
-    for (const auto& e : r.errors) ADD_FAILURE() << "error: " << e.to_string();
-  return r.errors.empty() ? config_error{} : r.errors.front();
 }
 
 TEST(ExceptionPathConfig, AbsentMeansNoKernelTwin) {

@@ -2,6 +2,7 @@
 
 #include "control/config/load.hpp"
 #include "dataplane/net/ipv4.hpp"
+#include "tests/unit/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {
@@ -12,11 +13,7 @@ const std::string k_base = R"(interfaces:
 
 load_result load(const std::string& extra) { return parse_config(k_base + extra, "k.yaml"); }
 
-std::vector<std::string> errors(const std::string& extra) {
-  std::vector<std::string> out;
-  for (const config_error& e : load(extra).errors) out.push_back(e.to_string());
-  return out;
-}
+std::vector<std::string> errors(const std::string& extra) { return rendered_errors(load(extra)); }
 
 TEST(K8sConfig, KubernetesAndAddressPoolsLoadEveryKey) {
   const load_result r = load(R"(kubernetes:
