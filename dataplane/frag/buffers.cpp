@@ -1,5 +1,7 @@
 #include "dataplane/frag/buffers.hpp"
 
+#include <rte_errno.h>
+
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -7,6 +9,15 @@
 namespace sluice {
 
 frag_buffer_pool::frag_buffer_pool(unsigned worker_id, uint32_t buffers, int socket_id) {
+  // Registering the same field again returns its offset, so every worker gets the same one.
+  static const rte_mbuf_dynfield k_largest{.name = "sluice_frag_largest",
+                                           .size = sizeof(uint16_t),
+                                           .align = alignof(uint16_t),
+                                           .flags = 0};
+  largest_at_ = rte_mbuf_dynfield_register(&k_largest);
+  if (largest_at_ < 0)
+    throw std::runtime_error("cannot register the reassembly mbuf field: " +
+                             std::string(rte_strerror(rte_errno)));
   // Pool names are process-wide: a sequence number keeps workers of successive dataplanes (tests
   // build many) apart.
   static std::atomic<unsigned> sequence{0};

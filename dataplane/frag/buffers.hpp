@@ -4,6 +4,7 @@
 // through the same single-segment rewrite path as every other packet.
 
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #include <cstdint>
 
@@ -28,8 +29,23 @@ public:
   rte_mbuf* alloc() noexcept { return rte_pktmbuf_alloc(pool_); }
   bool owns(const rte_mbuf* m) const noexcept { return m->pool == pool_; }
 
+  // True for a reassembly buffer of any worker's pool (only these have 64 KiB data rooms; a
+  // datagram handed to its flow's owner arrives in another worker's buffer).
+  static bool holds_datagram(const rte_mbuf* m) noexcept { return m->buf_len == k_data_room; }
+
+  // The IPv4 total length of the biggest fragment the datagram in `m` was made of, kept beside
+  // it in an mbuf dynamic field as Linux keeps IPCB(skb)->frag_max_size: a datagram whose
+  // fragments carried DF must not leave in bigger pieces than its sender sent.
+  void set_largest_fragment(rte_mbuf* m, uint16_t len) const noexcept {
+    *RTE_MBUF_DYNFIELD(m, largest_at_, uint16_t*) = len;
+  }
+  uint16_t largest_fragment(const rte_mbuf* m) const noexcept {
+    return *RTE_MBUF_DYNFIELD(m, largest_at_, const uint16_t*);
+  }
+
 private:
   rte_mempool* pool_;
+  int largest_at_; // offset of the dynamic field, the same in every worker's pool
 };
 
 } // namespace sluice

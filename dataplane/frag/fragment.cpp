@@ -17,18 +17,23 @@ namespace sluice {
 int fragment_frame(rte_mbuf* m, uint16_t mtu, rte_mempool* pool, rte_mbuf** out,
                    uint16_t max_out) noexcept {
   if (rte_pktmbuf_adj(m, sizeof(rte_ether_hdr)) == nullptr) return -EINVAL;
-  const auto* ip = rte_pktmbuf_mtod(m, const rte_ipv4_hdr*);
+  auto* ip = rte_pktmbuf_mtod(m, rte_ipv4_hdr*);
   const uint16_t header_len = uint16_t((ip->version_ihl & 0x0f) * 4u);
+  // The library refuses DF datagrams outright; DF goes back onto each fragment below.
+  const rte_be16_t df = ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+  ip->fragment_offset &= rte_cpu_to_be_16(uint16_t(~RTE_IPV4_HDR_DF_FLAG));
   // Every fragment but the last carries a multiple of 8 bytes; with IP options the payload room
   // of an MTU-sized fragment is not one, and the library refuses such an MTU.
   const uint16_t usable = uint16_t(header_len + ((mtu - header_len) & ~7u));
   const int32_t n = rte_ipv4_fragment_copy_nonseg_packet(m, out, max_out, usable, pool);
   if (n < 0) {
+    ip->fragment_offset |= df;
     rte_pktmbuf_prepend(m, sizeof(rte_ether_hdr)); // gives back the bytes adj() skipped
     return n;
   }
   for (int32_t i = 0; i < n; ++i) {
     auto* frag_ip = rte_pktmbuf_mtod(out[i], rte_ipv4_hdr*);
+    frag_ip->fragment_offset |= df;
     frag_ip->hdr_checksum = 0;
     frag_ip->hdr_checksum = rte_ipv4_cksum(frag_ip);
     // Fragments start with the IP header and the library leaves the pool's headroom in front.

@@ -20,6 +20,7 @@ std::optional<uint32_t> reassembly_table::open(const frag_key& key, uint64_t now
     s.key = key;
     s.first_seen = now;
     s.total = s.received = s.max_end = 0;
+    s.largest = 0;
     s.count = 0;
     s.header_len = 0;
     s.in_use = true;
@@ -80,11 +81,12 @@ frag_outcome reassembly_table::add(const frag_key& key, const frag_piece& p,
   s.pieces[s.count++] = {p.offset, end};
   s.received += p.len;
   if (end > s.max_end) s.max_end = end;
+  if (p.header_len + p.len > s.largest) s.largest = uint16_t(p.header_len + p.len);
   if (p.offset == 0) s.header_len = p.header_len;
   // Without overlaps, as many bytes as the total means every byte is there.
   if (s.total != 0 && s.received == s.total)
     return {.what = frag_outcome::kind::complete, .slot = i, .opened = opened,
-            .total = s.total, .header_len = s.header_len};
+            .total = s.total, .header_len = s.header_len, .largest = s.largest};
   return {.what = frag_outcome::kind::held, .slot = i, .opened = opened};
 }
 

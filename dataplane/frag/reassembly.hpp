@@ -50,6 +50,7 @@ struct frag_outcome {
   uint16_t fragments = 0; // discarded: fragments of the datagram dropped, this one included
   uint32_t total = 0;     // complete: payload bytes of the whole datagram
   uint8_t header_len = 0; // complete: the first fragment's IPv4 header length
+  uint16_t largest = 0;   // complete: IPv4 total length of the datagram's biggest fragment
 };
 
 class reassembly_table {
@@ -96,6 +97,7 @@ private:
     uint32_t total;    // payload length, known once the last fragment arrived (else 0)
     uint32_t received; // payload bytes stored
     uint32_t max_end;  // furthest byte any fragment reached
+    uint16_t largest;  // IPv4 total length of the biggest fragment
     uint16_t count;
     uint8_t header_len; // of the first fragment, 0 until it arrived
     bool in_use;

@@ -27,7 +27,7 @@ namespace sluice {
   X(ip_frag_too_big, "IPv4 fragment reaching beyond 65,333 payload bytes, the reassembly buffer") \
   X(ip_frag_timeout, "IPv4 fragment of a datagram not complete within the reassembly timeout (2 s)") \
   X(ip_frag_table_full, "IPv4 fragment of a new datagram while the worker's reassembly table (64 datagrams) is full") \
-  X(ip_df_too_big, "reassembled datagram with DF set, over the egress link MTU")                \
+  X(ip_df_too_big, "reassembled datagram with DF set whose biggest fragment is over the egress link MTU")                \
   X(fragment_no_mbuf, "no mbuf for the copy of a reassembled datagram or the fragments of one over the egress MTU")      \
   X(ip_ttl_exceeded, "TTL would reach zero when forwarded (ICMP time exceeded sent, rate-limited)")                                       \
   X(l4_truncated, "TCP/UDP/ICMP header longer than the IP payload")                               \

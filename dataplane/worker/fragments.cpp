@@ -12,6 +12,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "dataplane/frag/fragment.hpp"
@@ -82,6 +83,7 @@ rte_mbuf* worker::reassemble(const snapshot& s, uint16_t in_iface, rte_mbuf* m) 
   out->fragment_offset &= rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
   out->hdr_checksum = 0;
   out->hdr_checksum = rte_ipv4_cksum(out);
+  frag_pool_.set_largest_fragment(whole, o.largest);
   counters_.datagrams_reassembled.add();
   if (workers_ > 1) {
     const unsigned owner = owner_of(s, whole);
@@ -100,19 +102,30 @@ void worker::expire_fragments() noexcept {
 
 void worker::send_reassembled(const snapshot& s, uint16_t iface, uint32_t next_hop,
                               rte_mbuf* m) noexcept {
-  if (rte_pktmbuf_pkt_len(m) <= sizeof(rte_ether_hdr) + k_link_mtu) {
+  const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+  uint16_t largest_piece = k_link_mtu;
+  if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) {
+    // Only a datagram reassembled from fragments that carried DF gets here with it set (TUN
+    // answers its own DF case with fragmentation-needed before encapsulating). Its sender
+    // fragmented it and forbade bigger pieces on the way, so it leaves cut no bigger than its
+    // biggest fragment, DF on each piece, as Linux forwards a defragmented datagram
+    // (ip_do_fragment with frag_max_size). Dropping it instead would black-hole the sender: a
+    // frag-needed naming the link MTU tells it nothing, its fragments already fit.
+    const uint16_t largest =
+        frag_buffer_pool::holds_datagram(m) ? frag_pool_.largest_fragment(m) : uint16_t(0);
+    // A DF fragment bigger than the egress link itself (only from an ingress with a larger MTU).
+    if (largest == 0 || largest > k_link_mtu) return drop(m, drop_reason::ip_df_too_big);
+    // 68 bytes cross every link unfragmented (RFC 791), and the library cuts no finer.
+    largest_piece = std::max<uint16_t>(largest, RTE_ETHER_MIN_MTU);
+  }
+  if (rte_pktmbuf_pkt_len(m) <= sizeof(rte_ether_hdr) + largest_piece) {
     rte_mbuf* copy = rte_pktmbuf_copy(m, pool_, 0, UINT32_MAX);
     if (copy == nullptr) return drop(m, drop_reason::fragment_no_mbuf);
     rte_pktmbuf_free(m);
     return send_via(s, iface, next_hop, copy);
   }
-  const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
-  // Only a datagram reassembled from fragments that carried DF gets here with it set (TUN
-  // answers its own DF case with fragmentation-needed before encapsulating).
-  if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))
-    return drop(m, drop_reason::ip_df_too_big);
   rte_mbuf* out[k_max_out_fragments];
-  const int n = fragment_frame(m, k_link_mtu, pool_, out, k_max_out_fragments);
+  const int n = fragment_frame(m, largest_piece, pool_, out, k_max_out_fragments);
   if (n < 0) return drop(m, drop_reason::fragment_no_mbuf);
   counters_.datagrams_fragmented.add();
   counters_.fragments_sent.add(unsigned(n));

@@ -36,4 +36,16 @@ inline std::vector<sent_frame> sent_on(uint16_t iface, const std::vector<bytes>&
 // The link MTU's payload per fragment (1500 - 20), as the gateway and the senders cut.
 inline constexpr std::size_t k_mtu_chunk = 1480;
 
+// bulk: UDP 9000 over be1 and be2 (rr), so two flows show which backend each datagram reached.
+inline std::string fragment_config_yaml() {
+  return lab_yaml_head() + R"(  - { name: bulk, address: 10.0.0.100, port: 9000, protocol: udp,
+      backends: [{ address: 10.0.1.11, port: 9001 }, { address: 10.0.1.12, port: 9001 }] }
+)";
+}
+
+// A datagram of the client to the bulk service, with IP ID `id`.
+inline packet_builder bulk_request(uint16_t client_port, uint16_t id) {
+  return from_client().ipv4("10.0.0.1", "10.0.0.100").ip_id(id).udp(client_port, 9000);
+}
+
 } // namespace sluice::testing

@@ -193,6 +193,8 @@ uint32_t dataplane_harness::backend_slot(const std::string& service, const std::
   throw std::invalid_argument("no backend " + address + " in " + service);
 }
 
+rte_mempool* dataplane_harness::mbuf_pool() { return environment::get().pool; }
+
 rte_ether_addr dataplane_harness::mac(uint16_t iface) {
   return environment::get().ports[iface].info.mac;
 }

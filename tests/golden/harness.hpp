@@ -4,6 +4,7 @@
 // transmitted is read back from the TX rings. EAL starts once per test binary (no hugepages).
 
 #include <rte_ether.h>
+#include <rte_mempool.h>
 
 #include <map>
 #include <memory>
@@ -60,6 +61,9 @@ public:
   uint32_t backend_slot(const std::string& service, const std::string& address) const;
   uint32_t service_slot(const std::string& service) const;
 
+  // The one mbuf pool of the test binary: frames injected by send() and every frame the workers
+  // make come from it (cache-less, so a test can exhaust it exactly).
+  static rte_mempool* mbuf_pool();
   static rte_ether_addr mac(uint16_t iface);
   static std::string mac_text(uint16_t iface);
   uint64_t drops(drop_reason r) const;

@@ -180,17 +180,6 @@ TEST(NatGolden, ConnectionCountersFollowTheFlows) {
   EXPECT_EQ(inactive, 6u);
 }
 
-// bulk: UDP 9000 over be1 and be2 (rr), so two flows show which backend each datagram reached.
-std::string fragment_config_yaml() {
-  return lab_yaml_head() + R"(  - { name: bulk, address: 10.0.0.100, port: 9000, protocol: udp,
-      backends: [{ address: 10.0.1.11, port: 9001 }, { address: 10.0.1.12, port: 9001 }] }
-)";
-}
-
-packet_builder bulk_request(uint16_t client_port, uint16_t id) {
-  return from_client().ipv4("10.0.0.1", "10.0.0.100").ip_id(id).udp(client_port, 9000);
-}
-
 TEST(NatGolden, FragmentedDatagramsReachOneBackendWholeAndLeaveInFragmentsBothWays) {
   dataplane_harness h(fragment_config_yaml());
   // 4000 bytes of UDP payload: 1480 + 1480 + 1048 bytes of IP payload, as the client's stack cuts
@@ -235,15 +224,8 @@ TEST(NatGolden, FragmentedDatagramsReachOneBackendWholeAndLeaveInFragmentsBothWa
 bytes reshaped(bytes frame, std::size_t offset, bool more, std::size_t payload_len) {
   const std::size_t ihl = (frame[k_ip] & 0x0f) * 4u;
   frame.resize(k_ip + ihl + payload_len, 0x33);
-  const uint16_t tl = uint16_t(ihl + payload_len), fo = uint16_t((more ? 0x2000 : 0) | offset / 8);
-  frame[k_ip + 2] = uint8_t(tl >> 8);
-  frame[k_ip + 3] = uint8_t(tl);
-  frame[k_ip + 6] = uint8_t(fo >> 8);
-  frame[k_ip + 7] = uint8_t(fo);
-  frame[k_ip + 10] = frame[k_ip + 11] = 0;
-  const uint16_t c = uint16_t(~ones_sum(&frame[k_ip], ihl));
-  frame[k_ip + 10] = uint8_t(c >> 8);
-  frame[k_ip + 11] = uint8_t(c);
+  set_fragment_fields(frame, ihl, uint16_t(ihl + payload_len),
+                      uint16_t((more ? 0x2000 : 0) | offset / 8));
   return frame;
 }
 

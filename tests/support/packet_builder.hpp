@@ -231,6 +231,19 @@ inline bytes arp_frame(uint16_t op, const std::string& eth_src, const std::strin
   return f;
 }
 
+// Sets the IPv4 total length and the flags/offset field of `frame` (Ethernet + IPv4 with an
+// `ihl`-byte header) and recomputes the header checksum.
+inline void set_fragment_fields(bytes& f, std::size_t ihl, uint16_t total_len, uint16_t frag) {
+  f[16] = uint8_t(total_len >> 8);
+  f[17] = uint8_t(total_len);
+  f[20] = uint8_t(frag >> 8);
+  f[21] = uint8_t(frag);
+  f[24] = f[25] = 0;
+  const uint16_t c = uint16_t(~ones_sum(&f[14], ihl));
+  f[24] = uint8_t(c >> 8);
+  f[25] = uint8_t(c);
+}
+
 // The IPv4 datagram in `frame` (Ethernet + IPv4, not a fragment) cut as a router does: each
 // fragment carries `chunk` payload bytes (a multiple of 8) but the last, the header (options
 // included) is copied into every fragment with its length, offset, MF and checksum set; the IP
@@ -247,16 +260,8 @@ inline std::vector<bytes> fragments_of(const bytes& frame, std::size_t chunk) {
     bytes f(frame.begin(), frame.begin() + 14 + std::ptrdiff_t(ihl));
     f.insert(f.end(), frame.begin() + std::ptrdiff_t(14 + ihl + off),
              frame.begin() + std::ptrdiff_t(14 + ihl + off + len));
-    const uint16_t tl = uint16_t(ihl + len);
-    const uint16_t fo = uint16_t(df | (more ? 0x2000 : 0) | (off / 8));
-    f[16] = uint8_t(tl >> 8);
-    f[17] = uint8_t(tl);
-    f[20] = uint8_t(fo >> 8);
-    f[21] = uint8_t(fo);
-    f[24] = f[25] = 0;
-    const uint16_t c = uint16_t(~ones_sum(&f[14], ihl));
-    f[24] = uint8_t(c >> 8);
-    f[25] = uint8_t(c);
+    set_fragment_fields(f, ihl, uint16_t(ihl + len),
+                        uint16_t(df | (more ? 0x2000 : 0) | (off / 8)));
     out.push_back(std::move(f));
   }
   return out;

@@ -44,6 +44,17 @@ TEST(ReassemblyTable, LastFragmentFirstThenTheRestInReverseCompletes) {
   EXPECT_EQ(o.header_len, 20);
 }
 
+TEST(ReassemblyTable, CompletionReportsTheBiggestFragmentWhateverItsPlace) {
+  // What a DF datagram may be cut into again: the biggest piece its sender sent, header included
+  // (a later piece without the first one's options may be the biggest).
+  reassembly_table t(4, 65000, k_timeout);
+  t.add(k_a, {.offset = 0, .len = 1000, .more = true, .header_len = 28}, 0);
+  t.add(k_a, piece(1000, 1008, true), 0);
+  const frag_outcome o = t.add(k_a, piece(2008, 500, false), 0);
+  ASSERT_EQ(o.what, kind::complete);
+  EXPECT_EQ(o.largest, 20 + 1008);
+}
+
 TEST(ReassemblyTable, DatagramsWithAnotherIdAreKeptApart) {
   reassembly_table t(4, 65000, k_timeout);
   const uint32_t a = t.add(k_a, piece(0, 8, true), 0).slot;
