@@ -9,23 +9,18 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "dataplane/arp/arp.hpp"
+#include "tests/fuzz/fuzz_require.hpp"
 
 namespace {
 
 constexpr rte_ether_addr k_our_mac{{0x02, 0x5c, 0x00, 0x00, 0x00, 0x01}};
 constexpr rte_ether_addr k_peer_mac{{0x02, 0x5c, 0x00, 0x00, 0x00, 0x02}};
 
-void require(bool ok, const char* property) {
-  if (ok) return;
-  std::fprintf(stderr, "arp_parse_fuzz: property violated: %s\n", property);
-  std::abort();
-}
+using sluice::fuzz::require;
 
 // By value: DPDK's ARP structs are packed, so their members cannot be passed by address.
 bool same(rte_ether_addr a, rte_ether_addr b) { return rte_is_same_ether_addr(&a, &b); }

@@ -7,21 +7,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "control/announce/bgp_bird_control.hpp"
+#include "tests/fuzz/fuzz_require.hpp"
 
-namespace {
-
-void require(bool ok, const char* property) {
-  if (ok) return;
-  std::fprintf(stderr, "bird_reply_fuzz: property violated: %s\n", property);
-  std::abort();
-}
-
-} // namespace
+using sluice::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);

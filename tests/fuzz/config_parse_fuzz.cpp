@@ -6,22 +6,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "control/config/load.hpp"
+#include "tests/fuzz/fuzz_require.hpp"
 
-namespace {
-
-void require(bool ok, const char* property) {
-  if (ok) return;
-  std::fprintf(stderr, "config_parse_fuzz: property violated: %s\n", property);
-  std::abort();
-}
-
-} // namespace
+using sluice::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   const std::string file = "fuzz.yaml";

@@ -6,22 +6,17 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 
 #include "control/health/http_status.hpp"
+#include "tests/fuzz/fuzz_require.hpp"
 
 namespace {
 
 using sluice::health::parse_status_line;
 using outcome = sluice::health::status_line::outcome;
 
-void require(bool ok, const char* property) {
-  if (ok) return;
-  std::fprintf(stderr, "http_status_fuzz: property violated: %s\n", property);
-  std::abort();
-}
+using sluice::fuzz::require;
 
 } // namespace
 

@@ -13,13 +13,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "dataplane/net/parse.hpp"
 #include "dataplane/xmit/nat.hpp"
+#include "tests/fuzz/fuzz_require.hpp"
 
 namespace {
 
@@ -34,11 +33,7 @@ constexpr std::size_t k_ip_dst = offsetof(rte_ipv4_hdr, dst_addr);
 constexpr std::size_t k_l4_sport = 0; // TCP and UDP alike
 constexpr std::size_t k_l4_dport = 2;
 
-void require(bool ok, const char* property) {
-  if (ok) return;
-  std::fprintf(stderr, "ipv4_parse_fuzz: property violated: %s\n", property);
-  std::abort();
-}
+using sluice::fuzz::require;
 
 // The bytes after the Ethernet header, laid out as a worker sees them: 14 bytes into the buffer
 // (so only 2-byte aligned, like mbuf data) and ending at the end of the allocation, so ASan

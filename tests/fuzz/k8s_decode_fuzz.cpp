@@ -8,19 +8,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "control/k8s/decode.hpp"
+#include "tests/fuzz/fuzz_require.hpp"
 
 namespace {
 
-void require(bool ok, const char* property) {
-  if (ok) return;
-  std::fprintf(stderr, "k8s_decode_fuzz: property violated: %s\n", property);
-  std::abort();
-}
+using sluice::fuzz::require;
 
 template <typename T>
 void check(const sluice::k8s::decoded<T>& d) {

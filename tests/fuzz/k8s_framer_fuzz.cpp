@@ -9,23 +9,18 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "control/k8s/framer.hpp"
+#include "tests/fuzz/fuzz_require.hpp"
 
 namespace {
 
 constexpr std::size_t k_max_frame = 1024; // small, so the fuzzer reaches the oversize refusal
 
-void require(bool ok, const char* property) {
-  if (ok) return;
-  std::fprintf(stderr, "k8s_framer_fuzz: property violated: %s\n", property);
-  std::abort();
-}
+using sluice::fuzz::require;
 
 struct outcome {
   std::vector<std::string> frames;

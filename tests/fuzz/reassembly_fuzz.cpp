@@ -8,11 +8,10 @@
 // bytes, payload length (two bytes), header length (a byte), time advance (two bytes).
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <vector>
 
 #include "dataplane/frag/reassembly.hpp"
+#include "tests/fuzz/fuzz_require.hpp"
 
 namespace {
 
@@ -20,10 +19,7 @@ struct shadow_piece {
   uint32_t begin, end;
 };
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "%s\n", what);
-  std::abort();
-}
+using sluice::fuzz::fail;
 
 } // namespace
 

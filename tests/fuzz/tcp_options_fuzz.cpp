@@ -7,14 +7,15 @@
 // checksum verified still verifies, and that nothing outside the TCP header changed.
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "dataplane/net/parse.hpp"
 #include "dataplane/xmit/fnat.hpp"
 #include "dataplane/xmit/proxy_v2.hpp"
+#include "tests/fuzz/fuzz_require.hpp"
+
+using sluice::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 4) return 0;
@@ -29,13 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<uint8_t> payload(p.l4 + doff, p.l4 + p.l4_len);
   sluice::proxy_reply(p, start, sluice::k_proxy_v2_ipv4_len);
   sluice::fnat_rewrite_reply(p, {0x0100000a, 0x5000}, {0x0200000a, 0x3412});
-  if (valid && !sluice::l4_checksum_ok(p)) {
-    std::fprintf(stderr, "a valid TCP checksum broke\n");
-    std::abort();
-  }
-  if (!payload.empty() && std::memcmp(payload.data(), p.l4 + doff, payload.size()) != 0) {
-    std::fprintf(stderr, "the payload changed\n");
-    std::abort();
-  }
+  require(!valid || sluice::l4_checksum_ok(p), "a valid TCP checksum stays valid");
+  require(payload.empty() || std::memcmp(payload.data(), p.l4 + doff, payload.size()) == 0,
+          "the payload is unchanged");
   return 0;
 }
