@@ -75,15 +75,22 @@ flow_table::flow_table(unsigned worker_id, uint32_t capacity, int socket_id,
                                                  RTE_CACHE_LINE_SIZE, socket_id));
   free_stack_ = static_cast<uint32_t*>(
       rte_malloc_socket("sluice_flow_free", sizeof(uint32_t) * capacity, 0, socket_id));
-  if (buckets_ == nullptr || flows_ == nullptr || free_stack_ == nullptr) {
+  const timer_geometry wheel = timer_geometry::covering(rte_get_tsc_hz(), k_wheel_horizon_seconds);
+  timer_links_ = static_cast<timer_link*>(rte_malloc_socket(
+      "sluice_flow_timers", sizeof(timer_link) * wheel.links_for(capacity), RTE_CACHE_LINE_SIZE,
+      socket_id));
+  if (buckets_ == nullptr || flows_ == nullptr || free_stack_ == nullptr ||
+      timer_links_ == nullptr) {
     rte_free(buckets_);
     rte_free(flows_);
     rte_free(free_stack_);
+    rte_free(timer_links_);
     throw std::runtime_error("cannot reserve a flow table of " + std::to_string(capacity) +
                              " flows for worker " + std::to_string(worker_id));
   }
   // Pop order = ascending index, which keeps freshly used slots dense in memory.
   for (uint32_t i = 0; i < capacity; ++i) free_stack_[i] = capacity - 1 - i;
+  wheel_.emplace(timer_links_, capacity, wheel, rte_rdtsc());
 
   const uint64_t hz = rte_get_tsc_hz();
   auto set = [&](flow_state s, uint32_t seconds) {
@@ -100,10 +107,12 @@ flow_table::~flow_table() {
   rte_free(buckets_);
   rte_free(flows_);
   rte_free(free_stack_);
+  rte_free(timer_links_);
 }
 
 double flow_table::bytes_per_flow() const noexcept {
-  return double(sizeof(bucket)) * buckets_count_ / capacity_ + sizeof(flow) + sizeof(uint32_t);
+  return double(sizeof(bucket)) * buckets_count_ / capacity_ + sizeof(flow) + sizeof(uint32_t) +
+         sizeof(timer_link);
 }
 
 flow_table::hashed flow_table::hash(const flow_key& key) const noexcept {
@@ -237,6 +246,7 @@ int64_t flow_table::insert(const flow& f) noexcept {
   flows_[idx] = f;
   place(fwd, encode(idx, flow_dir::forward));
   if (reply) place(rev, encode(idx, flow_dir::reply));
+  wheel_->arm(idx, deadline(f));
   return idx;
 }
 
@@ -255,6 +265,7 @@ void flow_table::erase(uint32_t index) noexcept {
   remove(fwd, encode(index, flow_dir::forward));
   if (reply) remove(rev, encode(index, flow_dir::reply));
   f.state = flow_state::free;
+  wheel_->disarm(index);
   free_stack_[free_count_++] = index;
 }
 

@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "dataplane/flow/flow.hpp"
+#include "dataplane/flow/timer_wheel.hpp"
 
 namespace sluice {
 
@@ -71,26 +72,31 @@ public:
     return timeout_tsc_[static_cast<std::size_t>(s)];
   }
 
-  // Examines up to `budget` slots from where the last call stopped and erases the flows idle
-  // past their state's timeout, calling on_expire(flow&) before each erase. Bounded work per
-  // call keeps the worker loop's latency flat however large the table is.
+  // When `f` expires: its last packet plus its state's timeout (TSC).
+  uint64_t deadline(const flow& f) const noexcept { return f.last_seen + timeout_tsc(f.state); }
+
+  // Erases the flows whose timers came due and that have been idle past their state's timeout
+  // at `now`, calling on_expire(flow&) before each erase; a flow seen since its timer was armed
+  // is re-armed at its real deadline instead. At most `budget` units of wheel work per call
+  // (timer_wheel::advance), resuming where the last call stopped: the worker loop's latency
+  // stays flat however large the table is, and no flow is read before its timer is due.
+  // Returns the number of flows erased.
   template <typename OnExpire>
   unsigned expire(uint64_t now, unsigned budget, OnExpire&& on_expire) noexcept {
-    unsigned expired = 0;
-    for (unsigned i = 0; i < budget; ++i) {
-      const uint32_t idx = cursor_;
-      cursor_ = cursor_ + 1 == capacity_ ? 0 : cursor_ + 1;
-      flow& f = flows_[idx];
-      if (f.state == flow_state::free) continue;
-      if (now - f.last_seen < timeout_tsc_[static_cast<std::size_t>(f.state)]) continue;
+    return wheel_->advance(now, budget, [&](uint32_t index) -> std::optional<uint64_t> {
+      flow& f = flows_[index];
+      const uint64_t due = deadline(f);
+      if (now < due) return due;
       on_expire(f);
-      erase(idx);
-      ++expired;
-    }
-    return expired;
+      erase(index);
+      return std::nullopt;
+    });
   }
+  // Moves the flow's timer to its deadline after a state change that shortened its timeout
+  // (FIN, RST, an ACL reset); a longer timeout needs nothing (found when the old timer is due).
+  void rearm(const flow& f) noexcept { wheel_->rearm(uint32_t(&f - flows_), deadline(f)); }
 
-  // Bytes reserved per flow slot: record, index share and free-list entry.
+  // Bytes reserved per flow slot: record, index share, free-list entry and timer link.
   double bytes_per_flow() const noexcept;
 
   struct alignas(64) bucket {
@@ -120,7 +126,8 @@ private:
   uint32_t* free_stack_ = nullptr;
   uint32_t capacity_;
   uint32_t free_count_;
-  uint32_t cursor_ = 0;
+  timer_link* timer_links_ = nullptr; // the wheel's, by flow slot then wheel slot
+  std::optional<timer_wheel> wheel_;  // constructed once its links are reserved
   std::array<uint64_t, static_cast<std::size_t>(flow_state::count_)> timeout_tsc_{};
 };
 

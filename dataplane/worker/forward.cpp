@@ -212,7 +212,11 @@ void worker::set_state(flow& f, flow_state next) noexcept {
     (was_active ? b.active : b.inactive).sub();
     (is_active ? b.active : b.inactive).add();
   }
+  const bool shorter = flows_.timeout_tsc(next) < flows_.timeout_tsc(f.state);
   f.state = next;
+  // The flow's timer stands at its old deadline; a longer timeout is found when it comes due,
+  // a shorter one (FIN, RST, an ACL reset) must not wait for it.
+  if (shorter) flows_.rearm(f);
 }
 
 void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir,

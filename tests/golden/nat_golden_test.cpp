@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <optional>
+#include <thread>
 
 #include "tests/golden/harness.hpp"
 #include "tests/golden/direct_lab.hpp"
@@ -178,6 +180,34 @@ TEST(NatGolden, ConnectionCountersFollowTheFlows) {
   }
   EXPECT_EQ(conns, 6u);
   EXPECT_EQ(inactive, 6u);
+}
+
+TEST(NatGolden, ResetConnectionExpiresOnTheCloseTimeoutNotTheEstablishedOne) {
+  // A million flow slots and a one-second tcp_close: the RST moves the flow's timer from the
+  // established deadline (900 s) to the close one (worker::set_state re-arms it), and the wheel
+  // finds it within a tick, polled as a worker is.
+  std::string yaml = config_yaml();
+  const std::string dataplane = "flows_per_worker: 1024,";
+  yaml.replace(yaml.find(dataplane), dataplane.size(),
+               "flows_per_worker: 1048576, timeouts: { tcp_close: 1 },");
+  dataplane_harness h(yaml);
+  const auto client = [] { return from_client().ipv4("10.0.0.1", "10.0.0.100"); };
+  h.send(k_uplink, client().tcp(31000, 80, SYN).build());
+  h.send(k_uplink, client().tcp(31000, 80, ACK).build());
+  ASSERT_EQ(h.stats().worker.flows_active.get(), 1u);
+  h.send(k_uplink, client().tcp(31000, 80, RST).build());
+  const auto reset = std::chrono::steady_clock::now();
+  auto waited = std::chrono::steady_clock::duration{};
+  while (h.dataplane().flows().size() != 0 && waited < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    h.poll();
+    waited = std::chrono::steady_clock::now() - reset;
+  }
+  EXPECT_EQ(h.dataplane().flows().size(), 0u);
+  EXPECT_EQ(h.stats().worker.flows_expired.get(), 1u);
+  EXPECT_GE(waited, std::chrono::milliseconds(950)) << "not before the close timeout";
+  // One tick is at most 1/16 s; the rest is slack for a loaded machine.
+  EXPECT_LT(waited, std::chrono::milliseconds(1800));
 }
 
 TEST(NatGolden, FragmentedDatagramsReachOneBackendWholeAndLeaveInFragmentsBothWays) {
