@@ -83,6 +83,17 @@ protected:
   void control(const std::string& what) {
     EXPECT_EQ(api.send("POST", std::string("/fake/").append(what), "", "").status, 200) << what;
   }
+  // The watcher opens its WATCH only after the LIST it has just reported: a control that acts
+  // on open watches must wait for the fake to have one, or it acts on nothing.
+  bool watch_opened(std::chrono::milliseconds limit = 10s) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    do {
+      const http_response r = api.get("/fake/stats");
+      if (r.status == 200 && json::parse(r.body).value("watches", 0) >= 1) return true;
+      std::this_thread::sleep_for(20ms);
+    } while (std::chrono::steady_clock::now() < until);
+    return false;
+  }
 
   fake_apiserver fake{{"--bookmark-interval", "0.2"}};
   api_client api{api_endpoint{.server = fake.url()}, 60s};
@@ -125,6 +136,7 @@ TEST_F(K8sWatch, HttpGoneRelistsAndNoticesADeletionMadeWhileDisconnected) {
   slow_reconnect.backoff_min = 3s;
   running_watcher w(api, sink, slow_reconnect);
   ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
+  ASSERT_TRUE(watch_opened());
   control("drop");
   api.send("DELETE", "/api/v1/namespaces/shop/services/gone", "", "");
   control("compact?mode=http");
