@@ -2,6 +2,7 @@
 // A tracked connection and the TCP state machine that decides its timeout (IPVS's states,
 // reduced to the ones that change the timeout or the ActiveConn/InActConn split).
 
+#include <array>
 #include <bit>
 #include <cstdint>
 
@@ -49,9 +50,18 @@ struct flow_key {
   uint8_t proto;
   uint8_t pad[3] = {};
 
+  // Built as five 64-bit words in registers: a key assembled from 32- and 16-bit stores and
+  // read back as words (hash, compare) stalls on store forwarding every time.
   static constexpr flow_key ipv4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
                                  uint8_t proto) noexcept {
-    return {flow_addr::v4(src), flow_addr::v4(dst), sport, dport, proto};
+    constexpr bool le = std::endian::native == std::endian::little;
+    auto mapped = [](uint32_t a) {
+      return le ? uint64_t{a} << 32 | flow_addr::k_v4_mapped_prefix
+                : uint64_t{flow_addr::k_v4_mapped_prefix} << 32 | a;
+    };
+    const uint64_t tail = le ? uint64_t{sport} | uint64_t{dport} << 16 | uint64_t{proto} << 32
+                             : uint64_t{sport} << 48 | uint64_t{dport} << 32 | uint64_t{proto} << 24;
+    return std::bit_cast<flow_key>(std::array<uint64_t, 5>{0, mapped(src), 0, mapped(dst), tail});
   }
   bool operator==(const flow_key&) const = default;
 };
