@@ -25,7 +25,7 @@ std::vector<address_pool_config> small_pools() {
 // A random cluster, one event at a time.
 class history {
 public:
-  history(uint32_t seed, bool backends_nodes) : rng_(seed), backends_nodes_(backends_nodes) {}
+  explicit history(uint32_t seed) : rng_(seed) {}
 
   template <typename T>
   const T& pick(const std::vector<T>& v) { return v[rng_() % v.size()]; }
@@ -158,7 +158,6 @@ public:
 
 private:
   std::mt19937 rng_;
-  bool backends_nodes_;
   uint64_t rv_ = 0;
 };
 
@@ -171,7 +170,7 @@ std::vector<T> sorted(std::vector<T> v) {
 void check_histories(const kubernetes_config& cfg, unsigned histories, unsigned steps) {
   for (uint32_t seed = 1; seed <= histories; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
-    history h(seed, cfg.backends_nodes);
+    history h(seed);
     cluster_state st;
     incremental_mapper m(cfg, small_pools());
     std::map<std::string, uint32_t> previous;
