@@ -52,8 +52,17 @@ struct flow_key {
 
   // Built as five 64-bit words in registers: a key assembled from 32- and 16-bit stores and
   // read back as words (hash, compare) stalls on store forwarding every time.
+  using words = std::array<uint64_t, 5>;
+
   static constexpr flow_key ipv4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
                                  uint8_t proto) noexcept {
+    return std::bit_cast<flow_key>(ipv4_words(src, dst, sport, dport, proto));
+  }
+  // The same key as five words, for hashing it in registers (flow_table::prepare()): a key
+  // written to memory and read back at once waits for the stores when the compiler copies it
+  // with 16-byte moves.
+  static constexpr words ipv4_words(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+                                    uint8_t proto) noexcept {
     constexpr bool le = std::endian::native == std::endian::little;
     auto mapped = [](uint32_t a) {
       return le ? uint64_t{a} << 32 | flow_addr::k_v4_mapped_prefix
@@ -61,7 +70,7 @@ struct flow_key {
     };
     const uint64_t tail = le ? uint64_t{sport} | uint64_t{dport} << 16 | uint64_t{proto} << 32
                              : uint64_t{sport} << 48 | uint64_t{dport} << 32 | uint64_t{proto} << 24;
-    return std::bit_cast<flow_key>(std::array<uint64_t, 5>{0, mapped(src), 0, mapped(dst), tail});
+    return {0, mapped(src), 0, mapped(dst), tail};
   }
   bool operator==(const flow_key&) const = default;
 };

@@ -1,13 +1,11 @@
 #include "dataplane/flow/table.hpp"
 
 #include <rte_cycles.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
-#include <rte_prefetch.h>
 #include <rte_random.h>
 
-#if defined(__SSE4_2__)
-#include <nmmintrin.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
 #endif
 
 #include <algorithm>
@@ -115,24 +113,6 @@ double flow_table::bytes_per_flow() const noexcept {
          sizeof(timer_link);
 }
 
-// Inlined: it is most of the work per key of a bulk lookup over a table that fits the cache.
-[[gnu::always_inline]] inline flow_table::hashed flow_table::hash(const flow_key& key) const noexcept {
-  uint64_t w[5];
-  std::memcpy(w, &key, sizeof w);
-  uint32_t h = seed_;
-  for (const uint64_t x : w) {
-#if defined(__SSE4_2__)
-    h = uint32_t(_mm_crc32_u64(h, x));
-#else
-    h = rte_hash_crc_8byte(x, h);
-#endif
-  }
-  // The high bits choose the bucket (any count, not only powers of two), the low 16 the
-  // signature; 0 marks a free entry, so a zero signature becomes 1.
-  const auto sig = uint16_t(h);
-  return {uint32_t((uint64_t{h} * buckets_count_) >> 32), uint16_t(sig + (sig == 0))};
-}
-
 uint32_t flow_table::span(const bucket& home) const noexcept {
   return home.reach == k_saturated ? buckets_count_ - 1 : home.reach;
 }
@@ -188,18 +168,20 @@ void flow_table::remove(hashed h, uint32_t ref) noexcept {
 }
 
 uint64_t flow_table::lookup_bulk(const flow_key* keys, unsigned n, flow_hit* hits) const noexcept {
-  hashed h[k_max_bulk];
-  for (unsigned i = 0; i < n; ++i) {
-    h[i] = hash(keys[i]);
-    rte_prefetch0(&buckets_[h[i].home]);
-  }
+  probe p[k_max_bulk];
+  for (unsigned i = 0; i < n; ++i) prepare(std::bit_cast<flow_key::words>(keys[i]), p[i]);
+  return lookup_bulk(p, n, hits);
+}
+
+uint64_t flow_table::lookup_bulk(const probe* p, unsigned n, flow_hit* hits) const noexcept {
+  for (unsigned i = 0; i < n; ++i) rte_prefetch0(&buckets_[p[i].home]);
   // First signature match in the home bucket: the candidate, whose record is fetched next.
   uint32_t cand[k_max_bulk];
   uint64_t candidates = 0;
   uint64_t uncertain = 0; // a miss here needs the full search: more matches or displaced keys
   for (unsigned i = 0; i < n; ++i) {
-    const bucket& bk = buckets_[h[i].home];
-    const unsigned m = match(bk, h[i].sig);
+    const bucket& bk = buckets_[p[i].home];
+    const unsigned m = match(bk, p[i].sig);
     if (m != 0) {
       cand[i] = bk.ref[entry_of(m)];
       rte_prefetch0(&flows_[cand[i] >> 1]);
@@ -211,13 +193,13 @@ uint64_t flow_table::lookup_bulk(const flow_key* keys, unsigned n, flow_hit* hit
   for (uint64_t m = candidates; m != 0; m &= m - 1) {
     const unsigned i = unsigned(__builtin_ctzll(m));
     const flow_hit hit = decode(cand[i]);
-    if (!same_key(flows_[hit.index].key(hit.dir), keys[i])) continue;
+    if (!same_key(flows_[hit.index].key(hit.dir), p[i].key)) continue;
     hits[i] = hit;
     found |= uint64_t{1} << i;
   }
   for (uint64_t m = uncertain & ~found; m != 0; m &= m - 1) {
     const unsigned i = unsigned(__builtin_ctzll(m));
-    if (const auto hit = find(keys[i], h[i])) {
+    if (const auto hit = find(p[i].key, {p[i].home, p[i].sig})) {
       hits[i] = *hit;
       found |= uint64_t{1} << i;
     }

@@ -15,8 +15,17 @@
 // displaced keys. An insert therefore never fails while a flow slot is free: the index has more
 // entries than keys. Sized at about half load, a key is in its home bucket all but rarely.
 
+#include <rte_hash_crc.h>
+#include <rte_prefetch.h>
+
+#if defined(__SSE4_2__)
+#include <nmmintrin.h>
+#endif
+
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "dataplane/flow/flow.hpp"
@@ -50,10 +59,32 @@ public:
   flow_table(const flow_table&) = delete;
   flow_table& operator=(const flow_table&) = delete;
 
-  // Looks up n <= k_max_bulk keys at once: hashes them all and prefetches their buckets, matches
-  // signatures and prefetches the candidate records, then confirms each against its record — so
-  // the records of the hits are in cache when this returns. Returns a bit mask of hits; hits[i]
-  // is valid for set bits only.
+  // A key made ready for lookup_bulk(): hashed.
+  struct probe {
+    flow_key key;
+    uint32_t home; // bucket
+    uint16_t sig;
+  };
+  // Hashes the key from registers as the worker parses each packet. Its bucket is not
+  // prefetched here but in lookup_bulk(), all in one run: on this VM a prefetch waits at
+  // retirement for its page walk, so prefetches spread between packets overlap nothing, while a
+  // run of 32 has many walks in flight at once (measured: 1.2x the cycles at 1M flows).
+  // Written word by word into `out`: a probe built elsewhere and copied in would be assembled
+  // on the stack and moved with 16-byte loads that wait for the 8-byte stores before them.
+  void prepare(const flow_key::words& key, probe& out) const noexcept {
+    const hashed h = hash(key);
+    auto* words = reinterpret_cast<unsigned char*>(&out.key);
+    for (std::size_t i = 0; i < key.size(); ++i)
+      std::memcpy(words + i * sizeof(uint64_t), &key[i], sizeof(uint64_t));
+    out.home = h.home;
+    out.sig = h.sig;
+  }
+
+  // Looks up n <= k_max_bulk prepared keys at once: prefetches their buckets, matches
+  // signatures and prefetches the candidate records, then confirms each against its record — so the records of the hits are
+  // in cache when this returns. Returns a bit mask of hits; hits[i] is valid for set bits only.
+  uint64_t lookup_bulk(const probe* probes, unsigned n, flow_hit* hits) const noexcept;
+  // The same for keys not prepared yet: hashes them all and prefetches their buckets first.
   uint64_t lookup_bulk(const flow_key* keys, unsigned n, flow_hit* hits) const noexcept;
   std::optional<flow_hit> lookup(const flow_key& key) const noexcept;
 
@@ -112,7 +143,25 @@ private:
     uint32_t home;
     uint16_t sig;
   };
-  hashed hash(const flow_key& key) const noexcept;
+  // Inlined: it is most of the work per key of a bulk lookup over a table that fits the cache.
+  [[gnu::always_inline]] hashed hash(const flow_key::words& key) const noexcept {
+    uint32_t h = seed_;
+    for (const uint64_t x : key) h = crc32c_u64(h, x);
+    // The high bits choose the bucket (any count, not only powers of two), the low 16 the
+    // signature; 0 marks a free entry, so a zero signature becomes 1.
+    const auto sig = uint16_t(h);
+    return {uint32_t((uint64_t{h} * buckets_count_) >> 32), uint16_t(sig + (sig == 0))};
+  }
+  hashed hash(const flow_key& key) const noexcept {
+    return hash(std::bit_cast<flow_key::words>(key));
+  }
+  static uint32_t crc32c_u64(uint32_t h, uint64_t x) noexcept {
+#if defined(__SSE4_2__)
+    return uint32_t(_mm_crc32_u64(h, x));
+#else
+    return rte_hash_crc_8byte(x, h);
+#endif
+  }
   std::optional<flow_hit> find(const flow_key& key, hashed h) const noexcept;
   void place(hashed h, uint32_t ref) noexcept;
   void remove(hashed h, uint32_t ref) noexcept;

@@ -34,11 +34,17 @@ constexpr uint16_t csum_replace4(uint16_t csum, uint32_t from, uint32_t to) noex
 }
 
 // Writes `value` into the byte at `at`, the first byte of a 16-bit word of the data that the
-// checksum stored at `csum` covers, and patches that checksum.
+// checksum stored at `csum` covers, and patches that checksum. The new word is formed in a
+// register: reading the word back after the byte store would wait for the store (a wider load
+// cannot be forwarded from a narrower store: ~12 cycles on every forwarded packet).
 inline void set_byte_patch_checksum(uint8_t* at, uint8_t value, uint8_t* csum) noexcept {
   const uint16_t old_word = load<uint16_t>(at);
+  uint8_t bytes[2];
+  store(bytes, old_word);
+  bytes[0] = value;
+  const uint16_t new_word = load<uint16_t>(bytes);
   *at = value;
-  store(csum, csum_replace2(load<uint16_t>(csum), old_word, load<uint16_t>(at)));
+  store(csum, csum_replace2(load<uint16_t>(csum), old_word, new_word));
 }
 
 } // namespace sluice

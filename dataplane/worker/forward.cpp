@@ -25,9 +25,9 @@ uint8_t tcp_flags(const ipv4_packet& p) noexcept {
   return p.proto == IPPROTO_TCP ? reinterpret_cast<const rte_tcp_hdr*>(p.l4)->tcp_flags : 0;
 }
 
-flow_key key_of(const ipv4_packet& p) noexcept {
+flow_key::words key_of(const ipv4_packet& p) noexcept {
   const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
-  return flow_key::ipv4(p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto);
+  return flow_key::ipv4_words(p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto);
 }
 
 // The NIC's verdict on the L4 checksum, or a software check when it gave none.
@@ -47,6 +47,7 @@ bool l4_checksum_valid(const rte_mbuf* m, const ipv4_packet& p) noexcept {
 void worker::process_burst(const snapshot& s, rte_mbuf** pkts, unsigned n,
                            int in_iface) noexcept {
   candidate cands[k_burst];
+  flow_table::probe probes[k_burst];
   unsigned nc = 0;
   for (unsigned i = 0; i < k_prefetch_ahead && i < n; ++i)
     rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
@@ -54,9 +55,11 @@ void worker::process_burst(const snapshot& s, rte_mbuf** pkts, unsigned n,
     if (i + k_prefetch_ahead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + k_prefetch_ahead], void*));
     const uint16_t iface =
         in_iface == k_iface_from_mbuf ? iface_of_port_[pkts[i]->port] : uint16_t(in_iface);
-    if (!classify(s, iface, pkts[i], cands[nc])) ++nc;
+    if (classify(s, iface, pkts[i], cands[nc])) continue;
+    flows_.prepare(key_of(cands[nc].pkt), probes[nc]);
+    ++nc;
   }
-  if (nc) forward_flows(s, cands, nc);
+  if (nc) forward_flows(s, cands, probes, nc);
 }
 
 bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candidate& c) noexcept {
@@ -173,12 +176,11 @@ void worker::handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexc
   enqueue_tx(in_iface, m);
 }
 
-void worker::forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept {
-  flow_key keys[k_burst];
+void worker::forward_flows(const snapshot& s, candidate* c, const flow_table::probe* probes,
+                           unsigned n) noexcept {
   flow_hit hits[k_burst];
-  for (unsigned i = 0; i < n; ++i) keys[i] = key_of(c[i].pkt);
   // Also leaves the found flows' records in cache (the lookup confirms keys against them).
-  const uint64_t found = flows_.lookup_bulk(keys, n, hits);
+  const uint64_t found = flows_.lookup_bulk(probes, n, hits);
   bool admitted[k_burst];
   if (s.acl != nullptr) acl_screen(s, c, n, found, admitted);
   const uint64_t created_before = counters_.flows_created.get();
@@ -193,7 +195,7 @@ void worker::forward_flows(const snapshot& s, candidate* c, unsigned n) noexcept
     } else if (s.acl != nullptr && !admitted[i]) {
       // Denied by an ACL: acl_screen() dropped and counted it.
     } else if (const auto hit = counters_.flows_created.get() != created_before
-                                    ? flows_.lookup(keys[i])
+                                    ? flows_.lookup(probes[i].key)
                                     : std::nullopt) {
       // An earlier packet of this burst opened the flow after the bulk lookup.
       forward_on_flow(s, c[i], hit->index, hit->dir, false);
