@@ -98,6 +98,12 @@ struct snapshot {
     const uint32_t i = service_by_key.find(service_key(vip, port, proto));
     return i == flat_index::k_absent ? nullptr : &services[i];
   }
+  // The service a packet to vip:port belongs to: the port's own or, for DR and TUN, one covering
+  // every port of the VIP (IPVS's any-port services).
+  const snapshot_service* find_vip_service(uint32_t vip, uint16_t port, uint8_t proto) const noexcept {
+    const snapshot_service* svc = find_service(vip, port, proto);
+    return svc != nullptr ? svc : find_service(vip, 0, proto);
+  }
 };
 
 } // namespace sluice

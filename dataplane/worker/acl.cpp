@@ -84,11 +84,14 @@ bool worker::acl_on_flow(const snapshot& s, candidate& c, flow& f, flow_dir dir)
   // Pending: replies (the SYN-ACK) pass; the client's packets are what the rules judge.
   if (dir == flow_dir::reply) return true;
   // The service or every ACL went away since the flow opened: nothing is left to wait for.
-  if (s.acl == nullptr || c.service == nullptr) {
+  const auto* ports = reinterpret_cast<const uint16_t*>(c.pkt.l4);
+  const snapshot_service* service =
+      s.acl != nullptr ? s.find_vip_service(c.pkt.ip->dst_addr, ports[1], c.pkt.proto) : nullptr;
+  if (service == nullptr) {
     f.acl_hold = k_acl_allowed;
     return true;
   }
-  acl_flow_input in = input_of(s, *s.acl, c.pkt, c.service);
+  acl_flow_input in = input_of(s, *s.acl, c.pkt, service);
   in.can_wait = in.can_wait && f.acl_hold > 1;
   const acl_decision d = acl_decide_one(*s.acl, in, acl_ctx());
   switch (d.outcome) {

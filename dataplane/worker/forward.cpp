@@ -31,6 +31,11 @@ flow_key::words key_of(const ipv4_packet& p) noexcept {
 }
 
 // The NIC's verdict on the L4 checksum, or a software check when it gave none.
+const snapshot_service* find_vip_service(const snapshot& s, const ipv4_packet& p) noexcept {
+  const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
+  return s.find_vip_service(p.ip->dst_addr, ports[1], p.proto);
+}
+
 bool l4_checksum_valid(const rte_mbuf* m, const ipv4_packet& p) noexcept {
   switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
   case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
@@ -89,57 +94,70 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
   }
   if (const auto bad = check_l4_header(p)) return drop(m, *bad), true;
   if (is_icmp_error(p)) return handle_icmp_error(s, in_iface, m, p), true;
-
-  const uint32_t local = s.local_addrs.find(snapshot::addr_key(p.ip->dst_addr));
-  const bool is_tcp_udp = p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP;
-  if (local != flat_index::k_absent) {
-    const auto kind = static_cast<local_kind>(local >> 16);
-    // For the interface's own address, what the dataplane neither answers nor forwards is the
-    // kernel's (exception path); to_kernel() drops it with the reason given when there is none.
-    const bool kernels = kind == local_kind::iface_address;
-    if (p.proto == IPPROTO_ICMP) {
-      if (!is_echo_request(p)) {
-        if (kernels) return to_kernel(in_iface, m, drop_reason::icmp_unsupported), true;
-        return drop(m, drop_reason::icmp_unsupported), true;
-      }
-      if (!l4_checksum_ok(p)) return drop(m, drop_reason::l4_bad_checksum), true;
-      if (!icmp_limit_.allow(now_)) return drop(m, drop_reason::icmp_rate_limited), true;
-      make_echo_reply(eth, p);
-      counters_.icmp_echo_replies.add();
-      enqueue_tx(in_iface, m);
-      return true;
-    }
-    if (!is_tcp_udp) {
-      if (kernels) return to_kernel(in_iface, m, drop_reason::proto_unsupported), true;
-      return drop(m, drop_reason::proto_unsupported), true;
-    }
-    if (kind != local_kind::vip) {
-      // Full-NAT replies (to a local address or, without one configured, to the interface's
-      // own address) are forwarded; the rest of the interface address's goes to the kernel.
-      c.service = nullptr;
-      c.on_miss = kernels ? drop_reason::local_delivery_unsupported : drop_reason::no_flow;
-      c.in_iface = in_iface;
-      // Delivered, not forwarded: a TTL of 1 is fine (eBGP peers send exactly that). No
-      // backend's reply arrives with it, so the flow lookup is not needed to tell.
-      if (kernels && p.ip->time_to_live <= 1 && has_kernel_twin(in_iface))
-        return to_kernel(in_iface, m, drop_reason::local_delivery_unsupported), true;
-      if (expire(s, in_iface, m, p)) return true;
-      c.m = m;
-      return false;
-    }
-    const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
-    c.service = s.find_service(p.ip->dst_addr, ports[1], p.proto);
-    // DR and TUN services may cover every port of their VIP (IPVS's any-port services).
-    if (c.service == nullptr) c.service = s.find_service(p.ip->dst_addr, 0, p.proto);
-    if (c.service == nullptr) return drop(m, drop_reason::no_service), true;
-  } else {
-    if (!is_tcp_udp) return drop(m, drop_reason::no_flow), true;
-    c.service = nullptr;
-    c.on_miss = drop_reason::no_flow;
+  if ((p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP) && p.ip->time_to_live > 1) {
+    c.m = m;
+    c.in_iface = in_iface;
+    return false;
   }
-  if (expire(s, in_iface, m, p)) return true;
-  c.m = m;
-  return false;
+  deliver_locally(s, in_iface, m, p);
+  return true;
+}
+
+void worker::deliver_locally(const snapshot& s, uint16_t in_iface, rte_mbuf* m,
+                             const ipv4_packet& p) noexcept {
+  const bool is_tcp_udp = p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP;
+  const uint32_t local = s.local_addrs.find(snapshot::addr_key(p.ip->dst_addr));
+  if (local == flat_index::k_absent) {
+    if (!is_tcp_udp) return drop(m, drop_reason::no_flow);
+    expire(s, in_iface, m, p);
+    return;
+  }
+  const auto kind = static_cast<local_kind>(local >> 16);
+  // For the interface's own address, what the dataplane neither answers nor forwards is the
+  // kernel's (exception path); to_kernel() drops it with the reason given when there is none.
+  const bool kernels = kind == local_kind::iface_address;
+  if (p.proto == IPPROTO_ICMP) {
+    if (!is_echo_request(p)) {
+      if (kernels) return to_kernel(in_iface, m, drop_reason::icmp_unsupported);
+      return drop(m, drop_reason::icmp_unsupported);
+    }
+    if (!l4_checksum_ok(p)) return drop(m, drop_reason::l4_bad_checksum);
+    if (!icmp_limit_.allow(now_)) return drop(m, drop_reason::icmp_rate_limited);
+    make_echo_reply(rte_pktmbuf_mtod(m, rte_ether_hdr*), p);
+    counters_.icmp_echo_replies.add();
+    return enqueue_tx(in_iface, m);
+  }
+  if (!is_tcp_udp) {
+    if (kernels) return to_kernel(in_iface, m, drop_reason::proto_unsupported);
+    return drop(m, drop_reason::proto_unsupported);
+  }
+  // TCP/UDP whose TTL ends here. Delivered, not forwarded: a TTL of 1 is fine for the
+  // interface's own address (eBGP peers send exactly that).
+  if (kernels && has_kernel_twin(in_iface))
+    return to_kernel(in_iface, m, drop_reason::local_delivery_unsupported);
+  if (kind == local_kind::vip && find_vip_service(s, p) == nullptr)
+    return drop(m, drop_reason::no_service);
+  expire(s, in_iface, m, p);
+}
+
+bool worker::resolve_destination(const snapshot& s, candidate& c) noexcept {
+  c.service = nullptr;
+  const uint32_t local = s.local_addrs.find(snapshot::addr_key(c.pkt.ip->dst_addr));
+  if (local == flat_index::k_absent) {
+    c.on_miss = drop_reason::no_flow;
+    return true;
+  }
+  const auto kind = static_cast<local_kind>(local >> 16);
+  if (kind != local_kind::vip) {
+    // Full-NAT replies (to a local address or, without one configured, to the interface's own
+    // address) have flows; the rest of the interface address's traffic goes to the kernel.
+    c.on_miss = kind == local_kind::iface_address ? drop_reason::local_delivery_unsupported
+                                                  : drop_reason::no_flow;
+    return true;
+  }
+  c.service = find_vip_service(s, c.pkt);
+  if (c.service == nullptr) return drop(c.m, drop_reason::no_service), false;
+  return true;
 }
 
 void worker::handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept {
@@ -181,12 +199,17 @@ void worker::forward_flows(const snapshot& s, candidate* c, const flow_table::pr
   flow_hit hits[k_burst];
   // Also leaves the found flows' records in cache (the lookup confirms keys against them).
   const uint64_t found = flows_.lookup_bulk(probes, n, hits);
+  uint64_t consumed = 0; // misses to a VIP port without a service
+  for (unsigned i = 0; i < n; ++i)
+    if (!(found & (uint64_t{1} << i)) && !resolve_destination(s, c[i])) consumed |= uint64_t{1} << i;
   bool admitted[k_burst];
-  if (s.acl != nullptr) acl_screen(s, c, n, found, admitted);
+  if (s.acl != nullptr) acl_screen(s, c, n, found | consumed, admitted);
   const uint64_t created_before = counters_.flows_created.get();
   for (unsigned i = 0; i < n; ++i) {
     if (found & (uint64_t{1} << i)) {
       forward_on_flow(s, c[i], hits[i].index, hits[i].dir, false);
+    } else if (consumed & (uint64_t{1} << i)) {
+      // resolve_destination() dropped and counted it.
     } else if (c[i].service == nullptr) {
       if (c[i].on_miss == drop_reason::local_delivery_unsupported)
         to_kernel(c[i].in_iface, c[i].m, c[i].on_miss);
@@ -237,6 +260,9 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, fl
     (f.state == flow_state::tcp_established ? b.active : b.inactive).sub();
     flows_.erase(index);
     counters_.flows_active.sub();
+    if (!resolve_destination(s, c)) return;
+    // Its VIP is gone: the old flow was all that still took it.
+    if (c.service == nullptr) return drop(c.m, drop_reason::no_service);
     if (s.acl != nullptr && !acl_admit(s, c)) return;
     return open_flow(s, c);
   }

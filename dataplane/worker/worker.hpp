@@ -92,14 +92,17 @@ public:
   const flow_table& flows() const noexcept { return flows_; }
 
 private:
+  // A TCP/UDP packet with TTL > 1, to be forwarded on its flow. What its destination is (VIP
+  // service, local address, elsewhere) matters only when no flow has it: resolve_destination()
+  // sets `service` and `on_miss` for flow misses only.
   struct candidate {
     rte_mbuf* m;
     ipv4_packet pkt;
-    const snapshot_service* service; // set when addressed to a VIP service
+    const snapshot_service* service; // the VIP service it would open a flow for, or nullptr
     drop_reason on_miss;             // why a packet without service and flow is dropped
                                      // (local_delivery_unsupported: unless the kernel takes it)
     uint8_t acl_hold;                // for a new flow: its flow::acl_hold (dataplane/acl/hold.hpp)
-    uint16_t in_iface;               // set with on_miss: the interface it arrived on
+    uint16_t in_iface;               // the interface it arrived on
   };
 
   // Sends each packet to the worker that owns its flow; processes its own share.
@@ -113,6 +116,13 @@ private:
   void process_burst(const snapshot& s, rte_mbuf** pkts, unsigned n, int in_iface) noexcept;
   // Handles everything but TCP/UDP flow traffic; returns true when the packet was consumed.
   bool classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candidate& c) noexcept;
+  // Consumes the packets classify() does not make candidates of: ICMP and other protocols to a
+  // local address, TCP/UDP whose TTL runs out here.
+  void deliver_locally(const snapshot& s, uint16_t in_iface, rte_mbuf* m,
+                       const ipv4_packet& p) noexcept;
+  // For a flow miss: sets c.service and c.on_miss; returns false when it consumed the packet
+  // (a VIP port without a service).
+  bool resolve_destination(const snapshot& s, candidate& c) noexcept;
   void handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept;
   // IPv4 fragments (fragments.cpp). Takes the TCP/UDP fragment `m` (header validated) into the
   // reassembly table; returns the whole datagram when `m` completed it and this worker owns it
