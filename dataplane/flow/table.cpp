@@ -30,7 +30,7 @@ uint32_t encode(uint32_t index, flow_dir dir) noexcept {
 flow_hit decode(uint32_t ref) noexcept { return {ref >> 1, static_cast<flow_dir>(ref & 1)}; }
 
 // Bit 2i set when entry i's signature equals `sig` (two bits per entry: the SSE mask's layout).
-unsigned match(const flow_table::bucket& b, uint16_t sig) noexcept {
+unsigned matching_entries(const flow_table::bucket& b, uint16_t sig) noexcept {
 #if defined(__SSE2__)
   // Two overlapping 16-byte loads cover the 10 signatures (bytes 0..19); movemask yields two
   // bits per 16-bit lane, of which the even one is kept.
@@ -123,7 +123,7 @@ std::optional<flow_hit> flow_table::find(const flow_key& key, hashed h) const no
   uint32_t b = h.home;
   for (uint32_t d = 0;; ++d, b = next_bucket(b)) {
     const bucket& bk = buckets_[b];
-    for (unsigned m = match(bk, h.sig); m != 0; m &= m - 1) {
+    for (unsigned m = matching_entries(bk, h.sig); m != 0; m &= m - 1) {
       const flow_hit hit = decode(bk.ref[entry_of(m)]);
       if (same_key(flows_[hit.index].key(hit.dir), key)) return hit;
     }
@@ -137,7 +137,7 @@ void flow_table::place(hashed h, uint32_t ref) noexcept {
   // Terminates: the index has at least twice as many entries as keys.
   for (uint32_t d = 0;; ++d, b = next_bucket(b)) {
     bucket& bk = buckets_[b];
-    const unsigned free_entries = match(bk, 0);
+    const unsigned free_entries = matching_entries(bk, 0);
     if (free_entries == 0) continue;
     const unsigned e = entry_of(free_entries);
     bk.sig[e] = h.sig;
@@ -156,7 +156,7 @@ void flow_table::remove(hashed h, uint32_t ref) noexcept {
   uint32_t b = h.home;
   for (uint32_t d = 0; d <= last; ++d, b = next_bucket(b)) {
     bucket& bk = buckets_[b];
-    for (unsigned m = match(bk, h.sig); m != 0; m &= m - 1) {
+    for (unsigned m = matching_entries(bk, h.sig); m != 0; m &= m - 1) {
       const unsigned e = entry_of(m);
       if (bk.ref[e] != ref) continue;
       bk.sig[e] = 0;
@@ -169,36 +169,36 @@ void flow_table::remove(hashed h, uint32_t ref) noexcept {
 
 uint64_t flow_table::lookup_bulk(const flow_key* keys, unsigned n, flow_hit* hits) const noexcept {
   probe p[k_max_bulk];
-  for (unsigned i = 0; i < n; ++i) prepare(std::bit_cast<flow_key::words>(keys[i]), p[i]);
-  return lookup_bulk(p, n, hits);
+  for (unsigned i = 0; i < n; ++i) {
+    prepare(std::bit_cast<flow_key::words>(keys[i]), p[i]);
+    fetch(p[i]);
+  }
+  for (unsigned i = 0; i < n; ++i) match(p[i]);
+  return confirm_bulk(p, n, hits);
 }
 
-uint64_t flow_table::lookup_bulk(const probe* p, unsigned n, flow_hit* hits) const noexcept {
-  for (unsigned i = 0; i < n; ++i) rte_prefetch0(&buckets_[p[i].home]);
-  // First signature match in the home bucket: the candidate, whose record is fetched next.
-  uint32_t cand[k_max_bulk];
-  uint64_t candidates = 0;
-  uint64_t uncertain = 0; // a miss here needs the full search: more matches or displaced keys
-  for (unsigned i = 0; i < n; ++i) {
-    const bucket& bk = buckets_[p[i].home];
-    const unsigned m = match(bk, p[i].sig);
-    if (m != 0) {
-      cand[i] = bk.ref[entry_of(m)];
-      rte_prefetch0(&flows_[cand[i] >> 1]);
-      candidates |= uint64_t{1} << i;
-    }
-    if ((m & (m - 1)) != 0 || bk.reach != 0) uncertain |= uint64_t{1} << i;
+void flow_table::match(probe& p) const noexcept {
+  const bucket& bk = buckets_[p.home];
+  const unsigned m = matching_entries(bk, p.sig);
+  p.candidate = m != 0;
+  if (m != 0) {
+    p.ref = bk.ref[entry_of(m)];
+    rte_prefetch0(&flows_[p.ref >> 1]);
   }
+  p.uncertain = (m & (m - 1)) != 0 || bk.reach != 0;
+}
+
+uint64_t flow_table::confirm_bulk(const probe* p, unsigned n, flow_hit* hits) const noexcept {
   uint64_t found = 0;
-  for (uint64_t m = candidates; m != 0; m &= m - 1) {
-    const unsigned i = unsigned(__builtin_ctzll(m));
-    const flow_hit hit = decode(cand[i]);
+  for (unsigned i = 0; i < n; ++i) {
+    if (!p[i].candidate) continue;
+    const flow_hit hit = decode(p[i].ref);
     if (!same_key(flows_[hit.index].key(hit.dir), p[i].key)) continue;
     hits[i] = hit;
     found |= uint64_t{1} << i;
   }
-  for (uint64_t m = uncertain & ~found; m != 0; m &= m - 1) {
-    const unsigned i = unsigned(__builtin_ctzll(m));
+  for (unsigned i = 0; i < n; ++i) {
+    if (!p[i].uncertain || (found & (uint64_t{1} << i))) continue;
     if (const auto hit = find(p[i].key, {p[i].home, p[i].sig})) {
       hits[i] = *hit;
       found |= uint64_t{1} << i;

@@ -59,18 +59,21 @@ public:
   flow_table(const flow_table&) = delete;
   flow_table& operator=(const flow_table&) = delete;
 
-  // A key made ready for lookup_bulk(): hashed.
+  // One key's way through a bulk lookup, in stages that the worker spreads over a burst so that
+  // each stage's loads arrive while it works on other packets: prepare() (hash), fetch() (start
+  // the bucket's load), match() (read the bucket, start the candidate record's load), then
+  // confirm_bulk() (compare keys with the records).
   struct probe {
     flow_key key;
     uint32_t home; // bucket
     uint16_t sig;
+    bool candidate; // match(): `ref` is the home bucket's first entry with the signature
+    bool uncertain; // match(): a failed candidate needs the full search (more matches, displaced keys)
+    uint32_t ref;
   };
-  // Hashes the key from registers as the worker parses each packet. Its bucket is not
-  // prefetched here but in lookup_bulk(), all in one run: on this VM a prefetch waits at
-  // retirement for its page walk, so prefetches spread between packets overlap nothing, while a
-  // run of 32 has many walks in flight at once (measured: 1.2x the cycles at 1M flows).
-  // Written word by word into `out`: a probe built elsewhere and copied in would be assembled
-  // on the stack and moved with 16-byte loads that wait for the 8-byte stores before them.
+  // Hashes the key from registers. Written word by word into `out`: a probe built elsewhere and
+  // copied in would be assembled on the stack and moved with 16-byte loads that wait for the
+  // 8-byte stores before them.
   void prepare(const flow_key::words& key, probe& out) const noexcept {
     const hashed h = hash(key);
     auto* words = reinterpret_cast<unsigned char*>(&out.key);
@@ -79,12 +82,14 @@ public:
     out.home = h.home;
     out.sig = h.sig;
   }
+  // fetch() and match() are best called in runs over a burst (see worker::process_burst).
+  void fetch(const probe& p) const noexcept { rte_prefetch0(&buckets_[p.home]); }
+  void match(probe& p) const noexcept;
+  // Returns a bit mask of the probes found; hits[i] is valid for set bits only. Leaves the
+  // records of the hits in cache.
+  uint64_t confirm_bulk(const probe* probes, unsigned n, flow_hit* hits) const noexcept;
 
-  // Looks up n <= k_max_bulk prepared keys at once: prefetches their buckets, matches
-  // signatures and prefetches the candidate records, then confirms each against its record — so the records of the hits are
-  // in cache when this returns. Returns a bit mask of hits; hits[i] is valid for set bits only.
-  uint64_t lookup_bulk(const probe* probes, unsigned n, flow_hit* hits) const noexcept;
-  // The same for keys not prepared yet: hashes them all and prefetches their buckets first.
+  // All stages for n <= k_max_bulk keys at once.
   uint64_t lookup_bulk(const flow_key* keys, unsigned n, flow_hit* hits) const noexcept;
   std::optional<flow_hit> lookup(const flow_key& key) const noexcept;
 

@@ -134,7 +134,7 @@ private:
   // reassembly buffer (copied into a plain mbuf: reassembly buffers never reach a NIC, whose
   // queues may outlive the worker and its pool).
   void send_reassembled(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept;
-  // probes[i]: c[i]'s flow key, prepared for the table as the burst was parsed.
+  // probes[i]: c[i]'s flow key, matched against its bucket as the burst was parsed.
   void forward_flows(const snapshot& s, candidate* c, const flow_table::probe* probes,
                      unsigned n) noexcept;
   void forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir,
