@@ -28,16 +28,29 @@ std::size_t l4_checksum_offset(const ipv4_packet& pkt) noexcept {
 }
 
 // Rewrites one address (at `addr_off` in the IP header) and port (at `port_off` in the L4
-// header) and patches both checksums.
-void rewrite(const ipv4_packet& pkt, std::size_t addr_off, std::size_t port_off,
-             endpoint to) noexcept {
+// header), decrements the TTL when `hop` says so, and patches both checksums, each with one
+// fold: this runs for every forwarded packet.
+void rewrite(const ipv4_packet& pkt, std::size_t addr_off, std::size_t port_off, endpoint to,
+             bool hop) noexcept {
   auto* ip = reinterpret_cast<uint8_t*>(pkt.ip);
   const uint32_t old_addr = load<uint32_t>(ip + addr_off);
   const uint16_t old_port = load<uint16_t>(pkt.l4 + port_off);
-  store(ip + k_ip_csum, csum_replace4(load<uint16_t>(ip + k_ip_csum), old_addr, to.addr));
+  const uint64_t addr_change = csum_change4(old_addr, to.addr);
+  uint64_t ip_change = addr_change;
+  if (hop) {
+    // TTL shares a 16-bit word with the protocol number; the new word is formed in a register
+    // (a byte store read back as a word would wait for the store).
+    const uint16_t old_word = load<uint16_t>(ip + k_ip_ttl);
+    uint8_t word[2];
+    store(word, old_word);
+    --word[0];
+    ip_change += csum_change2(old_word, load<uint16_t>(word));
+    ip[k_ip_ttl] = word[0];
+  }
+  store(ip + k_ip_csum, csum_apply(load<uint16_t>(ip + k_ip_csum), ip_change));
   if (const std::size_t off = l4_checksum_offset(pkt)) {
-    uint16_t c = csum_replace4(load<uint16_t>(pkt.l4 + off), old_addr, to.addr);
-    c = csum_replace2(c, old_port, to.port);
+    uint16_t c = csum_apply(load<uint16_t>(pkt.l4 + off),
+                            addr_change + csum_change2(old_port, to.port));
     // RFC 768: a computed UDP checksum of zero is sent as all ones.
     if (pkt.proto == IPPROTO_UDP && c == 0) c = 0xffff;
     store(pkt.l4 + off, c);
@@ -55,21 +68,19 @@ void decrement_ttl(rte_ipv4_hdr* hdr) noexcept {
 }
 
 void rewrite_destination_endpoint(const ipv4_packet& pkt, endpoint to) noexcept {
-  rewrite(pkt, k_ip_dst, k_l4_dport, to);
+  rewrite(pkt, k_ip_dst, k_l4_dport, to, false);
 }
 
 void rewrite_source_endpoint(const ipv4_packet& pkt, endpoint to) noexcept {
-  rewrite(pkt, k_ip_src, k_l4_sport, to);
+  rewrite(pkt, k_ip_src, k_l4_sport, to, false);
 }
 
 void nat_rewrite_destination(const ipv4_packet& pkt, endpoint to) noexcept {
-  decrement_ttl(pkt.ip);
-  rewrite_destination_endpoint(pkt, to);
+  rewrite(pkt, k_ip_dst, k_l4_dport, to, true);
 }
 
 void nat_rewrite_source(const ipv4_packet& pkt, endpoint to) noexcept {
-  decrement_ttl(pkt.ip);
-  rewrite_source_endpoint(pkt, to);
+  rewrite(pkt, k_ip_src, k_l4_sport, to, true);
 }
 
 } // namespace sluice
