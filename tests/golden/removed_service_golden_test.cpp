@@ -1,0 +1,183 @@
+// Golden packets for a service removed by a reload without a flush: its flows drain until they
+// end (control/admin/api.hpp), while nothing new reaches it — no SYN, no reused tuple, no packet
+// whose TTL ends at the VIP. Rows run in order on one worker, so flows carry across the reload.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/golden/acl_lab.hpp"
+#include "tests/golden/direct_lab.hpp"
+
+namespace sluice::testing {
+namespace {
+
+// `yaml` without the service entry `name` (the lab's entries end with " }\n").
+std::string without_service(std::string yaml, const std::string& name) {
+  const std::size_t start = yaml.find("  - { name: " + name + ",");
+  if (start == std::string::npos) throw std::runtime_error("no service " + name);
+  const std::size_t end = yaml.find(" }\n", start) + 3;
+  return yaml.erase(start, end - start);
+}
+
+// The NAT lab with no service left on its VIP 10.0.0.100 (one elsewhere, so the list is not empty).
+std::string vip_gone_yaml() {
+  return lab_yaml_head() + R"(  - { name: other, address: 10.0.0.101, port: 80, protocol: tcp,
+      backends: [{ address: 10.0.1.12, port: 8080 }] }
+)";
+}
+
+packet_builder client_to_vip() { return from_client().ipv4("10.0.0.1", "10.0.0.100"); }
+packet_builder vip_to_client() { return to_client().ipv4("10.0.0.100", "10.0.0.1", 63); }
+packet_builder be1_to_client() { return from_backend(k_be1).ipv4("10.0.1.11", "10.0.0.1"); }
+packet_builder client_to_be1() { return to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63); }
+
+// Opens the TCP connection client:port -> web (10.0.0.100:80), scheduled on be1, and the UDP flow
+// client:50000 -> echo (10.0.0.100:53).
+std::vector<fixture> opening_rows(uint16_t port) {
+  return {
+      {"syn to web goes to be1", k_uplink, client_to_vip().tcp(port, 80, SYN).build(),
+       {{k_downlink, client_to_be1().tcp(port, 8080, SYN).build()}}, {}},
+      {"be1's syn-ack returns from the vip", k_downlink,
+       be1_to_client().tcp(8080, port, SYN | ACK, 9, 1001).build(),
+       {{k_uplink, vip_to_client().tcp(80, port, SYN | ACK, 9, 1001).build()}}, {}},
+      {"the handshake ack establishes the flow", k_uplink,
+       client_to_vip().tcp(port, 80, ACK, 1001, 10).build(),
+       {{k_downlink, client_to_be1().tcp(port, 8080, ACK, 1001, 10).build()}}, {}},
+      {"udp to echo goes to be1", k_uplink, client_to_vip().udp(50000, 53).payload("q").build(),
+       {{k_downlink, client_to_be1().udp(50000, 5353).payload("q").build()}}, {}},
+  };
+}
+
+// The established connection and the UDP flow of opening_rows() after their services are gone.
+std::vector<fixture> draining_rows(uint16_t port) {
+  return {
+      {"client data on the established flow still reaches be1", k_uplink,
+       client_to_vip().tcp(port, 80, PSH | ACK, 1001, 10).payload("GET / HTTP/1.1\r\n\r\n").build(),
+       {{k_downlink, client_to_be1().tcp(port, 8080, PSH | ACK, 1001, 10).payload("GET / HTTP/1.1\r\n\r\n").build()}},
+       {}},
+      {"be1's answer still returns from the vip", k_downlink,
+       be1_to_client().tcp(8080, port, PSH | ACK, 10, 1019).payload("HTTP/1.1 200 OK\r\n\r\n").build(),
+       {{k_uplink, vip_to_client().tcp(80, port, PSH | ACK, 10, 1019).payload("HTTP/1.1 200 OK\r\n\r\n").build()}},
+       {}},
+      {"the udp flow still reaches be1", k_uplink, client_to_vip().udp(50000, 53).payload("q2").build(),
+       {{k_downlink, client_to_be1().udp(50000, 5353).payload("q2").build()}}, {}},
+      {"a new syn to the removed port is refused", k_uplink,
+       client_to_vip().tcp(port + 1, 80, SYN).build(), {}, drop_reason::no_service},
+      {"the client's fin still reaches be1", k_uplink,
+       client_to_vip().tcp(port, 80, FIN | ACK, 1019, 29).build(),
+       {{k_downlink, client_to_be1().tcp(port, 8080, FIN | ACK, 1019, 29).build()}}, {}},
+      {"be1's fin still returns from the vip", k_downlink,
+       be1_to_client().tcp(8080, port, FIN | ACK, 29, 1020).build(),
+       {{k_uplink, vip_to_client().tcp(80, port, FIN | ACK, 29, 1020).build()}}, {}},
+  };
+}
+
+TEST(RemovedServiceGolden, FlowsOfARemovedPortDrainWhileNewSynsToItAreRefused) {
+  dataplane_harness h(config_yaml());
+  run_fixtures(h, opening_rows(40000));
+  // web and echo leave; the VIP stays (other ports keep their services).
+  h.reconfigure(without_service(without_service(config_yaml(), "web"), "echo"));
+  ASSERT_NE(h.published().local_addrs.find(snapshot::addr_key(ip("10.0.0.100"))), flat_index::k_absent);
+  run_fixtures(h, draining_rows(40000));
+}
+
+TEST(RemovedServiceGolden, FlowsOfARemovedVipDrainWhileNewSynsToItAreRefused) {
+  dataplane_harness h(config_yaml());
+  run_fixtures(h, opening_rows(40000));
+  h.reconfigure(vip_gone_yaml());
+  auto rows = draining_rows(40000);
+  // Not our address any more: a packet without a flow to it is transit traffic.
+  rows[3].drop = drop_reason::no_flow;
+  run_fixtures(h, rows);
+}
+
+// A client SYN on the tuple of its closing connection (flow in FIN_WAIT or CLOSE) opens a new
+// connection: with the service gone it must be refused, never scheduled.
+TEST(RemovedServiceGolden, ASynReusingAClosingTupleOfARemovedServiceIsRefused) {
+  struct variant {
+    const char* name;
+    std::string yaml;
+    uint8_t closing_flags;
+  };
+  const variant variants[] = {
+      {"vip gone, flow closed by rst", vip_gone_yaml(), RST},
+      {"vip gone, flow closing by fin", vip_gone_yaml(), FIN | ACK},
+      {"port's service gone, flow closed by rst", without_service(config_yaml(), "web"), RST},
+      {"port's service gone, flow closing by fin", without_service(config_yaml(), "web"), FIN | ACK},
+  };
+  for (const variant& v : variants) {
+    SCOPED_TRACE(v.name);
+    dataplane_harness h(config_yaml());
+    auto rows = opening_rows(40000);
+    rows.resize(3); // the TCP connection only
+    run_fixtures(h, rows);
+    h.reconfigure(v.yaml);
+    run_fixtures(h, {
+        {"the closing segment still reaches be1", k_uplink,
+         client_to_vip().tcp(40000, 80, v.closing_flags, 1001, 10).build(),
+         {{k_downlink, client_to_be1().tcp(40000, 8080, v.closing_flags, 1001, 10).build()}}, {}},
+        {"a syn reusing the tuple is refused", k_uplink,
+         client_to_vip().tcp(40000, 80, SYN, 5000).build(), {}, drop_reason::no_service},
+    });
+    EXPECT_EQ(h.dataplane().flows().size(), 0u) << "the closing flow is gone with it";
+    EXPECT_EQ(h.stats().worker.flows_active.get(), 0u);
+  }
+}
+
+// TCP/UDP whose TTL ends at the gateway: at a VIP port without a service there is nothing to
+// expire it on the way to (no_service, silently); everything else would have been forwarded, so
+// it gets ICMP time exceeded from the interface it came in on.
+TEST(RemovedServiceGolden, TtlOneAtAVipPortWithoutServiceIsNoServiceElseTimeExceeded) {
+  const std::string up = dataplane_harness::mac_text(k_uplink);
+  const bytes to_web = from_client().ipv4("10.0.0.1", "10.0.0.100", 1).tcp(40010, 80, SYN).build();
+  const bytes to_echo = from_client().ipv4("10.0.0.1", "10.0.0.100", 1).udp(50010, 53).payload("q").build();
+  const bytes transit = from_client().ipv4("10.0.0.1", "10.9.9.9", 1).tcp(40012, 80, SYN).build();
+  const bytes to_be1_port = from_client().ipv4("10.0.0.1", "10.0.1.11", 1).udp(50012, 5353).build();
+  dataplane_harness h(config_yaml());
+  run_fixtures(h, {
+      {"ttl 1 tcp to a vip port with a service", k_uplink, to_web,
+       {{k_uplink, time_exceeded_frame(up, k_client, "10.0.0.2", to_web)}}, drop_reason::ip_ttl_exceeded},
+      {"ttl 1 udp to a vip port with a service", k_uplink, to_echo,
+       {{k_uplink, time_exceeded_frame(up, k_client, "10.0.0.2", to_echo)}}, drop_reason::ip_ttl_exceeded},
+      {"ttl 1 tcp to a vip port that never had a service", k_uplink,
+       from_client().ipv4("10.0.0.1", "10.0.0.100", 1).tcp(40011, 81, SYN).build(), {}, drop_reason::no_service},
+      {"ttl 1 tcp to an address not ours", k_uplink, transit,
+       {{k_uplink, time_exceeded_frame(up, k_client, "10.0.0.2", transit)}}, drop_reason::ip_ttl_exceeded},
+      {"ttl 1 udp to a backend's address", k_uplink, to_be1_port,
+       {{k_uplink, time_exceeded_frame(up, k_client, "10.0.0.2", to_be1_port)}}, drop_reason::ip_ttl_exceeded},
+  });
+  h.reconfigure(without_service(without_service(config_yaml(), "web"), "echo"));
+  run_fixtures(h, {
+      {"ttl 1 tcp to the removed service's port", k_uplink, to_web, {}, drop_reason::no_service},
+      {"ttl 1 udp to the removed service's port", k_uplink, to_echo, {}, drop_reason::no_service},
+  });
+}
+
+// A flow whose ACL waits for its first payload when its service goes: nothing is left to judge
+// it by, so its next client packet decides it allowed — forwarded, unscanned, no rule hit — and
+// so are the ones after.
+TEST(RemovedServiceGolden, AFlowHeldByAnAclIsAllowedOnceItsServiceIsRemoved) {
+  dataplane_harness h(acl_config_yaml());
+  const auto office = [] { return from_client().ipv4("10.5.1.1", "10.0.0.100"); };
+  const auto office_to_be1 = [] { return to_backend(k_be1).ipv4("10.5.1.1", "10.0.1.11", 63); };
+  run_fixtures(h, {
+      {"syn from the office waits for its payload", k_uplink, office().tcp(40000, 80, SYN, 1000).build(),
+       {{k_downlink, office_to_be1().tcp(40000, 8080, SYN, 1000).build()}}, {}},
+  });
+  h.reconfigure(without_service(acl_config_yaml(), "web"));
+  ASSERT_NE(h.published().acl, nullptr) << "the ACLs stay; only the service goes";
+  const auto hits = acl_hits(h);
+  for (const char* payload : {"GET /admin HTTP/1.1\r\n\r\n", "GET /admin again"}) {
+    run_fixtures(h, {
+        {std::string("a payload the held rule would deny passes: ") + payload, k_uplink,
+         office().tcp(40000, 80, PSH | ACK, 1001, 10).payload(payload).build(),
+         {{k_downlink, office_to_be1().tcp(40000, 8080, PSH | ACK, 1001, 10).payload(payload).build()}}, {}},
+    });
+  }
+  EXPECT_EQ(h.stats().worker.acl_scans.get(), 0u);
+  EXPECT_EQ(acl_hits(h), hits);
+}
+
+} // namespace
+} // namespace sluice::testing
