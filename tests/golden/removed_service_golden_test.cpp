@@ -158,25 +158,37 @@ TEST(RemovedServiceGolden, TtlOneAtAVipPortWithoutServiceIsNoServiceElseTimeExce
 // it by, so its next client packet decides it allowed — forwarded, unscanned, no rule hit — and
 // so are the ones after.
 TEST(RemovedServiceGolden, AFlowHeldByAnAclIsAllowedOnceItsServiceIsRemoved) {
-  dataplane_harness h(acl_config_yaml());
+  const std::string other = "  - { name: other, address: 10.0.0.101, port: 80, protocol: tcp,\n"
+                            "      backends: [{ address: 10.0.1.12, port: 8080 }] }\n";
+  std::string vip_gone = without_service(
+      without_service(without_service(acl_config_yaml(), "web"), "echo"), "admin");
+  vip_gone.insert(vip_gone.find("acls:\n"), other);
+  const std::pair<const char*, std::string> reloads[] = {
+      {"port's service gone", without_service(acl_config_yaml(), "web")},
+      {"vip gone", vip_gone},
+  };
   const auto office = [] { return from_client().ipv4("10.5.1.1", "10.0.0.100"); };
   const auto office_to_be1 = [] { return to_backend(k_be1).ipv4("10.5.1.1", "10.0.1.11", 63); };
-  run_fixtures(h, {
-      {"syn from the office waits for its payload", k_uplink, office().tcp(40000, 80, SYN, 1000).build(),
-       {{k_downlink, office_to_be1().tcp(40000, 8080, SYN, 1000).build()}}, {}},
-  });
-  h.reconfigure(without_service(acl_config_yaml(), "web"));
-  ASSERT_NE(h.published().acl, nullptr) << "the ACLs stay; only the service goes";
-  const auto hits = acl_hits(h);
-  for (const char* payload : {"GET /admin HTTP/1.1\r\n\r\n", "GET /admin again"}) {
+  for (const auto& [what, yaml] : reloads) {
+    SCOPED_TRACE(what);
+    dataplane_harness h(acl_config_yaml());
     run_fixtures(h, {
-        {std::string("a payload the held rule would deny passes: ") + payload, k_uplink,
-         office().tcp(40000, 80, PSH | ACK, 1001, 10).payload(payload).build(),
-         {{k_downlink, office_to_be1().tcp(40000, 8080, PSH | ACK, 1001, 10).payload(payload).build()}}, {}},
+        {"syn from the office waits for its payload", k_uplink, office().tcp(40000, 80, SYN, 1000).build(),
+         {{k_downlink, office_to_be1().tcp(40000, 8080, SYN, 1000).build()}}, {}},
     });
+    h.reconfigure(yaml);
+    ASSERT_NE(h.published().acl, nullptr) << "the ACLs stay; only the service goes";
+    const auto hits = acl_hits(h);
+    for (const char* payload : {"GET /admin HTTP/1.1\r\n\r\n", "GET /admin again"}) {
+      run_fixtures(h, {
+          {std::string("a payload the held rule would deny passes: ") + payload, k_uplink,
+           office().tcp(40000, 80, PSH | ACK, 1001, 10).payload(payload).build(),
+           {{k_downlink, office_to_be1().tcp(40000, 8080, PSH | ACK, 1001, 10).payload(payload).build()}}, {}},
+      });
+    }
+    EXPECT_EQ(h.stats().worker.acl_scans.get(), 0u);
+    EXPECT_EQ(acl_hits(h), hits);
   }
-  EXPECT_EQ(h.stats().worker.acl_scans.get(), 0u);
-  EXPECT_EQ(acl_hits(h), hits);
 }
 
 } // namespace
