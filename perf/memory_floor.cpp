@@ -67,7 +67,8 @@ double cycles_per_line(const region& r, unsigned chains, uint64_t reads) {
   const uint64_t steps = reads / chains;
   const uint64_t start = __rdtsc();
   for (uint64_t s = 0; s < steps; ++s)
-    for (unsigned c = 0; c < chains; ++c) std::memcpy(&at[c], at[c], sizeof at[c]);
+    for (unsigned c = 0; c < chains; ++c)
+      std::memcpy(static_cast<void*>(&at[c]), static_cast<const void*>(at[c]), sizeof(char*));
   const uint64_t cycles = __rdtsc() - start;
   uintptr_t keep = 0;
   for (unsigned c = 0; c < chains; ++c) keep ^= reinterpret_cast<uintptr_t>(at[c]);
