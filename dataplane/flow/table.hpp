@@ -59,9 +59,9 @@ public:
   flow_table(const flow_table&) = delete;
   flow_table& operator=(const flow_table&) = delete;
 
-  // One key's way through a bulk lookup, in stages that the worker spreads over a burst so that
-  // each stage's loads arrive while it works on other packets: prepare() (hash), fetch() (start
-  // the bucket's load), match() (read the bucket, start the candidate record's load), then
+  // One key's way through a bulk lookup, in stages, each run over the whole burst before the
+  // next so that the burst's loads are in flight together: prepare() (hash), fetch() (start the
+  // bucket's load), match() (read the bucket, start the candidate record's load), then
   // confirm_bulk() (compare keys with the records).
   struct probe {
     flow_key key;
@@ -82,7 +82,7 @@ public:
     out.home = h.home;
     out.sig = h.sig;
   }
-  // fetch() and match() are best called in runs over a burst (see worker::process_burst).
+  // Not one packet's fetch() and match() between other work: see worker::process_burst.
   void fetch(const probe& p) const noexcept { rte_prefetch0(&buckets_[p.home]); }
   void match(probe& p) const noexcept;
   // Returns a bit mask of the probes found; hits[i] is valid for set bits only. Leaves the

@@ -30,12 +30,12 @@ flow_key::words key_of(const ipv4_packet& p) noexcept {
   return flow_key::ipv4_words(p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto);
 }
 
-// The NIC's verdict on the L4 checksum, or a software check when it gave none.
 const snapshot_service* find_vip_service(const snapshot& s, const ipv4_packet& p) noexcept {
   const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
   return s.find_vip_service(p.ip->dst_addr, ports[1], p.proto);
 }
 
+// The NIC's verdict on the L4 checksum, or a software check when it gave none.
 bool l4_checksum_valid(const rte_mbuf* m, const ipv4_packet& p) noexcept {
   switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
   case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
