@@ -250,6 +250,7 @@ void flow_table::erase(uint32_t index) noexcept {
   f.state = flow_state::free;
   wheel_->disarm(index);
   free_stack_[free_count_++] = index;
+  ++erasures_;
 }
 
 } // namespace sluice

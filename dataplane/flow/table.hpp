@@ -102,6 +102,8 @@ public:
   flow& at(uint32_t index) noexcept { return flows_[index]; }
   const flow& at(uint32_t index) const noexcept { return flows_[index]; }
   uint32_t size() const noexcept { return capacity_ - free_count_; }
+  // Flows erased so far: a hit found before an erase may name a slot another flow took since.
+  uint64_t erasures() const noexcept { return erasures_; }
   uint32_t capacity() const noexcept { return capacity_; }
   // Idle time after which a flow in state `s` expires.
   uint64_t timeout_tsc(flow_state s) const noexcept {
@@ -180,6 +182,7 @@ private:
   uint32_t* free_stack_ = nullptr;
   uint32_t capacity_;
   uint32_t free_count_;
+  uint64_t erasures_ = 0;
   timer_link* timer_links_ = nullptr; // the wheel's, by flow slot then wheel slot
   std::optional<timer_wheel> wheel_;  // constructed once its links are reserved
   std::array<uint64_t, static_cast<std::size_t>(flow_state::count_)> timeout_tsc_{};

@@ -211,27 +211,41 @@ void worker::forward_flows(const snapshot& s, candidate* c, const flow_table::pr
   bool admitted[k_burst];
   if (s.acl != nullptr) acl_screen(s, c, n, found | consumed, admitted);
   const uint64_t created_before = counters_.flows_created.get();
+  const uint64_t erased_before = flows_.erasures();
   for (unsigned i = 0; i < n; ++i) {
-    if (found & (uint64_t{1} << i)) {
-      forward_on_flow(s, c[i], hits[i].index, hits[i].dir, false);
-    } else if (consumed & (uint64_t{1} << i)) {
-      // resolve_destination() dropped and counted it.
-    } else if (c[i].service == nullptr) {
-      if (c[i].on_miss == drop_reason::local_delivery_unsupported)
-        to_kernel(c[i].in_iface, c[i].m, c[i].on_miss);
-      else
-        drop(c[i].m, c[i].on_miss);
-    } else if (s.acl != nullptr && !admitted[i]) {
-      // Denied by an ACL: acl_screen() dropped and counted it.
-    } else if (const auto hit = counters_.flows_created.get() != created_before
-                                    ? flows_.lookup(probes[i].key)
-                                    : std::nullopt) {
-      // An earlier packet of this burst opened the flow after the bulk lookup.
-      forward_on_flow(s, c[i], hit->index, hit->dir, false);
-    } else {
-      open_flow(s, c[i]);
+    const uint64_t bit = uint64_t{1} << i;
+    if (found & bit) {
+      if (flows_.erasures() == erased_before) {
+        forward_on_flow(s, c[i], hits[i].index, hits[i].dir, false);
+        continue;
+      }
+      // An earlier packet of this burst erased a flow (a reused tuple), whose slot a flow opened
+      // since may hold: the hit is looked up again, and if its flow is gone it is a miss decided
+      // on its own, as it would have been in a burst of its own.
+      if (const auto hit = flows_.lookup(probes[i].key))
+        forward_on_flow(s, c[i], hit->index, hit->dir, false);
+      else if (resolve_destination(s, c[i]) &&
+               (c[i].service == nullptr || s.acl == nullptr || acl_admit(s, c[i])))
+        forward_miss(s, c[i], probes[i].key, created_before);
+      continue;
     }
+    if (consumed & bit) continue;                   // resolve_destination() dropped and counted it
+    if (s.acl != nullptr && !admitted[i]) continue; // acl_screen() dropped and counted it
+    forward_miss(s, c[i], probes[i].key, created_before);
   }
+}
+
+void worker::forward_miss(const snapshot& s, candidate& c, const flow_key& key,
+                          uint64_t created_before) noexcept {
+  if (c.service == nullptr) {
+    if (c.on_miss == drop_reason::local_delivery_unsupported)
+      return to_kernel(c.in_iface, c.m, c.on_miss);
+    return drop(c.m, c.on_miss);
+  }
+  // An earlier packet of this burst may have opened the flow after the bulk lookup.
+  if (counters_.flows_created.get() != created_before)
+    if (const auto hit = flows_.lookup(key)) return forward_on_flow(s, c, hit->index, hit->dir, false);
+  open_flow(s, c);
 }
 
 void worker::set_state(flow& f, flow_state next) noexcept {

@@ -137,6 +137,10 @@ private:
   // probes[i]: c[i]'s flow key, matched against its bucket as the burst was parsed.
   void forward_flows(const snapshot& s, candidate* c, const flow_table::probe* probes,
                      unsigned n) noexcept;
+  // A packet no flow has, after resolve_destination() and the ACLs admitted it: dropped, given
+  // to the kernel, or opens a flow (unless an earlier packet of the burst opened it).
+  void forward_miss(const snapshot& s, candidate& c, const flow_key& key,
+                    uint64_t created_before) noexcept;
   void forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir,
                        bool checksum_verified) noexcept;
   void open_flow(const snapshot& s, candidate& c) noexcept;

@@ -114,12 +114,21 @@ dataplane_harness::~dataplane_harness() {
 
 std::vector<sent_frame> dataplane_harness::send(uint16_t iface, const bytes& frame,
                                                 unsigned queue) {
+  return send_burst(iface, {frame}, queue);
+}
+
+std::vector<sent_frame> dataplane_harness::send_burst(uint16_t iface,
+                                                      const std::vector<bytes>& frames,
+                                                      unsigned queue) {
+  if (frames.size() > worker::k_burst) throw std::runtime_error("more frames than one burst");
   environment& env = environment::get();
-  rte_mbuf* m = rte_pktmbuf_alloc(env.pool);
-  if (m == nullptr) throw std::runtime_error("mbuf");
-  std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
-  if (rte_ring_enqueue(env.ports[iface].rx[queue], m) != 0)
-    throw std::runtime_error("rx ring full");
+  for (const bytes& frame : frames) {
+    rte_mbuf* m = rte_pktmbuf_alloc(env.pool);
+    if (m == nullptr) throw std::runtime_error("mbuf");
+    std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
+    if (rte_ring_enqueue(env.ports[iface].rx[queue], m) != 0)
+      throw std::runtime_error("rx ring full");
+  }
   workers_.at(queue)->poll_once();
   return poll();
 }

@@ -2,6 +2,8 @@
 // end (control/admin/api.hpp), while nothing new reaches it — no SYN, no reused tuple, no packet
 // whose TTL ends at the VIP. Rows run in order on one worker, so flows carry across the reload.
 
+#include <arpa/inet.h>
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -123,6 +125,39 @@ TEST(RemovedServiceGolden, ASynReusingAClosingTupleOfARemovedServiceIsRefused) {
     EXPECT_EQ(h.dataplane().flows().size(), 0u) << "the closing flow is gone with it";
     EXPECT_EQ(h.stats().worker.flows_active.get(), 0u);
   }
+}
+
+// The same refused reuse with a flow opened and another packet of the reused tuple behind it in
+// one burst: the erase frees the flow's slot, the new flow takes it (the free list is LIFO), and
+// the later packet, found before the erase, must not be forwarded on the new flow's record.
+TEST(RemovedServiceGolden, APacketBehindARefusedReuseInItsBurstIsNotForwardedOnTheSlotsNextFlow) {
+  dataplane_harness h(config_yaml());
+  auto rows = opening_rows(40000);
+  rows.resize(3); // the TCP connection only
+  run_fixtures(h, rows);
+  const uint32_t slot = h.dataplane().flows().lookup(
+      flow_key::ipv4(ip("10.0.0.1"), ip("10.0.0.100"), htons(40000), htons(80), IPPROTO_TCP))->index;
+  h.reconfigure(without_service(config_yaml(), "web"));
+  run_fixtures(h, {{"the rst still reaches be1", k_uplink,
+                    client_to_vip().tcp(40000, 80, RST, 1001, 10).build(),
+                    {{k_downlink, client_to_be1().tcp(40000, 8080, RST, 1001, 10).build()}}, {}}});
+  const auto before = h.drop_counts();
+  const auto out = h.send_burst(
+      k_uplink, {client_to_vip().tcp(40000, 80, SYN, 5000).build(),
+                 client_to_vip().udp(50000, 53).payload("q").build(),
+                 client_to_vip().tcp(40000, 80, ACK, 5001, 1).build()});
+  EXPECT_EQ(out, (std::vector<sent_frame>{
+                     {k_downlink, client_to_be1().udp(50000, 5353).payload("q").build()}}))
+      << "only the udp flow is forwarded";
+  const auto udp = h.dataplane().flows().lookup(
+      flow_key::ipv4(ip("10.0.0.1"), ip("10.0.0.100"), htons(50000), htons(53), IPPROTO_UDP));
+  ASSERT_TRUE(udp.has_value());
+  EXPECT_EQ(udp->index, slot) << "the new flow took the erased flow's slot";
+  auto after = h.drop_counts();
+  EXPECT_EQ(after["no_service"], before.at("no_service") + 2) << "the syn and the ack behind it";
+  after["no_service"] -= 2;
+  EXPECT_EQ(after, before) << "no other drop counter may move";
+  EXPECT_EQ(h.dataplane().flows().size(), 1u);
 }
 
 // TCP/UDP whose TTL ends at the gateway: at a VIP port without a service there is nothing to
