@@ -112,6 +112,18 @@ dataplane_harness::~dataplane_harness() {
       }
 }
 
+namespace {
+// Copies each frame into an mbuf of the test pool and puts it on an RX ring.
+void enqueue(rte_ring* rx, const std::vector<bytes>& frames) {
+  for (const bytes& frame : frames) {
+    rte_mbuf* m = rte_pktmbuf_alloc(environment::get().pool);
+    if (m == nullptr) throw std::runtime_error("mbuf");
+    std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
+    if (rte_ring_enqueue(rx, m) != 0) throw std::runtime_error("rx ring full");
+  }
+}
+} // namespace
+
 std::vector<sent_frame> dataplane_harness::send(uint16_t iface, const bytes& frame,
                                                 unsigned queue) {
   return send_burst(iface, {frame}, queue);
@@ -121,14 +133,7 @@ std::vector<sent_frame> dataplane_harness::send_burst(uint16_t iface,
                                                       const std::vector<bytes>& frames,
                                                       unsigned queue) {
   if (frames.size() > worker::k_burst) throw std::runtime_error("more frames than one burst");
-  environment& env = environment::get();
-  for (const bytes& frame : frames) {
-    rte_mbuf* m = rte_pktmbuf_alloc(env.pool);
-    if (m == nullptr) throw std::runtime_error("mbuf");
-    std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
-    if (rte_ring_enqueue(env.ports[iface].rx[queue], m) != 0)
-      throw std::runtime_error("rx ring full");
-  }
+  enqueue(environment::get().ports[iface].rx[queue], frames);
   workers_.at(queue)->poll_once();
   return poll();
 }
@@ -146,13 +151,7 @@ void dataplane_harness::reconfigure(const std::string& yaml) {
 std::vector<sent_frame> dataplane_harness::from_kernel(const std::vector<bytes>& frames,
                                                        unsigned queue) {
   environment& env = environment::get();
-  for (const bytes& frame : frames) {
-    rte_mbuf* m = rte_pktmbuf_alloc(env.pool);
-    if (m == nullptr) throw std::runtime_error("mbuf");
-    std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
-    if (rte_ring_enqueue(env.ports[k_uplink_twin].rx[queue], m) != 0)
-      throw std::runtime_error("rx ring full");
-  }
+  enqueue(env.ports[k_uplink_twin].rx[queue], frames);
   std::vector<sent_frame> out = poll();
   // A burst at a time: poll until the twin's RX ring is empty.
   while (rte_ring_count(env.ports[k_uplink_twin].rx[queue]) != 0) {
