@@ -47,18 +47,22 @@ constexpr uint16_t csum_apply(uint16_t csum, uint64_t change) noexcept {
   return static_cast<uint16_t>(~csum_fold(static_cast<uint32_t>((sum & 0xffffffff) + (sum >> 32))));
 }
 
-// Writes `value` into the byte at `at`, the first byte of a 16-bit word of the data that the
-// checksum stored at `csum` covers, and patches that checksum. The new word is formed in a
-// register: reading the word back after the byte store would wait for the store (a wider load
+// `word`, as it sits in memory, with its first byte replaced by `value`. Formed in a register:
+// reading a word back after storing one of its bytes would wait for the store (a wider load
 // cannot be forwarded from a narrower store: ~12 cycles on every forwarded packet).
+inline uint16_t with_first_byte(uint16_t word, uint8_t value) noexcept {
+  uint8_t bytes[2];
+  store(bytes, word);
+  bytes[0] = value;
+  return load<uint16_t>(bytes);
+}
+
+// Writes `value` into the byte at `at`, the first byte of a 16-bit word of the data that the
+// checksum stored at `csum` covers, and patches that checksum.
 inline void set_byte_patch_checksum(uint8_t* at, uint8_t value, uint8_t* csum) noexcept {
   const uint16_t old_word = load<uint16_t>(at);
-  uint8_t bytes[2];
-  store(bytes, old_word);
-  bytes[0] = value;
-  const uint16_t new_word = load<uint16_t>(bytes);
   *at = value;
-  store(csum, csum_replace2(load<uint16_t>(csum), old_word, new_word));
+  store(csum, csum_replace2(load<uint16_t>(csum), old_word, with_first_byte(old_word, value)));
 }
 
 } // namespace sluice

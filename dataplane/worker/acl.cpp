@@ -84,9 +84,7 @@ bool worker::acl_on_flow(const snapshot& s, candidate& c, flow& f, flow_dir dir)
   // Pending: replies (the SYN-ACK) pass; the client's packets are what the rules judge.
   if (dir == flow_dir::reply) return true;
   // The service or every ACL went away since the flow opened: nothing is left to wait for.
-  const auto* ports = reinterpret_cast<const uint16_t*>(c.pkt.l4);
-  const snapshot_service* service =
-      s.acl != nullptr ? s.find_vip_service(c.pkt.ip->dst_addr, ports[1], c.pkt.proto) : nullptr;
+  const snapshot_service* service = s.acl != nullptr ? vip_service_of(s, c.pkt) : nullptr;
   if (service == nullptr) {
     f.acl_hold = k_acl_allowed;
     return true;

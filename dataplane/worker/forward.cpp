@@ -30,11 +30,6 @@ flow_key::words key_of(const ipv4_packet& p) noexcept {
   return flow_key::ipv4_words(p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto);
 }
 
-const snapshot_service* find_vip_service(const snapshot& s, const ipv4_packet& p) noexcept {
-  const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
-  return s.find_vip_service(p.ip->dst_addr, ports[1], p.proto);
-}
-
 // The NIC's verdict on the L4 checksum, or a software check when it gave none.
 bool l4_checksum_valid(const rte_mbuf* m, const ipv4_packet& p) noexcept {
   switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
@@ -141,7 +136,7 @@ void worker::deliver_locally(const snapshot& s, uint16_t in_iface, rte_mbuf* m,
   // interface's own address (eBGP peers send exactly that).
   if (kernels && has_kernel_twin(in_iface))
     return to_kernel(in_iface, m, drop_reason::local_delivery_unsupported);
-  if (kind == local_kind::vip && find_vip_service(s, p) == nullptr)
+  if (kind == local_kind::vip && vip_service_of(s, p) == nullptr)
     return drop(m, drop_reason::no_service);
   expire(s, in_iface, m, p);
 }
@@ -161,7 +156,7 @@ bool worker::resolve_destination(const snapshot& s, candidate& c) noexcept {
                                                   : drop_reason::no_flow;
     return true;
   }
-  c.service = find_vip_service(s, c.pkt);
+  c.service = vip_service_of(s, c.pkt);
   if (c.service == nullptr) return drop(c.m, drop_reason::no_service), false;
   return true;
 }

@@ -120,6 +120,11 @@ private:
   // local address, TCP/UDP whose TTL runs out here.
   void deliver_locally(const snapshot& s, uint16_t in_iface, rte_mbuf* m,
                        const ipv4_packet& p) noexcept;
+  // The service of a TCP/UDP packet's VIP and destination port (or the VIP's any-port one).
+  static const snapshot_service* vip_service_of(const snapshot& s, const ipv4_packet& p) noexcept {
+    const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
+    return s.find_vip_service(p.ip->dst_addr, ports[1], p.proto);
+  }
   // For a flow miss: sets c.service and c.on_miss; returns false when it consumed the packet
   // (a VIP port without a service).
   bool resolve_destination(const snapshot& s, candidate& c) noexcept;

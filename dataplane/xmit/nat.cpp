@@ -38,14 +38,11 @@ void rewrite(const ipv4_packet& pkt, std::size_t addr_off, std::size_t port_off,
   const uint64_t addr_change = csum_change4(old_addr, to.addr);
   uint64_t ip_change = addr_change;
   if (hop) {
-    // TTL shares a 16-bit word with the protocol number; the new word is formed in a register
-    // (a byte store read back as a word would wait for the store).
+    // TTL shares a 16-bit word with the protocol number.
     const uint16_t old_word = load<uint16_t>(ip + k_ip_ttl);
-    uint8_t word[2];
-    store(word, old_word);
-    --word[0];
-    ip_change += csum_change2(old_word, load<uint16_t>(word));
-    ip[k_ip_ttl] = word[0];
+    const auto ttl = uint8_t(ip[k_ip_ttl] - 1);
+    ip_change += csum_change2(old_word, with_first_byte(old_word, ttl));
+    ip[k_ip_ttl] = ttl;
   }
   store(ip + k_ip_csum, csum_apply(load<uint16_t>(ip + k_ip_csum), ip_change));
   if (const std::size_t off = l4_checksum_offset(pkt)) {
