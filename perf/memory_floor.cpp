@@ -9,6 +9,11 @@
 // 90 MiB is a 1M-flow table (64 MiB of records + 25.6 MiB of buckets). If hugepages and 4 KiB
 // pages cost the same, the host backs the guest with small pages and every random line at this
 // size is also a TLB miss with a nested page walk (perf/RESULTS.md).
+//
+// A second table walks the hugepage region in pairs: two lines in a row from the same 4 KiB
+// page, or from the same 2 MiB page but different 4 KiB pages, then a random jump. What a pair
+// in one page saves over two random lines is what placing a flow's record in its bucket's page
+// would save; whether the 2 MiB pairs save it too says which page size the TLB really holds.
 
 #include <sys/mman.h>
 #include <x86intrin.h>
@@ -47,12 +52,27 @@ struct region {
   region& operator=(const region&) = delete;
 };
 
-// Links every line into one random cycle: each line holds the address of the next.
-void link_randomly(region& r, std::mt19937_64& rng) {
+// Links every line into one cycle: each line holds the address of the next. The lines go in
+// pairs whose two lines share a group of `group_lines` aligned lines (one page), each pair after
+// a random one; a group of the whole region makes every line random.
+void link(region& r, std::size_t group_lines, std::mt19937_64& rng) {
   const std::size_t lines = r.bytes / k_line;
   std::vector<uint32_t> order(lines);
   std::iota(order.begin(), order.end(), 0u);
-  std::shuffle(order.begin(), order.end(), rng);
+  for (std::size_t g = 0; g < lines; g += group_lines)
+    std::shuffle(order.begin() + long(g), order.begin() + long(std::min(g + group_lines, lines)), rng);
+  if (group_lines < lines) {
+    std::vector<uint32_t> pairs(lines / 2);
+    std::iota(pairs.begin(), pairs.end(), 0u);
+    std::shuffle(pairs.begin(), pairs.end(), rng);
+    std::vector<uint32_t> paired;
+    paired.reserve(lines);
+    for (const uint32_t p : pairs) {
+      paired.push_back(order[2 * p]);
+      paired.push_back(order[2 * p + 1]);
+    }
+    order = std::move(paired);
+  }
   for (std::size_t i = 0; i < lines; ++i) {
     char* next = r.base + std::size_t(order[(i + 1) % lines]) * k_line;
     std::memcpy(r.base + std::size_t(order[i]) * k_line, &next, sizeof next);
@@ -109,8 +129,24 @@ int main(int argc, char** argv) {
                   huge ? "not enough free hugepages" : "out of memory");
       continue;
     }
-    link_randomly(r, rng);
+    link(r, r.bytes / k_line, rng);
     std::printf("%-10s", huge ? "2MiB" : "4KiB");
+    for (unsigned k : chains) std::printf(" %-8.1f", cycles_per_line(r, k, reads));
+    std::printf("\n");
+  }
+  region r(bytes, true);
+  if (r.base == nullptr) return 0;
+  std::printf("\n2 MiB pages, lines in pairs from one page, TSC cycles per line\n");
+  std::printf("%-10s", "pair in");
+  for (unsigned k : chains) std::printf(" k=%-6u", k);
+  std::printf("\n");
+  const struct {
+    const char* name;
+    std::size_t group_bytes;
+  } pairings[] = {{"4KiB", 4096}, {"2MiB", 2u << 20}, {"nothing", bytes}};
+  for (const auto& p : pairings) {
+    link(r, p.group_bytes / k_line, rng);
+    std::printf("%-10s", p.name);
     for (unsigned k : chains) std::printf(" %-8.1f", cycles_per_line(r, k, reads));
     std::printf("\n");
   }
