@@ -235,6 +235,16 @@ void worker::forward_miss(const snapshot& s, candidate& c, const flow_key& key,
   if (c.service == nullptr) {
     if (c.on_miss == drop_reason::local_delivery_unsupported)
       return to_kernel(c.in_iface, c.m, c.on_miss);
+    // owner_of() steers a packet to an address not ours where a reply to that client goes. A
+    // client's packet to a VIP removed while its flows drain (control/admin/api.hpp) is one too,
+    // but its flow lives on its source's owner: missed on the destination's owner, it goes on to
+    // that worker, which owns the source and so never hands it further.
+    if (c.on_miss == drop_reason::no_flow && workers_ > 1) {
+      const unsigned client_owner = flow_owner(c.pkt.ip->src_addr, workers_);
+      if (client_owner != id_ &&
+          s.local_addrs.find(snapshot::addr_key(c.pkt.ip->dst_addr)) == flat_index::k_absent)
+        return hand_off(client_owner, c.in_iface, c.m);
+    }
     return drop(c.m, c.on_miss);
   }
   // An earlier packet of this burst may have opened the flow after the bulk lookup.

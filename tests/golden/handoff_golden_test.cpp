@@ -12,14 +12,6 @@
 namespace sluice::testing {
 namespace {
 
-std::string client_ip(unsigned i) { return "192.168.0." + std::to_string(i + 1); }
-
-// A client address owned by `worker` of two.
-std::string client_owned_by(unsigned worker) {
-  for (unsigned i = 0;; ++i)
-    if (flow_owner(ip(client_ip(i).c_str()), 2) == worker) return client_ip(i);
-}
-
 TEST(Handoff, OwnershipSpreadsClientsOverWorkers) {
   unsigned per_worker[4] = {};
   for (unsigned i = 0; i < 4000; ++i) ++per_worker[flow_owner(htonl(0x0a000000u + i * 7919), 4)];

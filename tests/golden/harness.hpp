@@ -44,7 +44,7 @@ public:
   ~dataplane_harness();
 
   // Injects `frame` on RX queue `queue` of `iface`, runs the worker polling that queue and then
-  // every worker once more (to deliver hand-offs), returns every transmitted frame.
+  // poll() (to deliver hand-offs), returns every transmitted frame.
   std::vector<sent_frame> send(uint16_t iface, const bytes& frame, unsigned queue = 0);
   // The same for several frames received in one burst (one poll of the worker).
   std::vector<sent_frame> send_burst(uint16_t iface, const std::vector<bytes>& frames,
@@ -54,7 +54,8 @@ public:
   std::vector<sent_frame> from_kernel(const std::vector<bytes>& frames, unsigned queue = 0);
   // Compiles `yaml` (same interfaces) and publishes it, as a reload would.
   void reconfigure(const std::string& yaml);
-  // Runs one iteration of every worker without input (timers, expiry, hand-offs).
+  // Runs one iteration of every worker without input (timers, expiry, hand-offs), and more while
+  // packets are still being handed between them.
   std::vector<sent_frame> poll();
   // The control plane's flow request (control/daemon/flow_requests.hpp), made from another
   // thread while this one polls the workers as their lcores would; transmitted frames are
@@ -79,6 +80,8 @@ public:
   const command_rings& commands() const { return *commands_; }
 
 private:
+  bool handoffs_in_flight() const;
+
   config config_;
   std::unique_ptr<snapshot_publisher> publisher_;
   std::unique_ptr<slot_registries> slots_;

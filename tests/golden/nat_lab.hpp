@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "dataplane/worker/handoff.hpp"
 #include "tests/golden/harness.hpp"
 
 namespace sluice::testing {
@@ -50,6 +52,15 @@ inline std::string config_yaml() {
 )";
 }
 
+// `yaml` without the service entry `name` (the lab's entries end with " }\n"), as a reload that
+// removes it without a flush would publish it.
+inline std::string without_service(std::string yaml, const std::string& name) {
+  const std::size_t start = yaml.find("  - { name: " + name + ",");
+  if (start == std::string::npos) throw std::runtime_error("no service " + name);
+  const std::size_t end = yaml.find(" }\n", start) + 3;
+  return yaml.erase(start, end - start);
+}
+
 inline constexpr uint8_t SYN = 0x02, ACK = 0x10, RST = 0x04, PSH = 0x08;
 
 // One golden row: an input frame and everything the worker must do with it.
@@ -59,6 +70,7 @@ struct fixture {
   bytes input;
   std::vector<sent_frame> expected;
   std::optional<drop_reason> drop;
+  unsigned queue = 0; // the RX queue it arrives on, polled by the worker of that number
 };
 
 // Frames as the client sends them to the gateway's uplink and as backends send to the downlink.
@@ -75,13 +87,22 @@ inline packet_builder to_backend(const std::string& mac) {
   return packet_builder().eth(dataplane_harness::mac_text(k_downlink), mac);
 }
 
-// Runs each row in order on one worker (flow state carries over) and checks its frames and that
-// exactly its drop counter, and no other, moved.
+// Clients off the uplink's subnet (reached through its gateway, the client MAC), numbered from 0.
+inline std::string client_ip(unsigned i) { return "192.168.0." + std::to_string(i + 1); }
+
+// The first client_ip() whose flows `worker` of `workers` owns (dataplane/worker/handoff.hpp).
+inline std::string client_owned_by(unsigned worker, unsigned workers = 2) {
+  for (unsigned i = 0;; ++i)
+    if (flow_owner(ip(client_ip(i).c_str()), workers) == worker) return client_ip(i);
+}
+
+// Runs each row in order (flow state carries over) on the worker polling its queue and checks its
+// frames and that exactly its drop counter, and no other, moved.
 inline void run_fixtures(dataplane_harness& h, const std::vector<fixture>& rows) {
   for (const fixture& f : rows) {
     SCOPED_TRACE(f.name);
     const auto before = h.drop_counts();
-    const auto out = h.send(f.in_iface, f.input);
+    const auto out = h.send(f.in_iface, f.input, f.queue);
     EXPECT_EQ(out, f.expected);
     auto after = h.drop_counts();
     if (f.drop) {

@@ -14,14 +14,6 @@
 namespace sluice::testing {
 namespace {
 
-// `yaml` without the service entry `name` (the lab's entries end with " }\n").
-std::string without_service(std::string yaml, const std::string& name) {
-  const std::size_t start = yaml.find("  - { name: " + name + ",");
-  if (start == std::string::npos) throw std::runtime_error("no service " + name);
-  const std::size_t end = yaml.find(" }\n", start) + 3;
-  return yaml.erase(start, end - start);
-}
-
 // The NAT lab with no service left on its VIP 10.0.0.100 (one elsewhere, so the list is not empty).
 std::string vip_gone_yaml() {
   return lab_yaml_head() + R"(  - { name: other, address: 10.0.0.101, port: 80, protocol: tcp,
@@ -29,49 +21,59 @@ std::string vip_gone_yaml() {
 )";
 }
 
-packet_builder client_to_vip() { return from_client().ipv4("10.0.0.1", "10.0.0.100"); }
-packet_builder vip_to_client() { return to_client().ipv4("10.0.0.100", "10.0.0.1", 63); }
-packet_builder be1_to_client() { return from_backend(k_be1).ipv4("10.0.1.11", "10.0.0.1"); }
-packet_builder client_to_be1() { return to_backend(k_be1).ipv4("10.0.0.1", "10.0.1.11", 63); }
+const std::string k_lab_client = "10.0.0.1";
 
-// Opens the TCP connection client:port -> web (10.0.0.100:80), scheduled on be1, and the UDP flow
-// client:50000 -> echo (10.0.0.100:53).
-std::vector<fixture> opening_rows(uint16_t port) {
+packet_builder client_to_vip(const std::string& c = k_lab_client) {
+  return from_client().ipv4(c.c_str(), "10.0.0.100");
+}
+packet_builder vip_to_client(const std::string& c = k_lab_client) {
+  return to_client().ipv4("10.0.0.100", c.c_str(), 63);
+}
+packet_builder be1_to_client(const std::string& c = k_lab_client) {
+  return from_backend(k_be1).ipv4("10.0.1.11", c.c_str());
+}
+packet_builder client_to_be1(const std::string& c = k_lab_client) {
+  return to_backend(k_be1).ipv4(c.c_str(), "10.0.1.11", 63);
+}
+
+// Opens the TCP connection c:port -> web (10.0.0.100:80), scheduled on be1, and the UDP flow
+// c:50000 -> echo (10.0.0.100:53).
+std::vector<fixture> opening_rows(uint16_t port, const std::string& c = k_lab_client) {
   return {
-      {"syn to web goes to be1", k_uplink, client_to_vip().tcp(port, 80, SYN).build(),
-       {{k_downlink, client_to_be1().tcp(port, 8080, SYN).build()}}, {}},
+      {"syn to web goes to be1", k_uplink, client_to_vip(c).tcp(port, 80, SYN).build(),
+       {{k_downlink, client_to_be1(c).tcp(port, 8080, SYN).build()}}, {}},
       {"be1's syn-ack returns from the vip", k_downlink,
-       be1_to_client().tcp(8080, port, SYN | ACK, 9, 1001).build(),
-       {{k_uplink, vip_to_client().tcp(80, port, SYN | ACK, 9, 1001).build()}}, {}},
+       be1_to_client(c).tcp(8080, port, SYN | ACK, 9, 1001).build(),
+       {{k_uplink, vip_to_client(c).tcp(80, port, SYN | ACK, 9, 1001).build()}}, {}},
       {"the handshake ack establishes the flow", k_uplink,
-       client_to_vip().tcp(port, 80, ACK, 1001, 10).build(),
-       {{k_downlink, client_to_be1().tcp(port, 8080, ACK, 1001, 10).build()}}, {}},
-      {"udp to echo goes to be1", k_uplink, client_to_vip().udp(50000, 53).payload("q").build(),
-       {{k_downlink, client_to_be1().udp(50000, 5353).payload("q").build()}}, {}},
+       client_to_vip(c).tcp(port, 80, ACK, 1001, 10).build(),
+       {{k_downlink, client_to_be1(c).tcp(port, 8080, ACK, 1001, 10).build()}}, {}},
+      {"udp to echo goes to be1", k_uplink, client_to_vip(c).udp(50000, 53).payload("q").build(),
+       {{k_downlink, client_to_be1(c).udp(50000, 5353).payload("q").build()}}, {}},
   };
 }
 
 // The established connection and the UDP flow of opening_rows() after their services are gone.
-std::vector<fixture> draining_rows(uint16_t port) {
+std::vector<fixture> draining_rows(uint16_t port, const std::string& c = k_lab_client) {
   return {
       {"client data on the established flow still reaches be1", k_uplink,
-       client_to_vip().tcp(port, 80, PSH | ACK, 1001, 10).payload("GET / HTTP/1.1\r\n\r\n").build(),
-       {{k_downlink, client_to_be1().tcp(port, 8080, PSH | ACK, 1001, 10).payload("GET / HTTP/1.1\r\n\r\n").build()}},
+       client_to_vip(c).tcp(port, 80, PSH | ACK, 1001, 10).payload("GET / HTTP/1.1\r\n\r\n").build(),
+       {{k_downlink, client_to_be1(c).tcp(port, 8080, PSH | ACK, 1001, 10).payload("GET / HTTP/1.1\r\n\r\n").build()}},
        {}},
       {"be1's answer still returns from the vip", k_downlink,
-       be1_to_client().tcp(8080, port, PSH | ACK, 10, 1019).payload("HTTP/1.1 200 OK\r\n\r\n").build(),
-       {{k_uplink, vip_to_client().tcp(80, port, PSH | ACK, 10, 1019).payload("HTTP/1.1 200 OK\r\n\r\n").build()}},
+       be1_to_client(c).tcp(8080, port, PSH | ACK, 10, 1019).payload("HTTP/1.1 200 OK\r\n\r\n").build(),
+       {{k_uplink, vip_to_client(c).tcp(80, port, PSH | ACK, 10, 1019).payload("HTTP/1.1 200 OK\r\n\r\n").build()}},
        {}},
-      {"the udp flow still reaches be1", k_uplink, client_to_vip().udp(50000, 53).payload("q2").build(),
-       {{k_downlink, client_to_be1().udp(50000, 5353).payload("q2").build()}}, {}},
+      {"the udp flow still reaches be1", k_uplink, client_to_vip(c).udp(50000, 53).payload("q2").build(),
+       {{k_downlink, client_to_be1(c).udp(50000, 5353).payload("q2").build()}}, {}},
       {"a new syn to the removed port is refused", k_uplink,
-       client_to_vip().tcp(port + 1, 80, SYN).build(), {}, drop_reason::no_service},
+       client_to_vip(c).tcp(port + 1, 80, SYN).build(), {}, drop_reason::no_service},
       {"the client's fin still reaches be1", k_uplink,
-       client_to_vip().tcp(port, 80, FIN | ACK, 1019, 29).build(),
-       {{k_downlink, client_to_be1().tcp(port, 8080, FIN | ACK, 1019, 29).build()}}, {}},
+       client_to_vip(c).tcp(port, 80, FIN | ACK, 1019, 29).build(),
+       {{k_downlink, client_to_be1(c).tcp(port, 8080, FIN | ACK, 1019, 29).build()}}, {}},
       {"be1's fin still returns from the vip", k_downlink,
-       be1_to_client().tcp(8080, port, FIN | ACK, 29, 1020).build(),
-       {{k_uplink, vip_to_client().tcp(80, port, FIN | ACK, 29, 1020).build()}}, {}},
+       be1_to_client(c).tcp(8080, port, FIN | ACK, 29, 1020).build(),
+       {{k_uplink, vip_to_client(c).tcp(80, port, FIN | ACK, 29, 1020).build()}}, {}},
   };
 }
 
@@ -92,6 +94,51 @@ TEST(RemovedServiceGolden, FlowsOfARemovedVipDrainWhileNewSynsToItAreRefused) {
   // Not our address any more: a packet without a flow to it is transit traffic.
   rows[3].drop = drop_reason::no_flow;
   run_fixtures(h, rows);
+}
+
+// Two workers: a flow lives in its owner's table only (dataplane/worker/handoff.hpp), so it drains
+// only if its packets still reach the owner after the reload — the client's on the owner's queue,
+// the backend's from the other worker's. The client's owner is not the VIP's: a client packet
+// steered like a reply to the VIP's address (as one to an address not ours is) lands on the worker
+// without its flow.
+TEST(RemovedServiceGolden, FlowsOfARemovedServiceDrainOnTheirOwnerWhateverWorkerTheirPacketsReach) {
+  struct variant {
+    const char* name;
+    std::string yaml;
+    drop_reason new_syn;
+  };
+  const variant variants[] = {
+      {"port's service gone", without_service(without_service(config_yaml(), "web"), "echo"),
+       drop_reason::no_service},
+      {"vip gone", vip_gone_yaml(), drop_reason::no_flow},
+  };
+  const unsigned owner = 1 - flow_owner(ip("10.0.0.100"), 2);
+  const unsigned other = 1 - owner;
+  const std::string c = client_owned_by(owner);
+  // The client's packets arrive on its owner's queue, the backend's on the other worker's.
+  const auto on_their_queues = [&](std::vector<fixture> rows) {
+    for (fixture& f : rows) f.queue = f.in_iface == k_uplink ? owner : other;
+    return rows;
+  };
+  for (const variant& v : variants) {
+    SCOPED_TRACE(v.name);
+    dataplane_harness h(config_yaml(), 2);
+    run_fixtures(h, on_their_queues(opening_rows(40000, c)));
+    h.reconfigure(v.yaml);
+    const uint64_t handed_over = h.stats(other).worker.handoff_out.get();
+    auto rows = on_their_queues(draining_rows(40000, c));
+    rows[3].drop = v.new_syn;
+    fixture syn_elsewhere = rows[3];
+    syn_elsewhere.name = "a new syn arriving on the other worker is refused too";
+    syn_elsewhere.input = client_to_vip(c).tcp(40002, 80, SYN).build();
+    syn_elsewhere.queue = other;
+    rows.insert(rows.begin() + 4, syn_elsewhere);
+    run_fixtures(h, rows);
+    EXPECT_GE(h.stats(other).worker.handoff_out.get(), handed_over + 2)
+        << "be1's answer and fin were handed to the owner";
+    EXPECT_EQ(h.dataplane(owner).flows().size(), 2u) << "the closing connection and the udp flow";
+    EXPECT_EQ(h.dataplane(other).flows().size(), 0u);
+  }
 }
 
 // A client SYN on the tuple of its closing connection (flow in FIN_WAIT or CLOSE) opens a new
