@@ -233,20 +233,26 @@ int64_t flow_table::insert(const flow& f) noexcept {
   return idx;
 }
 
-void flow_table::erase(uint32_t index) noexcept {
-  flow& f = flows_[index];
-  const bool reply = has_reply_path(f.mode);
-  // Both home buckets are usually cold (expiry erases flows nobody looked up lately): load
-  // them together rather than one after the other.
-  const hashed fwd = hash(f.forward_key());
-  rte_prefetch0(&buckets_[fwd.home]);
-  hashed rev{};
-  if (reply) {
-    rev = hash(f.reply_key());
-    rte_prefetch0(&buckets_[rev.home]);
+flow_table::tuple_homes flow_table::fetch_homes(const flow& f) const noexcept {
+  tuple_homes homes{.forward = hash(f.forward_key()), .reply = {}};
+  rte_prefetch0(&buckets_[homes.forward.home]);
+  if (has_reply_path(f.mode)) {
+    homes.reply = hash(f.reply_key());
+    rte_prefetch0(&buckets_[homes.reply.home]);
   }
-  remove(fwd, encode(index, flow_dir::forward));
-  if (reply) remove(rev, encode(index, flow_dir::reply));
+  return homes;
+}
+
+void flow_table::erase(uint32_t index) noexcept {
+  // Both home buckets are usually cold (a flow erased outside expiry is one that closed or was
+  // flushed): load them together rather than one after the other.
+  erase(index, fetch_homes(flows_[index]));
+}
+
+void flow_table::erase(uint32_t index, const tuple_homes& homes) noexcept {
+  flow& f = flows_[index];
+  remove(homes.forward, encode(index, flow_dir::forward));
+  if (has_reply_path(f.mode)) remove(homes.reply, encode(index, flow_dir::reply));
   f.state = flow_state::free;
   wheel_->disarm(index);
   free_stack_[free_count_++] = index;

@@ -119,17 +119,42 @@ public:
   // (timer_wheel::advance), resuming where the last call stopped: the worker loop's latency
   // stays flat however large the table is, and no flow is read before its timer is due.
   // Returns the number of flows erased.
+  //
+  // Due flows are taken k_expire_batch at a time and their loads overlapped: the records first,
+  // then the home buckets of those that expire — one at a time, each erase waited for two cold
+  // buckets in turn (measured: ~8 % of a new flow's cost at 1M flows, SYN-only traffic).
   template <typename OnExpire>
   unsigned expire(uint64_t now, unsigned budget, OnExpire&& on_expire) noexcept {
-    return wheel_->advance(now, budget, [&](uint32_t index) -> std::optional<uint64_t> {
-      flow& f = flows_[index];
-      const uint64_t due = deadline(f);
-      if (now < due) return due;
-      on_expire(f);
-      erase(index);
-      return std::nullopt;
-    });
+    unsigned erased = 0;
+    for (;;) {
+      uint32_t due[k_expire_batch];
+      unsigned n = 0;
+      for (uint32_t index; n < k_expire_batch && (index = wheel_->take_due(now, budget)) !=
+                                                      timer_wheel::k_none;) {
+        rte_prefetch0(&flows_[index]);
+        due[n++] = index;
+      }
+      if (n == 0) return erased;
+      tuple_homes homes[k_expire_batch];
+      unsigned expiring = 0;
+      for (unsigned i = 0; i < n; ++i) {
+        const flow& f = flows_[due[i]];
+        const uint64_t at = deadline(f);
+        if (now < at) {
+          wheel_->arm(due[i], at); // seen since its timer was armed
+          continue;
+        }
+        homes[expiring] = fetch_homes(f);
+        due[expiring++] = due[i];
+      }
+      for (unsigned i = 0; i < expiring; ++i) {
+        on_expire(flows_[due[i]]);
+        erase(due[i], homes[i]);
+      }
+      erased += expiring;
+    }
   }
+  static constexpr unsigned k_expire_batch = 16;
   // Moves the flow's timer to its deadline after a state change that shortened its timeout
   // (FIN, RST, an ACL reset); a longer timeout needs nothing (found when the old timer is due).
   void rearm(const flow& f) noexcept { wheel_->rearm(uint32_t(&f - flows_), deadline(f)); }
@@ -169,6 +194,13 @@ private:
     return rte_hash_crc_8byte(x, h);
 #endif
   }
+  // The hashes of a flow's tuples, whose home buckets' loads fetch_homes() has started.
+  struct tuple_homes {
+    hashed forward;
+    hashed reply; // unused for a flow without a reply path
+  };
+  tuple_homes fetch_homes(const flow& f) const noexcept;
+  void erase(uint32_t index, const tuple_homes& homes) noexcept;
   std::optional<flow_hit> find(const flow_key& key, hashed h) const noexcept;
   void place(hashed h, uint32_t ref) noexcept;
   void remove(hashed h, uint32_t ref) noexcept;

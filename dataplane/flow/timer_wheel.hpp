@@ -82,8 +82,23 @@ public:
   // arm or disarm any entry, including this one. Returns the number of entries released.
   template <typename Decide>
   unsigned advance(uint64_t now, unsigned budget, Decide&& decide) noexcept {
-    const uint64_t due_end = now >> geometry_.tick_shift; // slots before this tick are due
     unsigned released = 0;
+    for (uint32_t entry; (entry = take_due(now, budget)) != k_none;) {
+      if (const std::optional<uint64_t> deadline = decide(entry))
+        arm(entry, *deadline);
+      else
+        ++released;
+    }
+    return released;
+  }
+
+  static constexpr uint32_t k_none = UINT32_MAX;
+  // advance()'s steps one at a time, for an owner that decides on several due entries together
+  // (and so overlaps their records' loads): the next due entry, disarmed — the owner re-arms it
+  // or releases it — or k_none once `budget` (decremented by each unit of work, as advance()
+  // counts them) is spent or the wheel has caught up with `now`.
+  uint32_t take_due(uint64_t now, unsigned& budget) noexcept {
+    const uint64_t due_end = now >> geometry_.tick_shift; // slots before this tick are due
     while (budget != 0 && current_ < due_end) {
       --budget;
       const uint32_t head = head_of(current_);
@@ -93,12 +108,9 @@ public:
         continue;
       }
       disarm(entry);
-      if (const std::optional<uint64_t> deadline = decide(entry))
-        arm(entry, *deadline);
-      else
-        ++released;
+      return entry;
     }
-    return released;
+    return k_none;
   }
 
   // Ticks not yet processed up to `now` (0 when caught up).

@@ -8,10 +8,9 @@
 #include <rte_eal.h>
 
 #include <optional>
+#include <vector>
 
 #include <netinet/in.h>
-
-#include <vector>
 
 #include "dataplane/flow/affinity.hpp"
 #include "dataplane/flow/table.hpp"
@@ -181,6 +180,58 @@ TEST_F(Expiry, ErasedFlowLeavesNoTimerBehind) {
   ASSERT_EQ(j, i) << "the slot is reused";
   EXPECT_FALSE(expired_at(t, uint32_t(j), start + 11 * hz(), start + 30 * hz()).has_value());
   EXPECT_EQ(t.size(), 1u);
+}
+
+TEST_F(Expiry, DueFlowsTakenInBatchesEraseTheIdleAndLeaveTheSeenFindableBothWays) {
+  // 100 flows due in one slot (several of expire()'s batches): the odd ones idle, the even
+  // ones seen since their timers were armed. Only the idle go, each reported once; the others
+  // keep both tuples in the index and expire at their own deadline.
+  flow_table t(next_id(), 4096, SOCKET_ID_ANY, flow_timeouts{});
+  const uint64_t start = rte_rdtsc();
+  std::vector<uint32_t> index;
+  for (uint32_t n = 0; n < 100; ++n) {
+    const int64_t i = t.insert(nat_flow(n, flow_state::tcp_close, start));
+    ASSERT_GE(i, 0);
+    index.push_back(uint32_t(i));
+    if (n % 2 == 0) t.at(uint32_t(i)).last_seen = start + 5 * hz();
+  }
+  std::vector<unsigned> reported(index.size(), 0);
+  auto count = [&](const flow& f) {
+    for (std::size_t n = 0; n < index.size(); ++n) reported[n] += &f == &t.at(index[n]);
+  };
+  // Each call passes at most 256 wheel slots: enough calls to catch up, first to just before
+  // the deadline (nothing due), then past it.
+  auto catch_up = [&](uint64_t now) {
+    for (int call = 0; call < 100; ++call) t.expire(now, 256, count);
+  };
+  catch_up(start + 10 * hz() - tick());
+  EXPECT_EQ(t.size(), 100u);
+  const uint64_t after_idle = start + 10 * hz() + 2 * tick();
+  const unsigned first = t.expire(after_idle, 20, count);
+  EXPECT_GT(first, 0u);
+  EXPECT_LE(first, 20u) << "the budget bounds the work, batches or not";
+  catch_up(after_idle);
+  EXPECT_EQ(t.size(), 50u);
+  for (uint32_t n = 0; n < index.size(); ++n) {
+    const flow f = nat_flow(n, flow_state::tcp_close, start);
+    const auto fwd = t.lookup(f.forward_key());
+    const auto rev = t.lookup(f.reply_key());
+    if (n % 2 == 1) {
+      EXPECT_EQ(reported[n], 1u) << n;
+      EXPECT_FALSE(fwd.has_value()) << n;
+      EXPECT_FALSE(rev.has_value()) << n;
+      continue;
+    }
+    EXPECT_EQ(reported[n], 0u) << n;
+    ASSERT_TRUE(fwd.has_value() && rev.has_value()) << n;
+    EXPECT_EQ(fwd->index, index[n]);
+    EXPECT_EQ(fwd->dir, flow_dir::forward);
+    EXPECT_EQ(rev->index, index[n]);
+    EXPECT_EQ(rev->dir, flow_dir::reply);
+  }
+  catch_up(start + 15 * hz() + 2 * tick());
+  EXPECT_EQ(t.size(), 0u);
+  for (std::size_t n = 0; n < index.size(); ++n) EXPECT_EQ(reported[n], 1u) << n;
 }
 
 TEST_F(Expiry, ZeroTimeoutFlowsExpireWithinATickPlusTheirBacklog) {
