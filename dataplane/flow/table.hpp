@@ -97,6 +97,8 @@ public:
   // Returns the new index, or -ENOSPC when every flow slot is taken, -EEXIST when the reply
   // tuple already belongs to another flow.
   int64_t insert(const flow& f) noexcept;
+  // Starts the loads of the home buckets of f's tuples, for its insert() a while later.
+  void prefetch_homes(const flow& f) const noexcept { fetch_homes(f); }
   void erase(uint32_t index) noexcept;
 
   flow& at(uint32_t index) noexcept { return flows_[index]; }

@@ -133,6 +133,11 @@ void worker::forget_flow(const flow& f) noexcept {
   (f.state == flow_state::tcp_established ? b.active : b.inactive).sub();
 }
 
+void worker::count_flow(const flow& f) noexcept {
+  traffic_counters& b = stats_.backends[f.backend_slot];
+  (f.state == flow_state::tcp_established ? b.active : b.inactive).add();
+}
+
 void worker::drop(rte_mbuf* m, drop_reason r) noexcept {
   counters_.drop(r);
   rte_pktmbuf_free(m);

@@ -144,11 +144,29 @@ private:
                      unsigned n) noexcept;
   // A packet no flow has, after resolve_destination() and the ACLs admitted it: dropped, given
   // to the kernel, or opens a flow (unless an earlier packet of the burst opened it).
-  void forward_miss(const snapshot& s, candidate& c, const flow_key& key,
-                    uint64_t created_before) noexcept;
+  // `planned`: its flow as plan_new_flows() scheduled it, or nullptr.
+  struct new_flow;
+  void forward_miss(const snapshot& s, candidate& c, const flow_key& key, uint64_t created_before,
+                    new_flow* planned = nullptr) noexcept;
   void forward_on_flow(const snapshot& s, candidate& c, uint32_t index, flow_dir dir,
                        bool checksum_verified) noexcept;
+  // A new flow's record as scheduled, before its insert.
+  struct new_flow {
+    flow f;
+    bool adopted;      // not opened by its first packet (an mh dr/tun mid-connection segment)
+    bool untracked_ok; // forward_untracked() when the table is full
+  };
   void open_flow(const snapshot& s, candidate& c) noexcept;
+  // open_flow()'s two halves. schedule_flow() checks the packet, chooses the backend and fills
+  // `out`, or returns why the packet is refused (not dropped here); insert_flow() inserts the
+  // flow and forwards the packet on it, or drops it.
+  std::optional<drop_reason> schedule_flow(const snapshot& s, candidate& c, new_flow& out) noexcept;
+  void insert_flow(const snapshot& s, candidate& c, new_flow& nf) noexcept;
+  // Schedules the eligible (bit mask) misses of NAT services that a burst of their own would
+  // open, counts each as its backend's flow and starts the loads of its tuples' home buckets;
+  // returns the mask of those planned[i] holds.
+  uint64_t plan_new_flows(const snapshot& s, candidate* c, const flow_table::probe* probes,
+                          unsigned n, uint64_t eligible, new_flow* planned) noexcept;
   // The flow table is full and `f` belongs to an mh dr/tun service: forward without tracking,
   // since Maglev sends the flow's later packets to the same backend anyway.
   void forward_untracked(const snapshot& s, candidate& c, const flow& f) noexcept;
@@ -165,6 +183,8 @@ private:
   static constexpr unsigned k_garp_budget = 16;
   // Takes `f` out of its backend's ActiveConn/InActConn before it is erased.
   void forget_flow(const flow& f) noexcept;
+  // Counts `f` in its backend's ActiveConn/InActConn (what lc and wlc choose by).
+  void count_flow(const flow& f) noexcept;
   // ACLs (worker/acl.cpp). Decides the new flows among c[0..n) (bulk, one rte_acl call per set)
   // and sets their acl_hold; a denied packet is dropped and admitted[i] left false.
   void acl_screen(const snapshot& s, candidate* c, unsigned n, uint64_t found,

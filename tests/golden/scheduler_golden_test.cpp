@@ -128,5 +128,47 @@ TEST(SchedulerGolden, MaglevSendsATupleToTheSameBackendOnAFreshWorker) {
   }
 }
 
+// The worker schedules a burst's new flows before it inserts any (worker::plan_new_flows). Runs
+// `rows` as one burst and checks that every row's frames leave, in order, with no drop.
+void expect_one_burst(dataplane_harness& h, const std::vector<fixture>& rows) {
+  std::vector<bytes> burst;
+  std::vector<sent_frame> expected;
+  for (const fixture& f : rows) {
+    burst.push_back(f.input);
+    expected.insert(expected.end(), f.expected.begin(), f.expected.end());
+  }
+  const auto before = h.drop_counts();
+  EXPECT_EQ(h.send_burst(k_uplink, burst), expected);
+  EXPECT_EQ(h.drop_counts(), before) << "no drop counter may move";
+}
+
+TEST(SchedulerGolden, LcSeesTheNewFlowsScheduledBeforeItInTheSameBurst) {
+  // Each choice counts the burst's earlier new flows as its backends' connections: without
+  // that, all four would go to the first idle backend.
+  dataplane_harness h(scheduler_yaml());
+  const char* c = "10.0.0.1";
+  expect_one_burst(h, {syn_to("lc 1st: both idle", c, 42000, 82, be1),
+                       syn_to("lc 2nd: be1 has one", c, 42001, 82, be2),
+                       syn_to("lc 3rd: one each", c, 42002, 82, be1),
+                       syn_to("lc 4th: be1 has two", c, 42003, 82, be2)});
+  EXPECT_EQ(h.stats().worker.flows_created.get(), 4u);
+}
+
+TEST(SchedulerGolden, ARetransmittedSynAndAnAckInTheSameBurstStayOnTheFirstSynsFlow) {
+  // wrr 3:1:0 gives be1, be1, be1, be2 to new connections in turn. A SYN repeated in the burst
+  // and the ACK behind it go on the flow the first SYN opens (not scheduled again, not dropped as
+  // tcp_not_syn), so the cursor moves once per connection.
+  dataplane_harness h(scheduler_yaml());
+  const char* c = "10.0.0.1";
+  const fixture first = syn_to("1st connection", c, 41000, 81, be1);
+  fixture again = first;
+  again.name = "its SYN again";
+  const fixture ack = establish(c, 41000, 81, be1)[1];
+  expect_one_burst(h, {first, again, ack, syn_to("2nd connection", c, 41001, 81, be1),
+                       syn_to("3rd connection", c, 41002, 81, be1),
+                       syn_to("4th connection: weight 1's turn", c, 41003, 81, be2)});
+  EXPECT_EQ(h.stats().worker.flows_created.get(), 4u);
+}
+
 } // namespace
 } // namespace sluice::testing
