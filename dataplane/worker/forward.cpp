@@ -216,8 +216,7 @@ void worker::forward_flows(const snapshot& s, candidate* c, const flow_table::pr
     for (unsigned i = 0; i < n; ++i)
       if (!(decided >> i & 1) && c[i].service != nullptr && (s.acl == nullptr || admitted[i]))
         opening |= uint64_t{1} << i;
-  new_flow planned[k_burst];
-  const uint64_t plans = opening != 0 ? plan_new_flows(s, c, probes, n, opening, planned) : 0;
+  const uint64_t plans = opening != 0 ? plan_new_flows(s, c, probes, n, opening, planned_) : 0;
   const uint64_t created_before = counters_.flows_created.get();
   const uint64_t erased_before = flows_.erasures();
   for (unsigned i = 0; i < n; ++i) {
@@ -239,7 +238,7 @@ void worker::forward_flows(const snapshot& s, candidate* c, const flow_table::pr
     }
     if (consumed & bit) continue;                   // resolve_destination() dropped and counted it
     if (s.acl != nullptr && !admitted[i]) continue; // acl_screen() dropped and counted it
-    forward_miss(s, c[i], probes[i].key, created_before, plans & bit ? &planned[i] : nullptr);
+    forward_miss(s, c[i], probes[i].key, created_before, plans & bit ? &planned_[i] : nullptr);
   }
 }
 

@@ -273,6 +273,9 @@ private:
   reassembly_table frags_;
   std::vector<rte_mbuf*> frag_buffers_; // by reassembly slot: the datagram being reassembled
   uint64_t next_expiry_ = 0;
+  // plan_new_flows()'s plans for the burst forward_flows() is forwarding (a member, not a local:
+  // a flow's default member initialisers would be run for every slot of every burst).
+  new_flow planned_[k_burst];
 
   struct tx_queue {
     uint16_t count = 0;
