@@ -212,11 +212,12 @@ void worker::forward_flows(const snapshot& s, candidate* c, const flow_table::pr
   // of one at each insert (a cold read that was ~10 % of a new flow's cost at 1M flows).
   uint64_t opening = 0; // misses with a service, admitted
   const uint64_t decided = found | consumed;
-  if (decided != (n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1))
+  static_assert(k_burst < 64, "burst masks are 64-bit");
+  if (decided != (uint64_t{1} << n) - 1)
     for (unsigned i = 0; i < n; ++i)
       if (!(decided >> i & 1) && c[i].service != nullptr && (s.acl == nullptr || admitted[i]))
         opening |= uint64_t{1} << i;
-  const uint64_t plans = opening != 0 ? plan_new_flows(s, c, probes, n, opening, planned_) : 0;
+  const uint64_t plans = opening != 0 ? plan_new_flows(s, c, probes, n, opening) : 0;
   const uint64_t created_before = counters_.flows_created.get();
   const uint64_t erased_before = flows_.erasures();
   for (unsigned i = 0; i < n; ++i) {
@@ -269,7 +270,7 @@ void worker::forward_miss(const snapshot& s, candidate& c, const flow_key& key,
 }
 
 uint64_t worker::plan_new_flows(const snapshot& s, candidate* c, const flow_table::probe* probes,
-                                unsigned n, uint64_t eligible, new_flow* planned) noexcept {
+                                unsigned n, uint64_t eligible) noexcept {
   uint64_t plans = 0;
   for (unsigned i = 0; i < n; ++i) {
     const uint64_t bit = uint64_t{1} << i;
@@ -283,13 +284,13 @@ uint64_t worker::plan_new_flows(const snapshot& s, candidate* c, const flow_tabl
     }
     // What would be refused is left to forward_miss(), which drops it in order (a segment that
     // is not a SYN may belong to a flow an earlier packet of the burst opens).
-    if (repeated || schedule_flow(s, c[i], planned[i])) continue;
+    if (repeated || schedule_flow(s, c[i], planned_[i])) continue;
     // Counted now, as a flow of its backend, so that lc and wlc see it when they choose for the
     // next new flow; forward_miss() takes the count back before inserting it. (What they do not
     // see is a state change the same burst makes to an existing flow — an ACK establishing it
     // after the burst's SYNs were scheduled — until the next burst: a burst is microseconds.)
-    count_flow(planned[i].f);
-    flows_.prefetch_homes(planned[i].f);
+    count_flow(planned_[i].f);
+    flows_.prefetch_homes(planned_[i].f);
     plans |= bit;
   }
   return plans;

@@ -164,9 +164,9 @@ private:
   void insert_flow(const snapshot& s, candidate& c, new_flow& nf) noexcept;
   // Schedules the eligible (bit mask) misses of NAT services that a burst of their own would
   // open, counts each as its backend's flow and starts the loads of its tuples' home buckets;
-  // returns the mask of those planned[i] holds.
+  // returns the mask of those planned_[i] holds.
   uint64_t plan_new_flows(const snapshot& s, candidate* c, const flow_table::probe* probes,
-                          unsigned n, uint64_t eligible, new_flow* planned) noexcept;
+                          unsigned n, uint64_t eligible) noexcept;
   // The flow table is full and `f` belongs to an mh dr/tun service: forward without tracking,
   // since Maglev sends the flow's later packets to the same backend anyway.
   void forward_untracked(const snapshot& s, candidate& c, const flow& f) noexcept;
