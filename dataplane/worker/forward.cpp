@@ -138,7 +138,11 @@ void worker::deliver_locally(const snapshot& s, uint16_t in_iface, rte_mbuf* m,
   // interface's own address (eBGP peers send exactly that).
   if (kernels && has_kernel_twin(in_iface))
     return to_kernel(in_iface, m, drop_reason::local_delivery_unsupported);
-  if (kind == local_kind::vip && vip_service_of(s, p) == nullptr)
+  // A VIP port without a service still has the flows of a removed one draining (this worker's,
+  // steering brings the client's packets to their owner): theirs are answered as they were while
+  // the service lived. Only a TTL-1 packet to such a port pays for the lookup.
+  if (kind == local_kind::vip && vip_service_of(s, p) == nullptr &&
+      !flows_.lookup(std::bit_cast<flow_key>(key_of(p))))
     return drop(m, drop_reason::no_service);
   expire(s, in_iface, m, p);
 }

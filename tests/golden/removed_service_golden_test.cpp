@@ -1,6 +1,6 @@
 // Golden packets for a service removed by a reload without a flush: its flows drain until they
 // end (control/admin/api.hpp), while nothing new reaches it — no SYN, no reused tuple, no packet
-// whose TTL ends at the VIP. Rows run in order on one worker, so flows carry across the reload.
+// of a new tuple whose TTL ends at the VIP. Rows run in order on one worker, so flows carry across the reload.
 
 #include <arpa/inet.h>
 
@@ -207,8 +207,8 @@ TEST(RemovedServiceGolden, APacketBehindARefusedReuseInItsBurstIsNotForwardedOnT
   EXPECT_EQ(h.dataplane().flows().size(), 1u);
 }
 
-// TCP/UDP whose TTL ends at the gateway: at a VIP port without a service there is nothing to
-// expire it on the way to (no_service, silently); everything else would have been forwarded, so
+// TCP/UDP whose TTL ends at the gateway: at a VIP port without a service (and no flow of its
+// tuple draining there) there is nothing to expire it on the way to (no_service, silently); everything else would have been forwarded, so
 // it gets ICMP time exceeded from the interface it came in on.
 TEST(RemovedServiceGolden, TtlOneAtAVipPortWithoutServiceIsNoServiceElseTimeExceeded) {
   const std::string up = dataplane_harness::mac_text(k_uplink);
@@ -234,6 +234,53 @@ TEST(RemovedServiceGolden, TtlOneAtAVipPortWithoutServiceIsNoServiceElseTimeExce
       {"ttl 1 tcp to the removed service's port", k_uplink, to_web, {}, drop_reason::no_service},
       {"ttl 1 udp to the removed service's port", k_uplink, to_echo, {}, drop_reason::no_service},
   });
+}
+
+// A TTL-1 packet of a flow that drains gets what the same packet got while its service was
+// there: ICMP time exceeded, the flow untouched — not no_service, which is for a tuple without a
+// flow. With two workers it arrives on the queue of the worker not owning the flow.
+TEST(RemovedServiceGolden, TtlOneOnADrainingFlowIsTimeExceededAsOnALiveFlow) {
+  struct variant {
+    const char* name;
+    std::string yaml;
+    unsigned workers;
+  };
+  const variant variants[] = {
+      {"port's service gone", without_service(without_service(config_yaml(), "web"), "echo"), 1},
+      {"vip gone", vip_gone_yaml(), 1},
+      {"port's service gone, two workers", without_service(without_service(config_yaml(), "web"), "echo"), 2},
+      {"vip gone, two workers", vip_gone_yaml(), 2},
+  };
+  const std::string up = dataplane_harness::mac_text(k_uplink);
+  for (const variant& v : variants) {
+    SCOPED_TRACE(v.name);
+    const unsigned owner = v.workers == 1 ? 0 : 1 - flow_owner(ip("10.0.0.100"), 2);
+    const unsigned other = v.workers == 1 ? 0 : 1 - owner;
+    const std::string c = v.workers == 1 ? k_lab_client : client_owned_by(owner);
+    const bytes data = from_client().ipv4(c.c_str(), "10.0.0.100", 1)
+                           .tcp(40000, 80, PSH | ACK, 1001, 10).payload("GET / HTTP/1.1\r\n\r\n").build();
+    const bytes query = from_client().ipv4(c.c_str(), "10.0.0.100", 1).udp(50000, 53).payload("q2").build();
+    const auto ttl_one_rows = [&](const char* when) {
+      return std::vector<fixture>{
+          {std::string("ttl 1 data on the tcp flow, ") + when, k_uplink, data,
+           {{k_uplink, time_exceeded_frame(up, k_client, "10.0.0.2", data)}}, drop_reason::ip_ttl_exceeded, other},
+          {std::string("ttl 1 on the udp flow, ") + when, k_uplink, query,
+           {{k_uplink, time_exceeded_frame(up, k_client, "10.0.0.2", query)}}, drop_reason::ip_ttl_exceeded, other},
+      };
+    };
+    dataplane_harness h(config_yaml(), v.workers);
+    auto opening = opening_rows(40000, c);
+    for (fixture& f : opening) f.queue = f.in_iface == k_uplink ? owner : other;
+    run_fixtures(h, opening);
+    run_fixtures(h, ttl_one_rows("service live"));
+    h.reconfigure(v.yaml);
+    run_fixtures(h, ttl_one_rows("service removed"));
+    auto rows = draining_rows(40000, c);
+    rows.resize(3); // the flows still carry traffic
+    for (fixture& f : rows) f.queue = f.in_iface == k_uplink ? owner : other;
+    run_fixtures(h, rows);
+    EXPECT_EQ(h.dataplane(owner).flows().size(), 2u);
+  }
 }
 
 // A flow whose ACL waits for its first payload when its service goes: nothing is left to judge
