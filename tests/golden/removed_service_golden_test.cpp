@@ -10,6 +10,7 @@
 
 #include "tests/golden/acl_lab.hpp"
 #include "tests/golden/direct_lab.hpp"
+#include "tests/golden/fragment_lab.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -280,6 +281,64 @@ TEST(RemovedServiceGolden, TtlOneOnADrainingFlowIsTimeExceededAsOnALiveFlow) {
     for (fixture& f : rows) f.queue = f.in_iface == k_uplink ? owner : other;
     run_fixtures(h, rows);
     EXPECT_EQ(h.dataplane(owner).flows().size(), 2u);
+  }
+}
+
+// A draining UDP flow's datagram sent in fragments, with two workers: the fragments meet and are
+// reassembled where steering sends them — with the VIP gone, on the VIP address's worker, which
+// does not own the flow and passes the whole datagram on to the client's owner (forward_miss) —
+// and the datagram reaches be1 cut again for the link, wherever the fragments arrived.
+TEST(RemovedServiceGolden, AFragmentedDatagramOfADrainingFlowReachesItsBackendOverTwoWorkers) {
+  const unsigned owner = 1 - flow_owner(ip("10.0.0.100"), 2);
+  const std::string c = client_owned_by(owner);
+  struct variant {
+    const char* name;
+    std::string yaml;
+    unsigned reassembler; // steered by the client (a VIP's) or by the destination (not ours)
+  };
+  const variant variants[] = {
+      {"port's service gone", without_service(without_service(config_yaml(), "web"), "echo"), owner},
+      {"vip gone", vip_gone_yaml(), 1 - owner},
+  };
+  for (const variant& v : variants) {
+    SCOPED_TRACE(v.name);
+    dataplane_harness h(config_yaml(), 2);
+    auto opening = opening_rows(40000, c);
+    for (fixture& f : opening) f.queue = f.in_iface == k_uplink ? owner : 1 - owner;
+    run_fixtures(h, opening);
+    h.reconfigure(v.yaml);
+    // Plain, and cut to 1020-byte DF pieces that must leave no bigger (the reassembling worker's
+    // note of the biggest piece travels with the datagram to the owner).
+    struct cut {
+      const char* name;
+      bool df;
+      std::size_t chunk;
+    };
+    const cut cuts[] = {{"plain fragments", false, k_mtu_chunk}, {"1020-byte DF pieces", true, 1000}};
+    uint16_t id = 700;
+    for (const unsigned queue : {1 - owner, owner}) {
+      for (const cut& k : cuts) {
+        SCOPED_TRACE(std::string(k.name) +
+                     (queue == owner ? " on the owner's queue" : " on the other worker's queue"));
+        auto in = client_to_vip(c).ip_id(id);
+        auto expected = client_to_be1(c).ip_id(id);
+        if (k.df) in.df(), expected.df();
+        const auto frags = fragments_of(in.udp(50000, 53).payload_counting(2000).build(), k.chunk);
+        ASSERT_GE(frags.size(), 2u);
+        const auto out =
+            fragments_of(expected.udp(50000, 5353).payload_counting(2000).build(), k.chunk);
+        std::vector<std::size_t> last_first;
+        for (std::size_t i = frags.size(); i-- > 0;) last_first.push_back(i);
+        auto rows = fragment_rows("udp datagram of the draining flow", k_uplink, frags, last_first,
+                                  sent_on(k_downlink, out));
+        for (fixture& f : rows) f.queue = queue;
+        run_fixtures(h, rows);
+        ++id;
+      }
+    }
+    EXPECT_EQ(h.stats(v.reassembler).worker.datagrams_reassembled.get(), 4u);
+    EXPECT_EQ(h.dataplane(owner).flows().size(), 2u);
+    EXPECT_EQ(h.dataplane(1 - owner).flows().size(), 0u) << "nothing scheduled where it was reassembled";
   }
 }
 
