@@ -22,6 +22,9 @@ std::string vip_gone_yaml() {
 )";
 }
 
+// The NAT lab without its web and echo services, their VIP kept by the lab's other ports.
+std::string ports_gone_yaml() { return without_service(without_service(config_yaml(), "web"), "echo"); }
+
 const std::string k_lab_client = "10.0.0.1";
 
 packet_builder client_to_vip(const std::string& c = k_lab_client) {
@@ -78,11 +81,18 @@ std::vector<fixture> draining_rows(uint16_t port, const std::string& c = k_lab_c
   };
 }
 
+// `rows` as they arrive over two workers: the client's on queue `client_side`, the backend's on
+// `backend_side`.
+std::vector<fixture> on_queues(std::vector<fixture> rows, unsigned client_side, unsigned backend_side) {
+  for (fixture& f : rows) f.queue = f.in_iface == k_uplink ? client_side : backend_side;
+  return rows;
+}
+
 TEST(RemovedServiceGolden, FlowsOfARemovedPortDrainWhileNewSynsToItAreRefused) {
   dataplane_harness h(config_yaml());
   run_fixtures(h, opening_rows(40000));
   // web and echo leave; the VIP stays (other ports keep their services).
-  h.reconfigure(without_service(without_service(config_yaml(), "web"), "echo"));
+  h.reconfigure(ports_gone_yaml());
   ASSERT_NE(h.published().local_addrs.find(snapshot::addr_key(ip("10.0.0.100"))), flat_index::k_absent);
   run_fixtures(h, draining_rows(40000));
 }
@@ -109,25 +119,20 @@ TEST(RemovedServiceGolden, FlowsOfARemovedServiceDrainOnTheirOwnerWhateverWorker
     drop_reason new_syn;
   };
   const variant variants[] = {
-      {"port's service gone", without_service(without_service(config_yaml(), "web"), "echo"),
-       drop_reason::no_service},
+      {"port's service gone", ports_gone_yaml(), drop_reason::no_service},
       {"vip gone", vip_gone_yaml(), drop_reason::no_flow},
   };
   const unsigned owner = 1 - flow_owner(ip("10.0.0.100"), 2);
   const unsigned other = 1 - owner;
   const std::string c = client_owned_by(owner);
   // The client's packets arrive on its owner's queue, the backend's on the other worker's.
-  const auto on_their_queues = [&](std::vector<fixture> rows) {
-    for (fixture& f : rows) f.queue = f.in_iface == k_uplink ? owner : other;
-    return rows;
-  };
   for (const variant& v : variants) {
     SCOPED_TRACE(v.name);
     dataplane_harness h(config_yaml(), 2);
-    run_fixtures(h, on_their_queues(opening_rows(40000, c)));
+    run_fixtures(h, on_queues(opening_rows(40000, c), owner, other));
     h.reconfigure(v.yaml);
     const uint64_t handed_over = h.stats(other).worker.handoff_out.get();
-    auto rows = on_their_queues(draining_rows(40000, c));
+    auto rows = on_queues(draining_rows(40000, c), owner, other);
     rows[3].drop = v.new_syn;
     fixture syn_elsewhere = rows[3];
     syn_elsewhere.name = "a new syn arriving on the other worker is refused too";
@@ -230,7 +235,7 @@ TEST(RemovedServiceGolden, TtlOneAtAVipPortWithoutServiceIsNoServiceElseTimeExce
       {"ttl 1 udp to a backend's address", k_uplink, to_be1_port,
        {{k_uplink, time_exceeded_frame(up, k_client, "10.0.0.2", to_be1_port)}}, drop_reason::ip_ttl_exceeded},
   });
-  h.reconfigure(without_service(without_service(config_yaml(), "web"), "echo"));
+  h.reconfigure(ports_gone_yaml());
   run_fixtures(h, {
       {"ttl 1 tcp to the removed service's port", k_uplink, to_web, {}, drop_reason::no_service},
       {"ttl 1 udp to the removed service's port", k_uplink, to_echo, {}, drop_reason::no_service},
@@ -247,9 +252,9 @@ TEST(RemovedServiceGolden, TtlOneOnADrainingFlowIsTimeExceededAsOnALiveFlow) {
     unsigned workers;
   };
   const variant variants[] = {
-      {"port's service gone", without_service(without_service(config_yaml(), "web"), "echo"), 1},
+      {"port's service gone", ports_gone_yaml(), 1},
       {"vip gone", vip_gone_yaml(), 1},
-      {"port's service gone, two workers", without_service(without_service(config_yaml(), "web"), "echo"), 2},
+      {"port's service gone, two workers", ports_gone_yaml(), 2},
       {"vip gone, two workers", vip_gone_yaml(), 2},
   };
   const std::string up = dataplane_harness::mac_text(k_uplink);
@@ -270,15 +275,12 @@ TEST(RemovedServiceGolden, TtlOneOnADrainingFlowIsTimeExceededAsOnALiveFlow) {
       };
     };
     dataplane_harness h(config_yaml(), v.workers);
-    auto opening = opening_rows(40000, c);
-    for (fixture& f : opening) f.queue = f.in_iface == k_uplink ? owner : other;
-    run_fixtures(h, opening);
+    run_fixtures(h, on_queues(opening_rows(40000, c), owner, other));
     run_fixtures(h, ttl_one_rows("service live"));
     h.reconfigure(v.yaml);
     run_fixtures(h, ttl_one_rows("service removed"));
-    auto rows = draining_rows(40000, c);
+    auto rows = on_queues(draining_rows(40000, c), owner, other);
     rows.resize(3); // the flows still carry traffic
-    for (fixture& f : rows) f.queue = f.in_iface == k_uplink ? owner : other;
     run_fixtures(h, rows);
     EXPECT_EQ(h.dataplane(owner).flows().size(), 2u);
   }
@@ -297,15 +299,13 @@ TEST(RemovedServiceGolden, AFragmentedDatagramOfADrainingFlowReachesItsBackendOv
     unsigned reassembler; // steered by the client (a VIP's) or by the destination (not ours)
   };
   const variant variants[] = {
-      {"port's service gone", without_service(without_service(config_yaml(), "web"), "echo"), owner},
+      {"port's service gone", ports_gone_yaml(), owner},
       {"vip gone", vip_gone_yaml(), 1 - owner},
   };
   for (const variant& v : variants) {
     SCOPED_TRACE(v.name);
     dataplane_harness h(config_yaml(), 2);
-    auto opening = opening_rows(40000, c);
-    for (fixture& f : opening) f.queue = f.in_iface == k_uplink ? owner : 1 - owner;
-    run_fixtures(h, opening);
+    run_fixtures(h, on_queues(opening_rows(40000, c), owner, 1 - owner));
     h.reconfigure(v.yaml);
     // Plain, and cut to 1020-byte DF pieces that must leave no bigger (the reassembling worker's
     // note of the biggest piece travels with the datagram to the owner).
@@ -329,10 +329,9 @@ TEST(RemovedServiceGolden, AFragmentedDatagramOfADrainingFlowReachesItsBackendOv
             fragments_of(expected.udp(50000, 5353).payload_counting(2000).build(), k.chunk);
         std::vector<std::size_t> last_first;
         for (std::size_t i = frags.size(); i-- > 0;) last_first.push_back(i);
-        auto rows = fragment_rows("udp datagram of the draining flow", k_uplink, frags, last_first,
-                                  sent_on(k_downlink, out));
-        for (fixture& f : rows) f.queue = queue;
-        run_fixtures(h, rows);
+        const auto rows = fragment_rows("udp datagram of the draining flow", k_uplink, frags,
+                                        last_first, sent_on(k_downlink, out));
+        run_fixtures(h, on_queues(rows, queue, queue));
         ++id;
       }
     }
