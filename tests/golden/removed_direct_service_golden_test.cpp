@@ -65,11 +65,17 @@ std::vector<fixture> opening_rows(be2_link& be2, const std::string& c, unsigned 
 std::vector<fixture> draining_rows(be2_link& be2, const std::string& c, drop_reason refused,
                                    unsigned queue, std::optional<unsigned> elsewhere) {
   const std::string get = "GET / HTTP/1.1\r\n\r\n";
+  const bytes ttl_one =
+      from_client().ipv4(c.c_str(), "10.0.0.101", 1).df().tcp(40000, 2222, ACK, 1019, 10).build();
   // Rows made in sending order: be2_link numbers the TUN outer IDs as it goes.
   std::vector<fixture> rows = {
       {"client data on the established connection still goes to be2", k_uplink,
        client_to_any(c).tcp(40000, 2222, PSH | ACK, 1001, 10).payload(get).build(),
        {{k_downlink, be2.carrying(at_be2(c).tcp(40000, 2222, PSH | ACK, 1001, 10).payload(get))}}, {}},
+      {"a ttl 1 segment of the connection gets time exceeded, as while the service lived", k_uplink,
+       ttl_one,
+       {{k_uplink, time_exceeded_frame(dataplane_harness::mac_text(k_uplink), k_client, "10.0.0.2", ttl_one)}},
+       drop_reason::ip_ttl_exceeded},
       {"a new syn from another client to the same port is refused", k_uplink,
        client_to_any("10.0.0.7").tcp(40100, 2222, SYN).build(), {}, refused},
       {"a new syn from the same client to another port is refused", k_uplink,
