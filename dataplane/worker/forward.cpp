@@ -1,5 +1,5 @@
 // Burst processing: classify every packet, look the flow candidates up in one bulk call, then
-// forward on existing flows or open new ones (NAT forwarding).
+// forward on existing flows or open new ones.
 
 #include <rte_ether.h>
 #include <rte_prefetch.h>
@@ -211,9 +211,10 @@ void worker::forward_flows(const snapshot& s, candidate* c, const flow_table::pr
     if (!(found & (uint64_t{1} << i)) && !resolve_destination(s, c[i])) consumed |= uint64_t{1} << i;
   bool admitted[k_burst];
   if (s.acl != nullptr) acl_screen(s, c, n, found | consumed, admitted);
-  // The burst's new NAT flows are scheduled before any is inserted: a flow's reply tuple is known
-  // only once its backend is chosen, and the home buckets of all of them load together instead
-  // of one at each insert (a cold read that was ~10 % of a new flow's cost at 1M flows).
+  // The burst's new NAT and full-NAT flows are scheduled before any is inserted: a flow's reply
+  // tuple is known only once its backend (and for full-NAT its local endpoint) is chosen, and the
+  // home buckets of all of them load together instead of one at each insert (a cold read that
+  // was ~10 % of a new flow's cost at 1M flows).
   uint64_t opening = 0; // misses with a service, admitted
   const uint64_t decided = found | consumed;
   static_assert(k_burst < 64, "burst masks are 64-bit");
@@ -265,7 +266,7 @@ void worker::forward_miss(const snapshot& s, candidate& c, const flow_key& key,
     return drop(c.m, c.on_miss);
   }
   // The plan's provisional count goes: the flow is counted once inserted, or never.
-  if (planned != nullptr) forget_flow(planned->f);
+  if (planned != nullptr && planned->counted) forget_flow(planned->f);
   // An earlier packet of this burst may have opened the flow after the bulk lookup.
   if (counters_.flows_created.get() != created_before)
     if (const auto hit = flows_.lookup(key)) return forward_on_flow(s, c, hit->index, hit->dir, false);
@@ -278,7 +279,9 @@ uint64_t worker::plan_new_flows(const snapshot& s, candidate* c, const flow_tabl
   uint64_t plans = 0;
   for (unsigned i = 0; i < n; ++i) {
     const uint64_t bit = uint64_t{1} << i;
-    if (!(eligible & bit) || c[i].service->mode != forwarding::nat) continue;
+    if (!(eligible & bit)) continue;
+    const forwarding mode = c[i].service->mode;
+    if (mode != forwarding::nat && mode != forwarding::fnat) continue;
     // A tuple planned already (a retransmitted SYN) is decided in order, on the first's flow.
     bool repeated = false;
     for (uint64_t p = plans; p != 0 && !repeated; p &= p - 1) {
@@ -289,13 +292,23 @@ uint64_t worker::plan_new_flows(const snapshot& s, candidate* c, const flow_tabl
     // What would be refused is left to forward_miss(), which drops it in order (a segment that
     // is not a SYN may belong to a flow an earlier packet of the burst opens).
     if (repeated || schedule_flow(s, c[i], planned_[i])) continue;
+    plans |= bit;
+    new_flow& nf = planned_[i];
+    // Full-NAT's reply tuple names its local endpoint: the first candidate is drawn now, so the
+    // burst's flows take them in the order they would one at a time. Without a local address the
+    // flow is left to insert_flow(), which drops it; scheduling it again there would move the
+    // scheduler twice.
+    if (mode == forwarding::fnat) {
+      nf.local_drawn = draw_local_endpoint(s, *c[i].service, nf.f);
+      if (!nf.local_drawn) continue;
+    }
     // Counted now, as a flow of its backend, so that lc and wlc see it when they choose for the
     // next new flow; forward_miss() takes the count back before inserting it. (What they do not
     // see is a state change the same burst makes to an existing flow — an ACK establishing it
     // after the burst's SYNs were scheduled — until the next burst: a burst is microseconds.)
-    count_flow(planned_[i].f);
-    flows_.prefetch_homes(planned_[i].f);
-    plans |= bit;
+    count_flow(nf.f);
+    nf.counted = true;
+    flows_.prefetch_homes(nf.f);
   }
   return plans;
 }
@@ -412,6 +425,8 @@ std::optional<drop_reason> worker::schedule_flow(const snapshot& s, candidate& c
   const auto* ports = reinterpret_cast<const uint16_t*>(c.pkt.l4);
   out.adopted = !opening;
   out.untracked_ok = consistent;
+  out.counted = false;
+  out.local_drawn = false;
   out.f = flow{
       .client_addr = c.pkt.ip->src_addr,
       .vip = c.pkt.ip->dst_addr,
@@ -436,7 +451,7 @@ std::optional<drop_reason> worker::schedule_flow(const snapshot& s, candidate& c
 void worker::insert_flow(const snapshot& s, candidate& c, new_flow& nf) noexcept {
   const snapshot_service& svc = *c.service;
   flow& f = nf.f;
-  const int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, c, f) : flows_.insert(f);
+  const int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, c, nf) : flows_.insert(f);
   if (index == -ENOSPC && nf.untracked_ok) return forward_untracked(s, c, f);
   if (index == -ENOSPC) return drop(c.m, drop_reason::flow_table_full);
   if (index == -EADDRNOTAVAIL) return drop(c.m, drop_reason::fnat_no_local_port);

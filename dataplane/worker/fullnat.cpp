@@ -20,27 +20,36 @@ constexpr unsigned k_local_port_tries = 32;
 
 } // namespace
 
-int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, const candidate& c,
-                            flow& f) noexcept {
-  if (svc.proxy_protocol_v2) {
-    // The header goes where the client's data starts: right after its SYN's sequence number.
-    const auto* tcp = reinterpret_cast<const rte_tcp_hdr*>(c.pkt.l4);
-    f.proxy_len = k_proxy_v2_ipv4_len;
-    f.proxy_start = rte_be_to_cpu_32(tcp->sent_seq) + 1;
-  }
+bool worker::draw_local_endpoint(const snapshot& s, const snapshot_service& svc,
+                                 flow& f) noexcept {
   const std::vector<uint32_t>& pool = svc.block->local_addresses;
   uint32_t default_addr = 0;
   if (pool.empty()) {
     // No pool configured: the address of the interface that reaches the backend (one address
     // per interface, as a Linux host masquerading on that link would use).
     const auto hop = route(s, f.backend_addr);
-    if (!hop) return -EADDRNOTAVAIL;
+    if (!hop) return false;
     default_addr = s.ifaces[hop->iface].addr;
   }
+  const auto local = local_endpoints_.next(static_cast<uint32_t>(pool.size()));
+  f.local_addr = pool.empty() ? default_addr : pool[local.address_index];
+  f.local_port = rte_cpu_to_be_16(local.port);
+  return true;
+}
+
+int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, const candidate& c,
+                            new_flow& nf) noexcept {
+  flow& f = nf.f;
+  if (svc.proxy_protocol_v2) {
+    // The header goes where the client's data starts: right after its SYN's sequence number.
+    const auto* tcp = reinterpret_cast<const rte_tcp_hdr*>(c.pkt.l4);
+    f.proxy_len = k_proxy_v2_ipv4_len;
+    f.proxy_start = rte_be_to_cpu_32(tcp->sent_seq) + 1;
+  }
+  // A planned flow holds its first candidate already (its reply tuple's home bucket is loading);
+  // further ones are drawn only when a candidate is taken.
   for (unsigned t = 0; t < k_local_port_tries; ++t) {
-    const auto local = local_endpoints_.next(static_cast<uint32_t>(pool.size()));
-    f.local_addr = pool.empty() ? default_addr : pool[local.address_index];
-    f.local_port = rte_cpu_to_be_16(local.port);
+    if ((t > 0 || !nf.local_drawn) && !draw_local_endpoint(s, svc, f)) return -EADDRNOTAVAIL;
     const int64_t r = flows_.insert(f);
     // -EEXIST: this backend already talks to that local address:port; try the next one.
     if (r != -EEXIST) return r;

@@ -155,6 +155,11 @@ private:
     flow f;
     bool adopted;      // not opened by its first packet (an mh dr/tun mid-connection segment)
     bool untracked_ok; // forward_untracked() when the table is full
+    // plan_new_flows() counted it as its backend's flow (forward_miss() takes the count back).
+    bool counted;
+    // Full-NAT: f.local_addr and f.local_port hold the first local endpoint to try, drawn when
+    // the flow was planned.
+    bool local_drawn;
   };
   void open_flow(const snapshot& s, candidate& c) noexcept;
   // open_flow()'s two halves. schedule_flow() checks the packet, chooses the backend and fills
@@ -162,9 +167,11 @@ private:
   // flow and forwards the packet on it, or drops it.
   std::optional<drop_reason> schedule_flow(const snapshot& s, candidate& c, new_flow& out) noexcept;
   void insert_flow(const snapshot& s, candidate& c, new_flow& nf) noexcept;
-  // Schedules the eligible (bit mask) misses of NAT services that a burst of their own would
-  // open, counts each as its backend's flow and starts the loads of its tuples' home buckets;
-  // returns the mask of those planned_[i] holds.
+  // Schedules the eligible (bit mask) misses of NAT and full-NAT services that a burst of their
+  // own would open (a full-NAT flow with its first local endpoint), counts each as its backend's
+  // flow and starts the loads of its tuples' home buckets; returns the mask of those planned_[i]
+  // holds. A full-NAT flow without a local address is scheduled but neither counted nor
+  // prefetched: insert_flow() drops it in order, as an unplanned one would be.
   uint64_t plan_new_flows(const snapshot& s, candidate* c, const flow_table::probe* probes,
                           unsigned n, uint64_t eligible) noexcept;
   // The flow table is full and `f` belongs to an mh dr/tun service: forward without tracking,
@@ -201,10 +208,15 @@ private:
   // The forward direction of DR and TUN flows, whose replies bypass the gateway (direct.cpp).
   void forward_dr(const snapshot& s, candidate& c, const flow& f) noexcept;
   void forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept;
-  // Full-NAT (fullnat.cpp): picks a local address:port for `f` and inserts it; returns the
-  // index, -EADDRNOTAVAIL when no candidate port was free, or flow_table::insert()'s errors.
+  // Full-NAT (fullnat.cpp). Sets f.local_addr and f.local_port to this worker's next local
+  // endpoint candidate towards f.backend_addr: a pool address, or without a pool the address of
+  // the interface routing to the backend; false (nothing drawn) when there is no such route.
+  bool draw_local_endpoint(const snapshot& s, const snapshot_service& svc, flow& f) noexcept;
+  // Inserts nf.f from the first local endpoint whose reply tuple is free (nf's planned one
+  // first, if any); returns the index, -EADDRNOTAVAIL when there is no local address or no
+  // candidate was free, or flow_table::insert()'s errors.
   int64_t insert_fnat(const snapshot& s, const snapshot_service& svc, const candidate& c,
-                      flow& f) noexcept;
+                      new_flow& nf) noexcept;
   void forward_fnat(const snapshot& s, candidate& c, const flow& f, flow_dir dir) noexcept;
   // ICMP errors about NAT and full-NAT flows (icmp_error.cpp).
   unsigned icmp_error_owner(const snapshot& s, const uint8_t* icmp, uint32_t len) const noexcept;

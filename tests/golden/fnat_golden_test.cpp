@@ -173,6 +173,97 @@ TEST(FnatGolden, WhenEveryLocalPortIsTakenNewFlowsAreDroppedAsPortExhaustion) {
   EXPECT_EQ(h.send(k_uplink, client().tcp(40000, 80, SYN).build()).size(), 1u);
 }
 
+// The worker schedules a burst's new flows, full-NAT ones with their first local endpoint, before
+// it inserts any (worker::plan_new_flows).
+TEST(FnatGolden, NewFlowsOfOneBurstTakeLocalPortsInArrivalOrderAndEveryReplyFindsItsFlow) {
+  dataplane_harness h(fnat_config_yaml());
+  const auto plain = [](uint16_t port) {
+    return from_client().ipv4("10.0.0.1", "10.0.0.101").tcp(port, 80, SYN);
+  };
+  // Two flows to be1:5353 among them, and a SYN repeated in the burst (on its first's flow).
+  const std::vector<bytes> burst = {
+      client().tcp(40000, 80, SYN).build(), client().tcp(40001, 80, SYN).build(),
+      client().udp(50000, 53).payload("a").build(), client().udp(50001, 53).payload("b").build(),
+      plain(40002).build(), client().tcp(40000, 80, SYN).build(),
+      client().tcp(40003, 80, SYN).build()};
+  EXPECT_EQ(h.send_burst(k_uplink, burst),
+            sent_on(k_downlink, {to_be(k_be1, "10.0.1.11").tcp(1024, 8080, SYN).build(),
+                                 to_be(k_be2, "10.0.1.12").tcp(1025, 8080, SYN).build(),
+                                 to_be(k_be1, "10.0.1.11").udp(1026, 5353).payload("a").build(),
+                                 to_be(k_be1, "10.0.1.11").udp(1027, 5353).payload("b").build(),
+                                 to_be(k_be2, "10.0.1.12", "10.0.1.2").tcp(1028, 8080, SYN).build(),
+                                 to_be(k_be1, "10.0.1.11").tcp(1024, 8080, SYN).build(),
+                                 to_be(k_be1, "10.0.1.11").tcp(1029, 8080, SYN).build()}));
+  const std::vector<bytes> replies = {
+      reply(k_be1, "10.0.1.11").tcp(8080, 1024, SYN | ACK, 7, 1).build(),
+      reply(k_be2, "10.0.1.12").tcp(8080, 1025, SYN | ACK, 7, 1).build(),
+      reply(k_be1, "10.0.1.11").udp(5353, 1026).payload("A").build(),
+      reply(k_be1, "10.0.1.11").udp(5353, 1027).payload("B").build(),
+      reply(k_be2, "10.0.1.12", "10.0.1.2").tcp(8080, 1028, SYN | ACK, 7, 1).build(),
+      reply(k_be1, "10.0.1.11").tcp(8080, 1029, SYN | ACK, 7, 1).build()};
+  EXPECT_EQ(h.send_burst(k_downlink, replies),
+            sent_on(k_uplink, {to_cl().tcp(80, 40000, SYN | ACK, 7, 1).build(),
+                               to_cl().tcp(80, 40001, SYN | ACK, 7, 1).build(),
+                               to_cl().udp(53, 50000).payload("A").build(),
+                               to_cl().udp(53, 50001).payload("B").build(),
+                               to_cl("10.0.0.101").tcp(80, 40002, SYN | ACK, 7, 1).build(),
+                               to_cl().tcp(80, 40003, SYN | ACK, 7, 1).build()}));
+  EXPECT_EQ(h.stats().worker.flows_created.get(), 6u);
+  for (const auto& [reason, n] : h.drop_counts()) EXPECT_EQ(n, 0u) << reason;
+}
+
+TEST(FnatGolden, APlannedLocalPortFoundTakenAtInsertGivesWayToTheNextCandidate) {
+  dataplane_harness h(fnat_config_yaml(70000));
+  // dns takes 10.0.1.5:1024 towards be1:5353; web's SYNs take every other port, so the cursor
+  // comes round to 1024 again.
+  ASSERT_EQ(h.send(k_uplink, client().udp(50000, 53).payload("q").build()).size(), 1u);
+  const uint32_t ports = 65536 - k_fnat_first_port;
+  for (uint32_t sent = 1; sent < ports;) {
+    std::vector<bytes> burst;
+    for (; burst.size() < worker::k_burst && sent < ports; ++sent)
+      burst.push_back(from_client().ipv4("172.16.0.1", "10.0.0.100").tcp(uint16_t(sent), 80, SYN).build());
+    ASSERT_EQ(h.send_burst(k_uplink, burst).size(), burst.size()) << sent;
+  }
+  // Both are planned (1024 and 1025, in order). 1024 is dns's to be1:5353 already: the first
+  // flow draws the next candidate, 1026, while the second keeps its own.
+  EXPECT_EQ(h.send_burst(k_uplink, {client().udp(50001, 53).payload("a").build(),
+                                    client().udp(50002, 53).payload("b").build()}),
+            sent_on(k_downlink, {to_be(k_be1, "10.0.1.11").udp(1026, 5353).payload("a").build(),
+                                 to_be(k_be1, "10.0.1.11").udp(1025, 5353).payload("b").build()}));
+  EXPECT_EQ(h.send_burst(k_downlink, {reply(k_be1, "10.0.1.11").udp(5353, 1024).payload("Q").build(),
+                                      reply(k_be1, "10.0.1.11").udp(5353, 1025).payload("B").build(),
+                                      reply(k_be1, "10.0.1.11").udp(5353, 1026).payload("A").build()}),
+            sent_on(k_uplink, {to_cl().udp(53, 50000).payload("Q").build(),
+                               to_cl().udp(53, 50002).payload("B").build(),
+                               to_cl().udp(53, 50001).payload("A").build()}));
+  EXPECT_EQ(h.dataplane().flows().size(), ports + 2);
+  for (const auto& [reason, n] : h.drop_counts()) EXPECT_EQ(n, 0u) << reason;
+}
+
+TEST(FnatGolden, ANewFlowWithoutALocalAddressInABurstIsDroppedWithoutTakingAPortOrASecondTurn) {
+  // No gateway: 10.0.2.11 is reached by no interface, so a flow to it has no local address.
+  std::string head = lab_yaml_head();
+  const std::size_t gw = head.find("    gateway:");
+  head.erase(gw, head.find('\n', gw) + 1 - gw);
+  dataplane_harness h(head + R"(  - { name: far, address: 10.0.0.102, port: 80, protocol: tcp, forwarding: fnat,
+      backends: [{ address: 10.0.2.11, port: 8080 }, { address: 10.0.1.12, port: 8080 }] }
+)");
+  const auto syn = [](uint16_t port) {
+    return from_client().ipv4("10.0.0.1", "10.0.0.102").tcp(port, 80, SYN).build();
+  };
+  // rr alternates 10.0.2.11 and be2: the 1st and 3rd flows are dropped; be2's flows take the
+  // first two ports. Scheduled again at insert, the 3rd would be be2's.
+  EXPECT_EQ(h.send_burst(k_uplink, {syn(40000), syn(40001), syn(40002), syn(40003)}),
+            sent_on(k_downlink, {to_be(k_be2, "10.0.1.12", "10.0.1.2").tcp(1024, 8080, SYN).build(),
+                                 to_be(k_be2, "10.0.1.12", "10.0.1.2").tcp(1025, 8080, SYN).build()}));
+  EXPECT_EQ(h.drops(drop_reason::fnat_no_local_port), 2u);
+  EXPECT_EQ(h.stats().worker.flows_created.get(), 2u);
+  const uint32_t be2 = h.backend_slot("far", "10.0.1.12");
+  const uint32_t far = h.backend_slot("far", "10.0.2.11");
+  EXPECT_EQ(h.stats().backends[be2].inactive.get(), 2u);
+  EXPECT_EQ(h.stats().backends[far].inactive.get(), 0u) << "the dropped flows are counted nowhere";
+}
+
 } // namespace
 } // namespace sluice::testing
 
