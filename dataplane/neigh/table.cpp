@@ -1,7 +1,5 @@
 #include "dataplane/neigh/table.hpp"
 
-#include <rte_hash_crc.h>
-
 #include <bit>
 
 namespace sluice {
@@ -9,10 +7,6 @@ namespace sluice {
 neighbour_table::neighbour_table(uint32_t capacity)
     : entries_(std::make_unique<neighbour[]>(std::bit_ceil(capacity))),
       mask_(std::bit_ceil(capacity) - 1) {}
-
-uint32_t neighbour_table::home(uint16_t iface, uint32_t addr) const noexcept {
-  return rte_hash_crc_4byte(addr, iface) & mask_;
-}
 
 neighbour* neighbour_table::find(uint16_t iface, uint32_t addr) noexcept {
   for (uint32_t i = home(iface, addr), n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
@@ -23,7 +17,7 @@ neighbour* neighbour_table::find(uint16_t iface, uint32_t addr) noexcept {
   return nullptr;
 }
 
-neighbour* neighbour_table::find_or_create(uint16_t iface, uint32_t addr) noexcept {
+neighbour* neighbour_table::probe_or_create(uint16_t iface, uint32_t addr) noexcept {
   for (uint32_t i = home(iface, addr), n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
     neighbour& e = entries_[i];
     if (e.state == neigh_state::empty) {
