@@ -22,6 +22,9 @@ enum class flow_state : uint8_t {
 
 enum class flow_dir : uint8_t { forward = 0, reply = 1 };
 
+// flow::next_hop before a packet of that direction has found its neighbour entry.
+inline constexpr uint16_t k_unresolved_hop = 0xffff;
+
 // An address as a flow key holds it: 16 bytes, network byte order. IPv4 addresses are stored
 // IPv4-mapped (::ffff:a.b.c.d, RFC 4291 §2.5.5.2), so one key type serves both families and an
 // IPv4 key never equals an IPv6 one.
@@ -103,6 +106,11 @@ struct alignas(64) flow {
   uint8_t proxy_len = 0;
   uint8_t spare = 0;
   uint32_t proxy_start = 0;
+  // The worker's: the neighbour-table entry each direction's packets leave through, by flow_dir
+  // (k_unresolved_hop until found). Routes are the interfaces' own, fixed at start
+  // (snapshot::ifaces), and neighbour entries never move, so one found holds for the flow's life;
+  // routes that change at run time would have to invalidate these.
+  uint16_t next_hop[2] = {k_unresolved_hop, k_unresolved_hop};
 
   flow_key forward_key() const noexcept {
     return flow_key::ipv4(client_addr, vip, client_port, vip_port, proto);

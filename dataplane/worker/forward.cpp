@@ -367,7 +367,7 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, fl
     if (f.mode == forwarding::tun) return forward_tun(s, c, f);
     if (f.mode == forwarding::fnat) return forward_fnat(s, c, f, dir);
     nat_rewrite_destination(c.pkt, {f.backend_addr, f.backend_port});
-    route_out(s, c.m, f.backend_addr);
+    route_flow_out(s, c.m, f, dir, f.backend_addr);
   } else {
     svc.out_packets.add();
     svc.out_bytes.add(bytes);
@@ -375,7 +375,7 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, fl
     be.out_bytes.add(bytes);
     if (f.mode == forwarding::fnat) return forward_fnat(s, c, f, dir);
     nat_rewrite_source(c.pkt, {f.vip, f.vip_port});
-    route_out(s, c.m, f.client_addr);
+    route_flow_out(s, c.m, f, dir, f.client_addr);
   }
 }
 

@@ -57,7 +57,7 @@ int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, cons
   return -EADDRNOTAVAIL;
 }
 
-void worker::forward_fnat(const snapshot& s, candidate& c, const flow& f, flow_dir dir) noexcept {
+void worker::forward_fnat(const snapshot& s, candidate& c, flow& f, flow_dir dir) noexcept {
   if (dir == flow_dir::forward) {
     if (f.proxy_len != 0) {
       uint8_t header[k_proxy_v2_ipv4_len];
@@ -66,11 +66,11 @@ void worker::forward_fnat(const snapshot& s, candidate& c, const flow& f, flow_d
         return drop(c.m, drop_reason::proxy_no_room);
     }
     fnat_rewrite_forward(c.pkt, {f.local_addr, f.local_port}, {f.backend_addr, f.backend_port});
-    route_out(s, c.m, f.backend_addr);
+    route_flow_out(s, c.m, f, dir, f.backend_addr);
   } else {
     if (f.proxy_len != 0) proxy_reply(c.pkt, f.proxy_start, f.proxy_len);
     fnat_rewrite_reply(c.pkt, {f.vip, f.vip_port}, {f.client_addr, f.client_port});
-    route_out(s, c.m, f.client_addr);
+    route_flow_out(s, c.m, f, dir, f.client_addr);
   }
 }
 

@@ -185,28 +185,48 @@ void write_ethernet(rte_mbuf* m, const rte_ether_addr& src, const rte_ether_addr
 }
 } // namespace
 
+void worker::route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
+                            uint32_t dst) noexcept {
+  uint16_t& hop = f.next_hop[static_cast<unsigned>(dir)];
+  if (hop != k_unresolved_hop && !needs_fragment_path(m))
+    return send_to_neighbour(s, neighbours_.slot(hop), m);
+  const auto route_hop = route(s, dst);
+  if (!route_hop) return drop(m, drop_reason::no_route);
+  // The flow's first packet creates the entry (send_via); a later one finds and keeps it.
+  if (const neighbour* n = neighbours_.find(route_hop->iface, route_hop->addr))
+    if (const uint32_t i = neighbours_.index_of(*n); i < k_unresolved_hop) hop = uint16_t(i);
+  send_via(s, route_hop->iface, route_hop->addr, m);
+}
+
+bool worker::needs_fragment_path(const rte_mbuf* m) const noexcept {
+  return rte_pktmbuf_pkt_len(m) > sizeof(rte_ether_hdr) + k_link_mtu || frag_pool_.owns(m);
+}
+
 void worker::send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept {
-  if (rte_pktmbuf_pkt_len(m) > sizeof(rte_ether_hdr) + k_link_mtu || frag_pool_.owns(m))
-    return send_reassembled(s, iface, next_hop, m);
+  if (needs_fragment_path(m)) return send_reassembled(s, iface, next_hop, m);
   neighbour* n = neighbours_.find_or_create(iface, next_hop);
   if (n == nullptr) return drop(m, drop_reason::neighbour_unresolved);
-  switch (n->state) {
+  send_to_neighbour(s, *n, m);
+}
+
+void worker::send_to_neighbour(const snapshot& s, neighbour& n, rte_mbuf* m) noexcept {
+  switch (n.state) {
   case neigh_state::permanent:
     break;
   case neigh_state::reachable:
-    if (now_ - n->confirmed > neigh_timers_.reachable &&
-        now_ - n->last_probe > neigh_timers_.probe_interval)
-      send_arp_request(s, iface, next_hop);
+    if (now_ - n.confirmed > neigh_timers_.reachable &&
+        now_ - n.last_probe > neigh_timers_.probe_interval)
+      send_arp_request(s, n.iface, n.addr);
     break;
   default: // incomplete: wait for the reply
-    if (n->queued == neighbour::k_queue_len) return drop(m, drop_reason::neighbour_queue_full);
-    if (n->queued == 0) n->queued_at = now_;
-    n->queue[n->queued++] = m;
-    if (now_ - n->last_probe > neigh_timers_.probe_interval) send_arp_request(s, iface, next_hop);
+    if (n.queued == neighbour::k_queue_len) return drop(m, drop_reason::neighbour_queue_full);
+    if (n.queued == 0) n.queued_at = now_;
+    n.queue[n.queued++] = m;
+    if (now_ - n.last_probe > neigh_timers_.probe_interval) send_arp_request(s, n.iface, n.addr);
     return;
   }
-  write_ethernet(m, s.ifaces[iface].mac, n->mac);
-  enqueue_tx(iface, m);
+  write_ethernet(m, s.ifaces[n.iface].mac, n.mac);
+  enqueue_tx(n.iface, m);
 }
 
 void worker::share_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,

@@ -217,7 +217,7 @@ private:
   // candidate was free, or flow_table::insert()'s errors.
   int64_t insert_fnat(const snapshot& s, const snapshot_service& svc, const candidate& c,
                       new_flow& nf) noexcept;
-  void forward_fnat(const snapshot& s, candidate& c, const flow& f, flow_dir dir) noexcept;
+  void forward_fnat(const snapshot& s, candidate& c, flow& f, flow_dir dir) noexcept;
   // ICMP errors about NAT and full-NAT flows (icmp_error.cpp).
   unsigned icmp_error_owner(const snapshot& s, const uint8_t* icmp, uint32_t len) const noexcept;
   // An error about none of our flows, sent to an interface's address, is the kernel's.
@@ -233,7 +233,14 @@ private:
 
   // Routes a packet whose IPv4 header is final and hands it to the neighbour layer.
   void route_out(const snapshot& s, rte_mbuf* m, uint32_t dst) noexcept;
+  // route_out() for a packet of flow `f` travelling in `dir` to `dst`, through the neighbour
+  // entry the flow remembers (flow::next_hop): no route scan or neighbour lookup per packet.
+  void route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst) noexcept;
   void send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept;
+  // send_via() once the neighbour entry is known and the frame fits the link.
+  void send_to_neighbour(const snapshot& s, neighbour& n, rte_mbuf* m) noexcept;
+  // Over the link MTU, or a reassembled datagram: send_via() fragments or copies it.
+  bool needs_fragment_path(const rte_mbuf* m) const noexcept;
   void learn_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
                        const rte_ether_addr& mac) noexcept;
   // learn_neighbour() here and on every other worker.
