@@ -266,7 +266,7 @@ void worker::forward_miss(const snapshot& s, candidate& c, const flow_key& key,
     return drop(c.m, c.on_miss);
   }
   // The plan's provisional count goes: the flow is counted once inserted, or never.
-  if (planned != nullptr && planned->counted) forget_flow(planned->f);
+  if (planned != nullptr && planned->counted_as_planned()) forget_flow(planned->f);
   // An earlier packet of this burst may have opened the flow after the bulk lookup.
   if (counters_.flows_created.get() != created_before)
     if (const auto hit = flows_.lookup(key)) return forward_on_flow(s, c, hit->index, hit->dir, false);
@@ -307,7 +307,6 @@ uint64_t worker::plan_new_flows(const snapshot& s, candidate* c, const flow_tabl
     // see is a state change the same burst makes to an existing flow — an ACK establishing it
     // after the burst's SYNs were scheduled — until the next burst: a burst is microseconds.)
     count_flow(nf.f);
-    nf.counted = true;
     flows_.prefetch_homes(nf.f);
   }
   return plans;
@@ -425,7 +424,6 @@ std::optional<drop_reason> worker::schedule_flow(const snapshot& s, candidate& c
   const auto* ports = reinterpret_cast<const uint16_t*>(c.pkt.l4);
   out.adopted = !opening;
   out.untracked_ok = consistent;
-  out.counted = false;
   out.local_drawn = false;
   out.f = flow{
       .client_addr = c.pkt.ip->src_addr,

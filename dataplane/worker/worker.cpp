@@ -192,10 +192,12 @@ void worker::route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir di
     return send_to_neighbour(s, neighbours_.slot(hop), m);
   const auto route_hop = route(s, dst);
   if (!route_hop) return drop(m, drop_reason::no_route);
-  // The flow's first packet creates the entry (send_via); a later one finds and keeps it.
-  if (const neighbour* n = neighbours_.find(route_hop->iface, route_hop->addr))
-    if (const uint32_t i = neighbours_.index_of(*n); i < k_unresolved_hop) hop = uint16_t(i);
-  send_via(s, route_hop->iface, route_hop->addr, m);
+  if (!needs_fragment_path(m))
+    if (neighbour* n = neighbours_.find_or_create(route_hop->iface, route_hop->addr)) {
+      if (const uint32_t i = neighbours_.index_of(*n); i < k_unresolved_hop) hop = uint16_t(i);
+      return send_to_neighbour(s, *n, m);
+    }
+  send_via(s, route_hop->iface, route_hop->addr, m); // fragments it, or drops it unresolved
 }
 
 bool worker::needs_fragment_path(const rte_mbuf* m) const noexcept {

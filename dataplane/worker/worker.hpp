@@ -155,11 +155,12 @@ private:
     flow f;
     bool adopted;      // not opened by its first packet (an mh dr/tun mid-connection segment)
     bool untracked_ok; // forward_untracked() when the table is full
-    // plan_new_flows() counted it as its backend's flow (forward_miss() takes the count back).
-    bool counted;
     // Full-NAT: f.local_addr and f.local_port hold the first local endpoint to try, drawn when
     // the flow was planned.
     bool local_drawn;
+    // A planned flow that plan_new_flows() counted as its backend's flow (forward_miss() takes
+    // the count back): all but a full-NAT one left without a local endpoint.
+    bool counted_as_planned() const noexcept { return f.mode != forwarding::fnat || local_drawn; }
   };
   void open_flow(const snapshot& s, candidate& c) noexcept;
   // open_flow()'s two halves. schedule_flow() checks the packet, chooses the backend and fills

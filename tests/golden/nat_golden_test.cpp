@@ -125,8 +125,8 @@ std::vector<fixture> nat_fixtures() {
        arp_frame(2, "02:00:00:00:0b:20", down, "02:00:00:00:0b:20", "10.0.1.20", down, "10.0.1.2"),
        {{k_downlink, packet_builder().eth(down, "02:00:00:00:0b:20").ipv4("10.0.0.1", "10.0.1.20", 63).tcp(41000, 443, SYN).build()}},
        {}},
-      // The flow remembers its neighbour entry (flow::next_hop), not the MAC: the second
-      // segment finds and keeps the entry, the third goes through it, and a MAC the entry learns
+      // The flow remembers its neighbour entry (flow::next_hop, kept from the SYN that created
+      // it), not the MAC: its later segments go through the entry, and a MAC the entry learns
       // later takes effect on the flow's very next segment.
       {"the flow's next segment goes to the resolved neighbour", k_uplink,
        from_client().ipv4("10.0.0.1", "10.0.0.100").tcp(41000, 8443, ACK, 1, 1).build(),
