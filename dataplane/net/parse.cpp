@@ -6,7 +6,8 @@
 
 namespace sluice {
 
-std::optional<drop_reason> parse_ipv4(uint8_t* data, uint32_t len, ipv4_packet& out) noexcept {
+std::optional<drop_reason> parse_ipv4(uint8_t* data, uint32_t len, ipv4_packet& out,
+                                      header_checksum checksum) noexcept {
   if (len < sizeof(rte_ipv4_hdr)) return drop_reason::ip_truncated;
   auto* ip = reinterpret_cast<rte_ipv4_hdr*>(data);
   if ((ip->version_ihl >> 4) != 4) return drop_reason::ip_bad_version;
@@ -17,7 +18,10 @@ std::optional<drop_reason> parse_ipv4(uint8_t* data, uint32_t len, ipv4_packet& 
   if (total_len > len) return drop_reason::ip_bad_total_length;
   if (header_len > total_len) return drop_reason::ip_bad_ihl;
   // A correct header sums to 0xffff with its own checksum field included.
-  if (rte_raw_cksum(ip, header_len) != 0xffff) return drop_reason::ip_bad_checksum;
+  const bool checksum_ok = checksum == header_checksum::unverified
+                               ? rte_raw_cksum(ip, header_len) == 0xffff
+                               : checksum == header_checksum::nic_good;
+  if (!checksum_ok) return drop_reason::ip_bad_checksum;
   const uint16_t frag = rte_be_to_cpu_16(ip->fragment_offset);
   if (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) return drop_reason::ip_fragment;
 

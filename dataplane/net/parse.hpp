@@ -21,13 +21,21 @@ struct ipv4_packet {
   uint8_t proto = 0;
 };
 
+// Who vouches for the IPv4 header checksum: nobody (parse_ipv4 sums the header itself), or the
+// NIC that received exactly these bytes (its RX checksum offload verdict, trusted as the L4 one
+// is). Only bytes as they came off the wire have a NIC verdict; a header Sluice built or
+// rewrote (a reassembled datagram) has none.
+enum class header_checksum : uint8_t { unverified, nic_good, nic_bad };
+
 // Validates the IPv4 header at `data` (`len` bytes of frame after the Ethernet header).
 // Checks, in order: header fits (ip_truncated), version (ip_bad_version), IHL >= 5
 // (ip_bad_ihl), options fit in the frame (ip_truncated), total length fits in the frame
 // (ip_bad_total_length), header within total length (ip_bad_ihl), header checksum
-// (ip_bad_checksum), fragment (ip_fragment: the header is valid, the caller may reassemble;
+// (ip_bad_checksum: summed in software when `checksum` is unverified, else the NIC's verdict),
+// fragment (ip_fragment: the header is valid, the caller may reassemble;
 // worker/fragments.cpp). Returns nullopt and fills `out` when valid.
-std::optional<drop_reason> parse_ipv4(uint8_t* data, uint32_t len, ipv4_packet& out) noexcept;
+std::optional<drop_reason> parse_ipv4(uint8_t* data, uint32_t len, ipv4_packet& out,
+                                      header_checksum checksum = header_checksum::unverified) noexcept;
 
 // Checks that the TCP, UDP or ICMP header is complete and self-consistent (l4_truncated,
 // l4_malformed). Other protocols pass unchecked.

@@ -32,6 +32,22 @@ flow_key::words key_of(const ipv4_packet& p) noexcept {
   return flow_key::ipv4_words(p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto);
 }
 
+// The NIC's verdict on the IPv4 header checksum. NONE: the header's integrity was verified though
+// its checksum field is not correct (rte_mbuf_core.h), as good as GOOD for accepting it. Only an
+// mbuf as the NIC filled it carries one: reassembled datagrams are rebuilt in buffers whose flags
+// are cleared (worker/fragments.cpp).
+header_checksum ip_checksum_verdict(const rte_mbuf* m) noexcept {
+  switch (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
+  case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
+  case RTE_MBUF_F_RX_IP_CKSUM_NONE:
+    return header_checksum::nic_good;
+  case RTE_MBUF_F_RX_IP_CKSUM_BAD:
+    return header_checksum::nic_bad;
+  default:
+    return header_checksum::unverified;
+  }
+}
+
 // The NIC's verdict on the L4 checksum, or a software check when it gave none.
 bool l4_checksum_valid(const rte_mbuf* m, const ipv4_packet& p) noexcept {
   switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
@@ -89,7 +105,7 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, candida
   if (rte_is_broadcast_ether_addr(&eth->dst_addr)) return drop(m, drop_reason::not_our_mac), true;
 
   ipv4_packet& p = c.pkt;
-  if (const auto bad = parse_ipv4(l3, l3_len, p)) {
+  if (const auto bad = parse_ipv4(l3, l3_len, p, ip_checksum_verdict(m))) {
     if (*bad != drop_reason::ip_fragment) return drop(m, *bad), true;
     // A whole datagram comes back once its last fragment arrived: classified like any packet.
     rte_mbuf* whole = reassemble(s, in_iface, m);

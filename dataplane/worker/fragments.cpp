@@ -83,6 +83,9 @@ rte_mbuf* worker::reassemble(const snapshot& s, uint16_t in_iface, rte_mbuf* m) 
   out->fragment_offset &= rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
   out->hdr_checksum = 0;
   out->hdr_checksum = rte_ipv4_cksum(out);
+  // The header and payload are ours now, not what any NIC verified: no RX checksum verdict may
+  // ride along into classify() (the L4 checksum of the whole datagram is checked in software).
+  whole->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
   frag_pool_.set_largest_fragment(whole, o.largest);
   counters_.datagrams_reassembled.add();
   if (workers_ > 1) {

@@ -113,27 +113,29 @@ dataplane_harness::~dataplane_harness() {
 }
 
 namespace {
-// Copies each frame into an mbuf of the test pool and puts it on an RX ring.
-void enqueue(rte_ring* rx, const std::vector<bytes>& frames) {
+// Copies each frame into an mbuf of the test pool, with `rx_flags` as a NIC's verdicts, and puts
+// it on an RX ring (net_ring hands the mbuf over as it is).
+void enqueue(rte_ring* rx, const std::vector<bytes>& frames, uint64_t rx_flags = 0) {
   for (const bytes& frame : frames) {
     rte_mbuf* m = rte_pktmbuf_alloc(environment::get().pool);
     if (m == nullptr) throw std::runtime_error("mbuf");
     std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
+    m->ol_flags |= rx_flags;
     if (rte_ring_enqueue(rx, m) != 0) throw std::runtime_error("rx ring full");
   }
 }
 } // namespace
 
 std::vector<sent_frame> dataplane_harness::send(uint16_t iface, const bytes& frame,
-                                                unsigned queue) {
-  return send_burst(iface, {frame}, queue);
+                                                unsigned queue, uint64_t rx_flags) {
+  return send_burst(iface, {frame}, queue, rx_flags);
 }
 
 std::vector<sent_frame> dataplane_harness::send_burst(uint16_t iface,
                                                       const std::vector<bytes>& frames,
-                                                      unsigned queue) {
+                                                      unsigned queue, uint64_t rx_flags) {
   if (frames.size() > worker::k_burst) throw std::runtime_error("more frames than one burst");
-  enqueue(environment::get().ports[iface].rx[queue], frames);
+  enqueue(environment::get().ports[iface].rx[queue], frames, rx_flags);
   workers_.at(queue)->poll_once();
   return poll();
 }

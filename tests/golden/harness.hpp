@@ -45,10 +45,13 @@ public:
 
   // Injects `frame` on RX queue `queue` of `iface`, runs the worker polling that queue and then
   // poll() (to deliver hand-offs), returns every transmitted frame.
-  std::vector<sent_frame> send(uint16_t iface, const bytes& frame, unsigned queue = 0);
+  // `rx_flags` is what the receiving NIC would have set in the mbuf's ol_flags (its checksum
+  // verdicts, RTE_MBUF_F_RX_*); ring ports set none themselves.
+  std::vector<sent_frame> send(uint16_t iface, const bytes& frame, unsigned queue = 0,
+                               uint64_t rx_flags = 0);
   // The same for several frames received in one burst (one poll of the worker).
   std::vector<sent_frame> send_burst(uint16_t iface, const std::vector<bytes>& frames,
-                                     unsigned queue = 0);
+                                     unsigned queue = 0, uint64_t rx_flags = 0);
   // Injects `frames` as the kernel would write them on the uplink twin's queue `queue`, then
   // polls every worker (an idle worker reads its twin); returns every transmitted frame.
   std::vector<sent_frame> from_kernel(const std::vector<bytes>& frames, unsigned queue = 0);

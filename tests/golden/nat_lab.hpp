@@ -71,6 +71,7 @@ struct fixture {
   std::vector<sent_frame> expected;
   std::optional<drop_reason> drop;
   unsigned queue = 0; // the RX queue it arrives on, polled by the worker of that number
+  uint64_t rx_flags = 0; // the receiving NIC's checksum verdicts (RTE_MBUF_F_RX_*), none by default
 };
 
 // Frames as the client sends them to the gateway's uplink and as backends send to the downlink.
@@ -102,7 +103,7 @@ inline void run_fixtures(dataplane_harness& h, const std::vector<fixture>& rows)
   for (const fixture& f : rows) {
     SCOPED_TRACE(f.name);
     const auto before = h.drop_counts();
-    const auto out = h.send(f.in_iface, f.input, f.queue);
+    const auto out = h.send(f.in_iface, f.input, f.queue, f.rx_flags);
     EXPECT_EQ(out, f.expected);
     auto after = h.drop_counts();
     if (f.drop) {

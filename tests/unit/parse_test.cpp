@@ -41,6 +41,34 @@ TEST(ParseIpv4, WellFormedTcpPasses) {
   EXPECT_EQ(p.l4_len, 20);
 }
 
+std::optional<drop_reason> parse_with(bytes& f, header_checksum verdict) {
+  ipv4_packet p;
+  return parse_ipv4(f.data() + k_ip, uint32_t(f.size() - k_ip), p, verdict);
+}
+
+TEST(ParseIpv4, TheNicsVerdictReplacesOnlyTheChecksumSum) {
+  bytes wrong_sum = tcp_syn();
+  wrong_sum[k_ip + 11] ^= 0x01;
+  EXPECT_EQ(parse_with(wrong_sum, header_checksum::unverified), drop_reason::ip_bad_checksum);
+  EXPECT_EQ(parse_with(wrong_sum, header_checksum::nic_good), std::nullopt);
+  bytes right_sum = tcp_syn();
+  EXPECT_EQ(parse_with(right_sum, header_checksum::nic_bad), drop_reason::ip_bad_checksum);
+}
+
+TEST(ParseIpv4, CheckedHeaderFieldsComeFirstWhateverTheNicSays) {
+  // Earlier checks than the checksum still run and win, later ones still run after a good one.
+  bytes short_ihl = tcp_syn();
+  short_ihl[k_ip] = 0x44;
+  EXPECT_EQ(parse_with(short_ihl, header_checksum::nic_bad), drop_reason::ip_bad_ihl);
+  EXPECT_EQ(parse_with(short_ihl, header_checksum::nic_good), drop_reason::ip_bad_ihl);
+  bytes long_total = tcp_syn();
+  long_total[k_ip + 2] = 0x10;
+  EXPECT_EQ(parse_with(long_total, header_checksum::nic_bad), drop_reason::ip_bad_total_length);
+  bytes fragment = packet_builder().ipv4("10.0.0.1", "10.0.0.100").fragment(0, true).tcp(1, 80, 0x02).build();
+  EXPECT_EQ(parse_with(fragment, header_checksum::nic_good), drop_reason::ip_fragment);
+  EXPECT_EQ(parse_with(fragment, header_checksum::nic_bad), drop_reason::ip_bad_checksum);
+}
+
 TEST(ParseIpv4, FrameEndingInsideTheHeaderIsTruncated) {
   bytes f = tcp_syn();
   f.resize(k_ip + 19);
