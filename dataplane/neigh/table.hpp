@@ -61,6 +61,7 @@ public:
 
   uint32_t capacity() const noexcept { return mask_ + 1; }
   neighbour& slot(uint32_t i) noexcept { return entries_[i]; }
+  const neighbour& slot(uint32_t i) const noexcept { return entries_[i]; }
   uint32_t index_of(const neighbour& n) const noexcept { return uint32_t(&n - entries_.get()); }
 
 private:

@@ -12,16 +12,14 @@
 
 namespace sluice {
 
-void worker::forward_dr(const snapshot& s, candidate& c, const flow& f) noexcept {
-  // The config refuses off-link DR backends; a frame for one could only go to a router.
-  const auto link = dr_link(s, f.backend_addr);
-  if (!link) return drop(c.m, drop_reason::no_route);
+void worker::forward_dr(const snapshot& s, candidate& c, flow& f) noexcept {
   dr_rewrite(c.pkt);
-  send_via(s, *link, f.backend_addr, c.m);
+  // The config refuses off-link DR backends; a frame for one could only go to a router.
+  route_flow_out(s, c.m, f, flow_dir::forward, f.backend_addr, on_link_route);
 }
 
-void worker::forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept {
-  const auto hop = route(s, f.backend_addr);
+void worker::forward_tun(const snapshot& s, candidate& c, flow& f) noexcept {
+  const auto hop = flow_route(s, f, flow_dir::forward, f.backend_addr);
   if (!hop) return drop(c.m, drop_reason::no_route);
   if (!tun_fits(c.pkt.ip, k_link_mtu) &&
       (c.pkt.ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))) {
@@ -31,11 +29,12 @@ void worker::forward_tun(const snapshot& s, candidate& c, const flow& f) noexcep
     send_frag_needed(s, c.pkt.ip, k_link_mtu - k_ipip_overhead);
     return drop(c.m, drop_reason::tun_frag_needed);
   }
+  // The address of the interface it leaves by (the remembered entry's when the route is skipped).
   const ipip_outer outer{.src = s.ifaces[hop->iface].addr,
                          .dst = f.backend_addr,
                          .id = uint16_t(tun_sent_++ * workers_ + id_)};
   if (!tun_encapsulate(c.m, c.pkt, outer)) return drop(c.m, drop_reason::no_headroom);
-  send_via(s, hop->iface, hop->addr, c.m);
+  send_on_flow(s, c.m, f, flow_dir::forward, *hop);
 }
 
 void worker::send_frag_needed(const snapshot& s, const rte_ipv4_hdr* offending,

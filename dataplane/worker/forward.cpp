@@ -479,7 +479,7 @@ void worker::insert_flow(const snapshot& s, candidate& c, new_flow& nf) noexcept
   forward_on_flow(s, c, static_cast<uint32_t>(index), flow_dir::forward, true);
 }
 
-void worker::forward_untracked(const snapshot& s, candidate& c, const flow& f) noexcept {
+void worker::forward_untracked(const snapshot& s, candidate& c, flow& f) noexcept {
   counters_.untracked_packets.add();
   const uint32_t bytes = rte_pktmbuf_pkt_len(c.m);
   stats_.services[f.service_slot].in_packets.add();

@@ -185,19 +185,31 @@ void write_ethernet(rte_mbuf* m, const rte_ether_addr& src, const rte_ether_addr
 }
 } // namespace
 
-void worker::route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
-                            uint32_t dst) noexcept {
-  uint16_t& hop = f.next_hop[static_cast<unsigned>(dir)];
-  if (hop != k_unresolved_hop && !needs_fragment_path(m))
-    return send_to_neighbour(s, neighbours_.slot(hop), m);
-  const auto route_hop = route(s, dst);
-  if (!route_hop) return drop(m, drop_reason::no_route);
-  if (!needs_fragment_path(m))
-    if (neighbour* n = neighbours_.find_or_create(route_hop->iface, route_hop->addr)) {
-      if (const uint32_t i = neighbours_.index_of(*n); i < k_unresolved_hop) hop = uint16_t(i);
-      return send_to_neighbour(s, *n, m);
-    }
-  send_via(s, route_hop->iface, route_hop->addr, m); // fragments it, or drops it unresolved
+std::optional<next_hop> worker::flow_route(const snapshot& s, const flow& f, flow_dir dir,
+                                           uint32_t dst, router find_route) const noexcept {
+  if (const uint16_t kept = f.next_hop[static_cast<unsigned>(dir)]; kept != k_unresolved_hop) {
+    const neighbour& n = neighbours_.slot(kept);
+    return next_hop{n.iface, n.addr};
+  }
+  return find_route(s, dst);
+}
+
+void worker::send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
+                          next_hop via) noexcept {
+  if (needs_fragment_path(m)) return send_reassembled(s, via.iface, via.addr, m);
+  uint16_t& kept = f.next_hop[static_cast<unsigned>(dir)];
+  if (kept != k_unresolved_hop) return send_to_neighbour(s, neighbours_.slot(kept), m);
+  neighbour* n = neighbours_.find_or_create(via.iface, via.addr);
+  if (n == nullptr) return drop(m, drop_reason::neighbour_unresolved);
+  if (const uint32_t i = neighbours_.index_of(*n); i < k_unresolved_hop) kept = uint16_t(i);
+  send_to_neighbour(s, *n, m);
+}
+
+void worker::route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
+                            router find_route) noexcept {
+  const auto hop = flow_route(s, f, dir, dst, find_route);
+  if (!hop) return drop(m, drop_reason::no_route);
+  send_on_flow(s, m, f, dir, *hop);
 }
 
 bool worker::needs_fragment_path(const rte_mbuf* m) const noexcept {

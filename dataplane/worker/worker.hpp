@@ -21,6 +21,7 @@
 #include "dataplane/neigh/table.hpp"
 #include "dataplane/net/parse.hpp"
 #include "dataplane/rate/token_bucket.hpp"
+#include "dataplane/route/next_hop.hpp"
 #include "dataplane/sched/pick.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
@@ -177,7 +178,8 @@ private:
                           unsigned n, uint64_t eligible) noexcept;
   // The flow table is full and `f` belongs to an mh dr/tun service: forward without tracking,
   // since Maglev sends the flow's later packets to the same backend anyway.
-  void forward_untracked(const snapshot& s, candidate& c, const flow& f) noexcept;
+  // `f` is the unsaved record: the neighbour entry forwarding keeps in it is forgotten.
+  void forward_untracked(const snapshot& s, candidate& c, flow& f) noexcept;
   // The backend for a new flow: the client's affinity template when it is still valid,
   // otherwise the service's scheduler (remembered when the service is persistent).
   std::optional<uint32_t> choose_backend(const snapshot& s, const candidate& c) noexcept;
@@ -207,8 +209,9 @@ private:
     return {id_, stats_.acl_hits.get(), stats_.acl_slot_count, &counters_.acl_scans};
   }
   // The forward direction of DR and TUN flows, whose replies bypass the gateway (direct.cpp).
-  void forward_dr(const snapshot& s, candidate& c, const flow& f) noexcept;
-  void forward_tun(const snapshot& s, candidate& c, const flow& f) noexcept;
+  // Both keep the entry of the backend's next hop in f.next_hop[forward] (route_flow_out()).
+  void forward_dr(const snapshot& s, candidate& c, flow& f) noexcept;
+  void forward_tun(const snapshot& s, candidate& c, flow& f) noexcept;
   // Full-NAT (fullnat.cpp). Sets f.local_addr and f.local_port to this worker's next local
   // endpoint candidate towards f.backend_addr: a pool address, or without a pool the address of
   // the interface routing to the backend; false (nothing drawn) when there is no such route.
@@ -236,7 +239,15 @@ private:
   void route_out(const snapshot& s, rte_mbuf* m, uint32_t dst) noexcept;
   // route_out() for a packet of flow `f` travelling in `dir` to `dst`, through the neighbour
   // entry the flow remembers (flow::next_hop): no route scan or neighbour lookup per packet.
-  void route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst) noexcept;
+  // `find_route` routes the flow's first packets (DR: on_link_route, no gateway).
+  void route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
+                      router find_route = route) noexcept;
+  // route_flow_out()'s halves, for a packet whose headers depend on the way out (TUN's outer
+  // source). flow_route(): the next hop of the entry `f` remembers for `dir`, else
+  // find_route(dst). send_on_flow(): sends `m` along it and keeps its entry in `f`.
+  std::optional<next_hop> flow_route(const snapshot& s, const flow& f, flow_dir dir, uint32_t dst,
+                                     router find_route = route) const noexcept;
+  void send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, next_hop via) noexcept;
   void send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept;
   // send_via() once the neighbour entry is known and the frame fits the link.
   void send_to_neighbour(const snapshot& s, neighbour& n, rte_mbuf* m) noexcept;

@@ -4,17 +4,12 @@
 // (arp_ignore=1, arp_announce=2) and answers the client directly, so no reply ever comes back
 // through the gateway and the destination port cannot change (backend port = VIP port).
 
-#include <cstdint>
-#include <optional>
-
 #include "dataplane/net/parse.hpp"
-#include "dataplane/snapshot/snapshot.hpp"
 
 namespace sluice {
 
-// The interface whose subnet holds `backend`, or nullopt when the backend is not directly
-// connected: a DR frame addressed to a router would be routed back to the VIP's owner, i.e. us.
-std::optional<uint16_t> dr_link(const snapshot& s, uint32_t backend) noexcept;
+// A DR backend is reached by on_link_route() only (dataplane/route/next_hop.hpp): a DR frame
+// addressed to a router would be routed back to the VIP's owner, i.e. us.
 
 // The only change DR makes to the IP packet: TTL - 1, header checksum patched. Linux IPVS does
 // the same in every forwarding mode since 4.3 (__ip_vs_get_out_rt -> decrement_ttl): the gateway

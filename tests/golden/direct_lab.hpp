@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,65 @@ inline std::string direct_config_yaml(const std::string& mode) {
   - { name: any, address: 10.0.0.101, protocol: tcp, forwarding: )" + mode + R"(,
       backends: [{ address: 10.0.1.12 }] }
 )";
+}
+
+// direct_config_yaml(mode) and "far": TCP 8443 of 10.0.0.100 on 10.0.1.20, a backend on the
+// downlink without a static neighbour entry (found by ARP).
+inline std::string far_backend_yaml(const std::string& mode) {
+  return direct_config_yaml(mode) +
+         "  - { name: far, address: 10.0.0.100, port: 8443, protocol: tcp, forwarding: " + mode +
+         ",\n      backends: [{ address: 10.0.1.20 }] }\n";
+}
+
+// A segment of the connection 10.0.0.1:42000 -> 10.0.0.100:8443 written into `b` after its IPv4
+// header: the SYN (`opening`) or a later ACK, DF set.
+inline bytes far_segment(packet_builder b, bool opening) {
+  return opening ? b.df().tcp(42000, 8443, SYN).build() : b.df().tcp(42000, 8443, ACK, 1, 1).build();
+}
+
+// Rows on far_backend_yaml(): a DR or TUN flow leaves through the neighbour entry it keeps
+// (flow::next_hop, from its SYN), not a copy of a MAC. The SYN waits for ARP; the flow's later
+// segments go to the resolved MAC; a MAC the entry learns later, from an ARP reply or (when
+// `gratuitous`) a gratuitous ARP, takes effect on the flow's very next segment.
+// `delivered(mac, opening)`: the frame the backend at `mac` receives for far_segment(opening).
+inline std::vector<fixture> kept_neighbour_rows(
+    const std::function<bytes(const std::string& mac, bool opening)>& delivered, bool gratuitous) {
+  const std::string down = dataplane_harness::mac_text(k_downlink);
+  const std::string old_mac = "02:00:00:00:0b:20", new_mac = "02:00:00:00:0b:21";
+  const auto client = [](bool opening) {
+    return far_segment(from_client().ipv4("10.0.0.1", "10.0.0.100"), opening);
+  };
+  std::vector<fixture> rows = {
+      {"the syn to a backend without a neighbour entry waits for arp", k_uplink, client(true),
+       {{k_downlink, arp_frame(1, down, "ff:ff:ff:ff:ff:ff", down, "10.0.1.2", "", "10.0.1.20")}},
+       {}},
+      {"the arp reply releases the syn", k_downlink,
+       arp_frame(2, old_mac, down, old_mac, "10.0.1.20", down, "10.0.1.2"),
+       {{k_downlink, delivered(old_mac, true)}}, {}},
+      {"the flow's next segment goes to the resolved neighbour", k_uplink, client(false),
+       {{k_downlink, delivered(old_mac, false)}}, {}},
+      {"and the one after it too", k_uplink, client(false),
+       {{k_downlink, delivered(old_mac, false)}}, {}},
+  };
+  if (gratuitous)
+    rows.push_back({"a gratuitous arp moves the backend's address to another mac", k_downlink,
+                    arp_frame(1, new_mac, "ff:ff:ff:ff:ff:ff", new_mac, "10.0.1.20", "", "10.0.1.20"),
+                    {}, drop_reason::arp_not_for_us});
+  else
+    rows.push_back({"an arp reply moves the backend's address to another mac", k_downlink,
+                    arp_frame(2, new_mac, down, new_mac, "10.0.1.20", down, "10.0.1.2"), {}, {}});
+  rows.push_back({"the flow's next segment goes to the new mac", k_uplink, client(false),
+                  {{k_downlink, delivered(new_mac, false)}}, {}});
+  return rows;
+}
+
+// The far flow's record keeps the entry its packets leave through.
+inline void expect_far_flow_keeps_its_neighbour(dataplane_harness& h) {
+  const auto hit = h.dataplane().flows().lookup(
+      flow_key::ipv4(ip("10.0.0.1"), ip("10.0.0.100"), htons(42000), htons(8443), IPPROTO_TCP));
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_NE(h.dataplane().flows().at(hit->index).next_hop[0], k_unresolved_hop)
+      << "the flow's packets are sent without its neighbour entry";
 }
 
 inline void put16(bytes& b, std::size_t at, uint16_t v) {

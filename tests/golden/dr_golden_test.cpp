@@ -86,6 +86,16 @@ TEST(DrGolden, EveryFixtureProducesExactlyItsExpectedFramesAndDrop) {
   run_fixtures(h, dr_fixtures());
 }
 
+TEST(DrGolden, AFlowLeavesThroughTheNeighbourEntryItKeeps) {
+  dataplane_harness h(far_backend_yaml("dr"));
+  run_fixtures(h, kept_neighbour_rows(
+                      [](const std::string& mac, bool opening) {
+                        return far_segment(at_backend(mac, "10.0.0.100"), opening);
+                      },
+                      false));
+  expect_far_flow_keeps_its_neighbour(h);
+}
+
 TEST(DrGolden, FlowsTrackTcpStateFromTheClientSideAlone) {
   dataplane_harness h(direct_config_yaml("dr"));
   h.send(k_uplink, client_to("10.0.0.100").tcp(30000, 80, SYN).build());

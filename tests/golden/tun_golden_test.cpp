@@ -78,6 +78,20 @@ TEST(TunGolden, EveryFixtureProducesExactlyItsExpectedFramesAndDrop) {
   run_fixtures(h, tun_fixtures());
 }
 
+// The outer source stays the downlink's address when the route is skipped for the kept entry.
+TEST(TunGolden, AFlowLeavesThroughTheNeighbourEntryItKeeps) {
+  dataplane_harness h(far_backend_yaml("tun"));
+  uint16_t id = 0; // the rows are built in the order they are sent
+  run_fixtures(h, kept_neighbour_rows(
+                      [&id](const std::string& mac, bool opening) {
+                        return ipip_frame(dataplane_harness::mac_text(k_downlink), mac, "10.0.1.2",
+                                          "10.0.1.20", id++,
+                                          far_segment(inner("10.0.0.100"), opening));
+                      },
+                      true));
+  expect_far_flow_keeps_its_neighbour(h);
+}
+
 TEST(TunGolden, EthernetPaddingIsNotCarriedIntoTheTunnel) {
   dataplane_harness h(direct_config_yaml("tun"));
   bytes padded = client_to("10.0.0.100").df().tcp(40000, 80, SYN).build();
