@@ -111,7 +111,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
 
     std::vector<port_info> ports;
     for (const interface_config& i : cfg.interfaces) {
-      ports.push_back(open_port(i.device, workers, eal.pool));
+      ports.push_back(open_port(i.device, workers, eal.pool, rx_use::parsed));
       eal.ports.push_back(ports.back().port_id);
       log::info("msg=\"interface up\" name={} device=\"{}\" port={}", i.name, i.device,
                 ports.back().port_id);

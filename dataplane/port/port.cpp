@@ -57,7 +57,7 @@ std::string devarg(const std::string& device, const std::string& key) {
   return device.substr(begin, device.find(',', begin) - begin);
 }
 
-port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool) {
+port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool, rx_use use) {
   // The port's name is the devargs up to the first comma ("net_af_packet0", "0000:01:00.0").
   const std::string name = device.substr(0, device.find(','));
   uint16_t port = 0;
@@ -68,11 +68,11 @@ port_info open_port(const std::string& device, unsigned queues, rte_mempool* poo
     if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0)
       fail(device, "probed, but no ethdev port is named \"" + name + "\"", ENODEV);
   }
-  return start_port(port, device, queues, pool);
+  return start_port(port, device, queues, pool, use);
 }
 
 port_info start_port(uint16_t port, const std::string& device, unsigned queues,
-                     rte_mempool* pool) {
+                     rte_mempool* pool, rx_use use) {
   rte_eth_dev_info info{};
   if (int rc = rte_eth_dev_info_get(port, &info); rc != 0) fail(device, "device info", rc);
   if (queues > info.max_rx_queues || queues > info.max_tx_queues)
@@ -88,6 +88,7 @@ port_info start_port(uint16_t port, const std::string& device, unsigned queues,
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
     conf.rx_adv_conf.rss_conf.rss_hf = rss;
   }
+  conf.rxmode.offloads |= rx_checksum_offloads(info.rx_offload_capa, use);
   if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
     conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
   if (int rc = rte_eth_dev_configure(port, static_cast<uint16_t>(queues),

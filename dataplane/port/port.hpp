@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "dataplane/port/rx_offloads.hpp"
+
 namespace sluice {
 
 struct port_info {
@@ -16,12 +18,14 @@ struct port_info {
   rte_ether_addr mac;
 };
 
-// Throws std::runtime_error with the device and DPDK's reason on failure.
-port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool);
+// Throws std::runtime_error with the device and DPDK's reason on failure. `use` decides the RX
+// checksum offloads requested (rx_checksum_offloads()).
+port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool, rx_use use);
 
 // Configures and starts an already created port (`label` names it in errors): what
 // open_port() does after probing, for ports made in code (rte_eth_from_rings).
-port_info start_port(uint16_t port, const std::string& label, unsigned queues, rte_mempool* pool);
+port_info start_port(uint16_t port, const std::string& label, unsigned queues, rte_mempool* pool,
+                     rx_use use);
 
 void close_port(uint16_t port_id) noexcept;
 

@@ -72,7 +72,8 @@ rig::rig(const rig_options& o) : options_(o), cfg_(bench_config(o)), publisher_(
   pool_ = rte_pktmbuf_pool_create("bench_mbufs", o.workers > 1 ? k_pool_size_two_workers : k_pool_size,
                                   k_pool_cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
   if (pool_ == nullptr) throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
-  for (const interface_config& i : cfg_.interfaces) ports_.push_back(open_port(i.device, o.workers, pool_));
+  for (const interface_config& i : cfg_.interfaces)
+    ports_.push_back(open_port(i.device, o.workers, pool_, rx_use::parsed));
   // net_ring0 without devargs makes 16 ring pairs, one per queue: ETH_RXTX<queue>_net_ring0.
   for (unsigned q = 0; q < o.workers; ++q) {
     const std::string name = "ETH_RXTX" + std::to_string(q) + "_net_ring0";

@@ -61,7 +61,7 @@ private:
       }
       const int id = rte_eth_from_rings(names[i].c_str(), p.rx, queues, p.tx, queues, 0);
       if (id < 0) throw std::runtime_error("ring port");
-      p.info = start_port(uint16_t(id), names[i], queues, pool);
+      p.info = start_port(uint16_t(id), names[i], queues, pool, rx_use::parsed);
     }
   }
 };
