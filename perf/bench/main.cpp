@@ -4,6 +4,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_mbuf_core.h>
 
 #include <fmt/core.h>
 
@@ -31,6 +32,7 @@ constexpr const char* k_usage =
     "                    [--source inline|lcore] [--acl-rules N] [--acl-patterns N]\n"
     "                    [--scheduler rr|wrr|lc|wlc|sh|dh|mh|random] [--backends 4]\n"
     "                    [--workers 1|2] [--steer owner|any] [--ports-per-client 16384]\n"
+    "                    [--rx-checksums none|good]\n"
     "                    [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
     "  N takes K/M suffixes (binary: 1K = 1024, 4M = 4194304). --size is the frame size on the\n"
     "  wire with FCS. The worker (or the io forwarder) runs on the first worker lcore; the\n"
@@ -46,7 +48,10 @@ constexpr const char* k_usage =
     "  address); --steer any (default for MODE-new) all flows, so half cross to the other.\n"
     "  Inline source: worker 0 polls on the main lcore, worker 1 on the next. --source lcore\n"
     "  with --workers 2 needs three lcores (the generator on the main lcore, one per worker):\n"
-    "  refused on a machine with fewer than 3 CPUs; on one with 3 or more, -l 0-2 is the default.\n";
+    "  refused on a machine with fewer than 3 CPUs; on one with 3 or more, -l 0-2 is the default.\n"
+    "  --rx-checksums good simulates a NIC that verifies checksums on receive: every generated\n"
+    "  mbuf is marked IPv4 header and L4 checksum GOOD, so the worker trusts them instead of\n"
+    "  summing; none (default) is what net_ring gives: no verdict, checked in software.\n";
 
 uint64_t parse_count(const std::string& s) {
   std::size_t end = 0;
@@ -79,6 +84,12 @@ unsigned parse_power_of_two(const std::string& s, uint64_t max, const std::strin
   if (v == 0 || v > max || (v & (v - 1)) != 0)
     throw std::invalid_argument(option + " must be a power of two from 1 to " + std::to_string(max));
   return unsigned(__builtin_ctzll(v));
+}
+
+uint64_t parse_rx_checksums(const std::string& s) {
+  if (s == "none") return 0;
+  if (s == "good") return RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+  throw std::invalid_argument("--rx-checksums must be none or good");
 }
 
 unsigned usable_cpus() {
@@ -120,6 +131,7 @@ options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
     else if (a == "--workers") o.workers = unsigned(std::stoul(v));
     else if (a == "--steer") steer = parse_steering(v);
     else if (a == "--ports-per-client") o.port_bits = parse_power_of_two(v, 1u << sluice::bench::k_default_port_bits, a);
+    else if (a == "--rx-checksums") o.rx_flags = parse_rx_checksums(v);
     else if (a == "--eal") eal = v, eal_given = true;
     else throw std::invalid_argument("unknown option " + a);
   }

@@ -23,9 +23,10 @@ void print_report(const report& r) {
   const uint64_t capacity = o.capacity ? o.capacity : o.flows;
   const bool inline_source = o.source == source_mode::inline_refill;
   fmt::print("== {} scheduler={} backends={} size={} flows={} flows_per_worker={} ports_per_client={} "
-             "workers={}{} runs={} x {}s, worker lcore {}, source {} (Mpps over {})\n",
+             "workers={}{}{} runs={} x {}s, worker lcore {}, source {} (Mpps over {})\n",
              r.scenario, name_of(o.scheduler), o.backends, o.size, o.flows, capacity, 1u << o.port_bits,
              o.workers, o.workers > 1 ? (o.steer == steering::owner ? " steer=owner" : " steer=any") : "",
+             o.rx_flags ? " rx_checksums=good" : "",
              o.runs, o.seconds, o.worker_lcore,
              inline_source ? "inline" : "lcore", inline_source ? "time inside polls" : "wall time");
   for (std::size_t i = 0; i < r.gateway.size(); ++i) {

@@ -224,9 +224,10 @@ stream established_stream(const frame_template& f, flow_order order, const std::
                           unsigned w, const options& o, steering steer) {
   const uint64_t seed = 0x9e3779b97f4a7c15ull + w;
   if (o.workers == 1 || steer == steering::any)
-    return {.frame = f, .order = order, .flows = o.flows, .port_bits = o.port_bits, .seed = seed};
+    return {.frame = f, .order = order, .flows = o.flows, .port_bits = o.port_bits, .seed = seed,
+            .rx_flags = o.rx_flags};
   return {.frame = f, .order = order, .flows = shares[w].flows, .port_bits = o.port_bits,
-          .chosen = &shares[w].clients, .seed = seed};
+          .chosen = &shares[w].clients, .seed = seed, .rx_flags = o.rx_flags};
 }
 
 // Exactly each worker's share of flows live and established (ipvsadm ActiveConn), nothing left
@@ -322,7 +323,7 @@ report run_new(const options& o) {
                             .first = uint64_t(id) << 30, .port_bits = o.port_bits,
                             .seed = 0x9e3779b97f4a7c15ull + id,
                             .owner = r.workers() > 1 && o.steer == steering::owner ? int(id) : -1,
-                            .workers = r.workers()});
+                            .workers = r.workers(), .rx_flags = o.rx_flags});
   // One untimed run brings the table to its steady occupancy.
   std::array<poll_worker, 2> poll = gateway_polls(ws);
   std::array<report_quiescent, 2> nothing{};

@@ -39,6 +39,9 @@ struct options {
   source_mode source = source_mode::inline_refill;
   unsigned acl_rules = 0;    // address rules in a global ACL set (none match the traffic)
   unsigned acl_patterns = 0; // payload rules (one Hyperscan pattern each) in that set
+  // Verdicts marked on every generated mbuf (--rx-checksums good: IP and L4 GOOD, as a NIC
+  // verifying checksums would); none by default, as from net_ring: the worker sums in software.
+  uint64_t rx_flags = 0;
 };
 
 // Flow capacity of the probe worker that prices a worker's fixed state (report.memory).

@@ -133,6 +133,7 @@ unsigned generator::refill() noexcept {
       const uint64_t f = next_index();
       m[i]->data_len = len;
       m[i]->pkt_len = len;
+      m[i]->ol_flags |= stream_.rx_flags;
       stream_.frame.write(rte_pktmbuf_mtod(m[i], uint8_t*), client_addr(f, stream_.port_bits),
                           client_port(f, stream_.port_bits));
     }

@@ -75,6 +75,9 @@ struct stream {
   // skipped: the stream carries only worker `owner`'s flows, as RSS by client address would.
   int owner = -1;
   unsigned workers = 1;
+  // ol_flags every mbuf gets, as the receiving NIC would set them (its checksum verdicts);
+  // net_ring ports set none.
+  uint64_t rx_flags = 0;
 };
 
 // Fills the source ring from the calling lcore. Single producer: nothing else may enqueue.
