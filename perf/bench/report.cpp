@@ -59,11 +59,11 @@ void print_report(const report& r) {
   for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
   fmt::print("RESULT scenario={} workers={} scheduler={} backends={} size={} flows={} capacity={} gw_mpps={:.3f} ceil_mpps={:.3f} "
              "ratio={:.3f} gw_cpp={:.1f} ceil_cpp={:.1f} gw_burst={:.1f} heap_bpf={:.1f} "
-             "huge_bpf={:.1f} fwd={:.4f} source={} notes={}\n",
+             "huge_bpf={:.1f} fwd={:.4f} source={} rx_cksum={} notes={}\n",
              r.scenario, o.workers, name_of(o.scheduler), o.backends, o.size, o.flows, capacity, g_mpps, c_mpps, ratio(g_mpps, c_mpps), g_cpp,
              c_cpp, g_burst, r.memory.heap_bytes_per_flow, r.memory.hugepage_bytes_per_flow,
              ratio(double(r.gateway_tx), double(r.gateway_rx)), inline_source ? "inline" : "lcore",
-             r.notes.size());
+             o.rx_flags ? "good" : "none", r.notes.size());
 }
 
 } // namespace sluice::bench
