@@ -19,8 +19,9 @@ void worker::forward_dr(const snapshot& s, candidate& c, flow& f) noexcept {
 }
 
 void worker::forward_tun(const snapshot& s, candidate& c, flow& f) noexcept {
-  const auto hop = flow_route(s, f, flow_dir::forward, f.backend_addr);
-  if (!hop) return drop(c.m, drop_reason::no_route);
+  next_hop hop;
+  if (!flow_route(s, f, flow_dir::forward, f.backend_addr, hop))
+    return drop(c.m, drop_reason::no_route);
   if (!tun_fits(c.pkt.ip, k_link_mtu) &&
       (c.pkt.ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))) {
     // IPVS answers with the tunnel's MTU (ensure_mtu_is_adequate): the client's next packets
@@ -30,11 +31,11 @@ void worker::forward_tun(const snapshot& s, candidate& c, flow& f) noexcept {
     return drop(c.m, drop_reason::tun_frag_needed);
   }
   // The address of the interface it leaves by (the remembered entry's when the route is skipped).
-  const ipip_outer outer{.src = s.ifaces[hop->iface].addr,
+  const ipip_outer outer{.src = s.ifaces[hop.iface].addr,
                          .dst = f.backend_addr,
                          .id = uint16_t(tun_sent_++ * workers_ + id_)};
   if (!tun_encapsulate(c.m, c.pkt, outer)) return drop(c.m, drop_reason::no_headroom);
-  send_on_flow(s, c.m, f, flow_dir::forward, *hop);
+  send_on_flow(s, c.m, f, flow_dir::forward, hop);
 }
 
 void worker::send_frag_needed(const snapshot& s, const rte_ipv4_hdr* offending,

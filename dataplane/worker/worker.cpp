@@ -185,17 +185,8 @@ void write_ethernet(rte_mbuf* m, const rte_ether_addr& src, const rte_ether_addr
 }
 } // namespace
 
-std::optional<next_hop> worker::flow_route(const snapshot& s, const flow& f, flow_dir dir,
-                                           uint32_t dst, router find_route) const noexcept {
-  if (const uint16_t kept = f.next_hop[static_cast<unsigned>(dir)]; kept != k_unresolved_hop) {
-    const neighbour& n = neighbours_.slot(kept);
-    return next_hop{n.iface, n.addr};
-  }
-  return find_route(s, dst);
-}
-
 void worker::send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
-                          next_hop via) noexcept {
+                          const next_hop& via) noexcept {
   if (needs_fragment_path(m)) return send_reassembled(s, via.iface, via.addr, m);
   uint16_t& kept = f.next_hop[static_cast<unsigned>(dir)];
   if (kept != k_unresolved_hop) return send_to_neighbour(s, neighbours_.slot(kept), m);
@@ -207,9 +198,9 @@ void worker::send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
 
 void worker::route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
                             router find_route) noexcept {
-  const auto hop = flow_route(s, f, dir, dst, find_route);
-  if (!hop) return drop(m, drop_reason::no_route);
-  send_on_flow(s, m, f, dir, *hop);
+  next_hop hop;
+  if (!flow_route(s, f, dir, dst, hop, find_route)) return drop(m, drop_reason::no_route);
+  send_on_flow(s, m, f, dir, hop);
 }
 
 bool worker::needs_fragment_path(const rte_mbuf* m) const noexcept {

@@ -243,11 +243,24 @@ private:
   void route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
                       router find_route = route) noexcept;
   // route_flow_out()'s halves, for a packet whose headers depend on the way out (TUN's outer
-  // source). flow_route(): the next hop of the entry `f` remembers for `dir`, else
-  // find_route(dst). send_on_flow(): sends `m` along it and keeps its entry in `f`.
-  std::optional<next_hop> flow_route(const snapshot& s, const flow& f, flow_dir dir, uint32_t dst,
-                                     router find_route = route) const noexcept;
-  void send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, next_hop via) noexcept;
+  // source). flow_route(): sets `out` to the next hop of the entry `f` keeps for `dir`, else to
+  // find_route(dst) (false: no route). send_on_flow(): sends `m` along it and keeps its entry in
+  // `f`. Not an optional<next_hop> returned: GCC assembled it on the stack from partial stores
+  // and read it back whole, a store-forwarding stall on every TUN packet (1.15x its cycles).
+  bool flow_route(const snapshot& s, const flow& f, flow_dir dir, uint32_t dst, next_hop& out,
+                  router find_route = route) const noexcept {
+    if (const uint16_t kept = f.next_hop[static_cast<unsigned>(dir)]; kept != k_unresolved_hop) {
+      const neighbour& n = neighbours_.slot(kept);
+      out.iface = n.iface;
+      out.addr = n.addr;
+      return true;
+    }
+    const auto hop = find_route(s, dst);
+    if (hop) out = *hop;
+    return hop.has_value();
+  }
+  void send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
+                    const next_hop& via) noexcept;
   void send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept;
   // send_via() once the neighbour entry is known and the frame fits the link.
   void send_to_neighbour(const snapshot& s, neighbour& n, rte_mbuf* m) noexcept;
