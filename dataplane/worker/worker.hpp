@@ -261,6 +261,9 @@ private:
   }
   void send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
                     const next_hop& via) noexcept;
+  // Sends `m` through the entry `f` keeps for `dir` when it has one and `m` fits the link
+  // (true), so that an established packet pays neither route nor next hop.
+  bool send_through_kept(const snapshot& s, rte_mbuf* m, const flow& f, flow_dir dir) noexcept;
   void send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept;
   // send_via() once the neighbour entry is known and the frame fits the link.
   void send_to_neighbour(const snapshot& s, neighbour& n, rte_mbuf* m) noexcept;
