@@ -185,15 +185,6 @@ void write_ethernet(rte_mbuf* m, const rte_ether_addr& src, const rte_ether_addr
 }
 } // namespace
 
-// Always inline: GCC kept it out of line, a call more than the established path had.
-[[gnu::always_inline]] inline bool worker::send_through_kept(const snapshot& s, rte_mbuf* m,
-                                                             const flow& f, flow_dir dir) noexcept {
-  const uint16_t kept = f.next_hop[static_cast<unsigned>(dir)];
-  if (kept == k_unresolved_hop || needs_fragment_path(m)) return false;
-  send_to_neighbour(s, neighbours_.slot(kept), m);
-  return true;
-}
-
 void worker::send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
                           const next_hop& via) noexcept {
   if (send_through_kept(s, m, f, dir)) return;
@@ -205,18 +196,11 @@ void worker::send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
   send_to_neighbour(s, *n, m);
 }
 
-void worker::route_flow_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
-                            router find_route) noexcept {
-  // The established packet's whole way out; the rest is for a flow's first packets and for
-  // packets over the link MTU.
-  if (send_through_kept(s, m, f, dir)) return;
+void worker::route_first_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
+                             router find_route) noexcept {
   next_hop hop;
   if (!flow_route(s, f, dir, dst, hop, find_route)) return drop(m, drop_reason::no_route);
   send_on_flow(s, m, f, dir, hop);
-}
-
-bool worker::needs_fragment_path(const rte_mbuf* m) const noexcept {
-  return rte_pktmbuf_pkt_len(m) > sizeof(rte_ether_hdr) + k_link_mtu || frag_pool_.owns(m);
 }
 
 void worker::send_via(const snapshot& s, uint16_t iface, uint32_t next_hop, rte_mbuf* m) noexcept {
