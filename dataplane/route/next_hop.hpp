@@ -25,14 +25,20 @@ inline std::optional<next_hop> on_link_route(const snapshot& s, uint32_t dst) no
   return std::nullopt;
 }
 
-inline std::optional<next_hop> route(const snapshot& s, uint32_t dst) noexcept {
+// Where a destination may be sent: anywhere (its connected subnet, else the first gateway), or
+// only on a connected subnet (DR: a frame for a backend behind a router would come back to us).
+enum class route_scope : uint8_t { any, on_link };
+
+// An enum rather than a pointer to one of two functions: a routing function whose address is
+// taken is kept out of line, and GCC returned its optional<next_hop> through the stack,
+// assembled from a 2- and a 4-byte store and read back as 8 (a store-forwarding stall).
+inline std::optional<next_hop> route(const snapshot& s, uint32_t dst,
+                                     route_scope scope = route_scope::any) noexcept {
   if (const auto hop = on_link_route(s, dst)) return hop;
+  if (scope == route_scope::on_link) return std::nullopt;
   for (uint16_t i = 0; i < s.ifaces.size(); ++i)
     if (s.ifaces[i].gateway != 0) return next_hop{i, s.ifaces[i].gateway};
   return std::nullopt;
 }
-
-// route() or on_link_route(), for code that routes either way.
-using router = std::optional<next_hop> (*)(const snapshot&, uint32_t) noexcept;
 
 } // namespace sluice

@@ -15,7 +15,7 @@ namespace sluice {
 void worker::forward_dr(const snapshot& s, candidate& c, flow& f) noexcept {
   dr_rewrite(c.pkt);
   // The config refuses off-link DR backends; a frame for one could only go to a router.
-  route_flow_out(s, c.m, f, flow_dir::forward, f.backend_addr, on_link_route);
+  route_flow_out(s, c.m, f, flow_dir::forward, f.backend_addr, route_scope::on_link);
 }
 
 void worker::forward_tun(const snapshot& s, candidate& c, flow& f) noexcept {

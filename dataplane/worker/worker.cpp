@@ -197,9 +197,9 @@ void worker::send_on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
 }
 
 void worker::route_first_out(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
-                             router find_route) noexcept {
+                             route_scope scope) noexcept {
   next_hop hop;
-  if (!flow_route(s, f, dir, dst, hop, find_route)) return drop(m, drop_reason::no_route);
+  if (!flow_route(s, f, dir, dst, hop, scope)) return drop(m, drop_reason::no_route);
   send_on_flow(s, m, f, dir, hop);
 }
 

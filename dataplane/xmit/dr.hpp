@@ -8,8 +8,9 @@
 
 namespace sluice {
 
-// A DR backend is reached by on_link_route() only (dataplane/route/next_hop.hpp): a DR frame
-// addressed to a router would be routed back to the VIP's owner, i.e. us.
+// A DR backend is reached on a connected subnet only (route_scope::on_link,
+// dataplane/route/next_hop.hpp): a DR frame addressed to a router would be routed back to the
+// VIP's owner, i.e. us.
 
 // The only change DR makes to the IP packet: TTL - 1, header checksum patched. Linux IPVS does
 // the same in every forwarding mode since 4.3 (__ip_vs_get_out_rt -> decrement_ttl): the gateway
