@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "control/acl/view.hpp"
+#include "control/admin/idle_share.hpp"
 #include "control/admin/traffic_sum.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/net/ipv4.hpp"
@@ -139,6 +140,9 @@ void worker_families(exposition& e, std::span<const worker_stats* const> workers
       {"sluice_worker_busy_polls_total", "counter",
        "Poll loop iterations that received at least one packet.",
        [](const worker_counters& c) { return c.busy_polls.get(); }},
+      {"sluice_worker_wakeups_total", "counter",
+       "Sleeps of the idle worker (dataplane.idle: adaptive), each ended by a wake-up.",
+       [](const worker_counters& c) { return c.wakeups.get(); }},
       {"sluice_worker_arp_requests_sent_total", "counter", "ARP requests the worker sent.",
        [](const worker_counters& c) { return c.arp_requests_sent.get(); }},
       {"sluice_worker_arp_replies_sent_total", "counter", "ARP replies the worker sent.",
@@ -198,6 +202,17 @@ void worker_families(exposition& e, std::span<const worker_stats* const> workers
     const uint64_t busy = workers[i]->worker.busy_polls.get();
     e.sample("sluice_worker_busy_ratio", label(i), polls ? double(busy) / double(polls) : 0.0);
   }
+  e.family("sluice_worker_asleep_seconds_total", "counter",
+           "Time the idle worker spent asleep (dataplane.idle: adaptive); its rate() is the "
+           "share of the core given back.");
+  for (std::size_t i = 0; i < workers.size(); ++i)
+    e.sample("sluice_worker_asleep_seconds_total", label(i),
+             double(workers[i]->worker.asleep_ns.get()) / 1e9);
+  e.family("sluice_worker_asleep_ratio", "gauge",
+           "Share of the worker's time since start spent asleep (0..1).");
+  const uint64_t now = monotonic_ns();
+  for (std::size_t i = 0; i < workers.size(); ++i)
+    e.sample("sluice_worker_asleep_ratio", label(i), asleep_ratio(workers[i]->worker, now));
   // Every reason, zero or not: a series that appears only on the first drop breaks rate().
   e.family("sluice_drops_total", "counter",
            "Packets dropped by the worker, by reason (dataplane/stats/drop_reason.hpp).");

@@ -1,5 +1,7 @@
 #include "control/admin/views.hpp"
 
+#include "control/admin/idle_share.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -85,6 +87,7 @@ nlohmann::json services_view(const config& applied, const snapshot& snap,
 nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
   nlohmann::json list = nlohmann::json::array();
   uint64_t totals[k_drop_reason_count] = {};
+  const uint64_t now = monotonic_ns();
   for (std::size_t i = 0; i < workers.size(); ++i) {
     const worker_counters& c = workers[i]->worker;
     nlohmann::json drops = nlohmann::json::object();
@@ -98,6 +101,9 @@ nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
                     {"tx_packets", c.tx_packets.get()},
                     {"polls", c.polls.get()},
                     {"busy_polls", c.busy_polls.get()},
+                    {"running_us", running_ns(c, now) / 1000},
+                    {"asleep_us", c.asleep_ns.get() / 1000},
+                    {"wakeups", c.wakeups.get()},
                     {"flows_active", c.flows_active.get()},
                     {"flows_created", c.flows_created.get()},
                     {"flows_expired", c.flows_expired.get()},

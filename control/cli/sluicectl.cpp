@@ -68,14 +68,19 @@ json call(const std::string& socket, const char* method, const char* path,
 
 void print_stats(const json& s) {
   // ToKernel/FromKernel: the exception path (packets handed to and sent by the kernel twins).
-  fmt::print("{:<7} {:>14} {:>14} {:>12} {:>8} {:>12} {:>12}\n", "Worker", "RxPackets",
-             "TxPackets", "FlowsActive", "Busy%", "ToKernel", "FromKernel");
+  // Asleep%/Wakeups: an idle worker giving its core back (dataplane.idle: adaptive), since start.
+  fmt::print("{:<7} {:>14} {:>14} {:>12} {:>8} {:>8} {:>12} {:>12} {:>12}\n", "Worker",
+             "RxPackets", "TxPackets", "FlowsActive", "Busy%", "Asleep%", "Wakeups", "ToKernel",
+             "FromKernel");
   for (const auto& w : s.at("workers")) {
     const double polls = w.at("polls").get<double>();
     const double busy = polls > 0 ? 100.0 * w.at("busy_polls").get<double>() / polls : 0.0;
-    fmt::print("{:<7} {:>14} {:>14} {:>12} {:>8.1f} {:>12} {:>12}\n", w.at("worker").get<int>(),
-               w.at("rx_packets").get<uint64_t>(), w.at("tx_packets").get<uint64_t>(),
-               w.at("flows_active").get<uint64_t>(), busy,
+    const double running = w.value("running_us", 0.0);
+    const double asleep = running > 0 ? 100.0 * w.value("asleep_us", 0.0) / running : 0.0;
+    fmt::print("{:<7} {:>14} {:>14} {:>12} {:>8.1f} {:>8.1f} {:>12} {:>12} {:>12}\n",
+               w.at("worker").get<int>(), w.at("rx_packets").get<uint64_t>(),
+               w.at("tx_packets").get<uint64_t>(), w.at("flows_active").get<uint64_t>(), busy,
+               asleep < 100.0 ? asleep : 100.0, w.value("wakeups", uint64_t{0}),
                w.value("exception_to_kernel", uint64_t{0}),
                w.value("exception_from_kernel", uint64_t{0}));
   }

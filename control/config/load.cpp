@@ -26,6 +26,11 @@ std::string at(const std::string& list, std::size_t i) {
   return list + "[" + std::to_string(i) + "]";
 }
 
+// dataplane.idle_max_sleep_us: below 10 µs a sleep costs more than polling; above 50 ms a
+// sleeping worker would hold back flow expiry (ticks of 1/32 s) and hand-offs too long.
+constexpr int64_t k_idle_min_sleep_bound_us = 10;
+constexpr int64_t k_idle_max_sleep_bound_us = 50'000;
+
 // Schedulers the dataplane implements today; the rest are refused, not ignored.
 bool scheduler_supported(scheduler_kind) { return true; } // all of IPVS's, plus random
 
@@ -104,7 +109,7 @@ private:
     if (!r_.map(n, "dataplane",
                 {"eal_args", "workers", "flows_per_worker", "max_services", "max_backends",
                  "affinity_templates", "maglev_table_size", "timeouts", "max_acl_rules",
-                 "acl_pending_packets"}))
+                 "acl_pending_packets", "idle", "idle_max_sleep_us"}))
       return;
     if (n["eal_args"] && r_.sequence(n["eal_args"], "dataplane.eal_args")) {
       d.eal_args.clear();
@@ -132,6 +137,13 @@ private:
     if (n["acl_pending_packets"])
       if (auto v = r_.integer(n["acl_pending_packets"], "dataplane.acl_pending_packets", 1, 64))
         d.acl_pending_packets = uint32_t(*v);
+    if (n["idle"])
+      if (auto m = r_.choice(n["idle"], "dataplane.idle", {"adaptive", "poll"}))
+        d.idle = *m == 0 ? idle_mode::adaptive : idle_mode::poll;
+    if (n["idle_max_sleep_us"])
+      if (auto v = r_.integer(n["idle_max_sleep_us"], "dataplane.idle_max_sleep_us",
+                              k_idle_min_sleep_bound_us, k_idle_max_sleep_bound_us))
+        d.idle_max_sleep_us = uint32_t(*v);
     if (n["maglev_table_size"])
       if (auto v = r_.integer(n["maglev_table_size"], "dataplane.maglev_table_size",
                               k_maglev_min_table_size, k_maglev_max_table_size)) {

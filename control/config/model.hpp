@@ -80,6 +80,10 @@ struct service_config {
   bool operator==(const service_config&) const = default;
 };
 
+// dataplane.idle: adaptive (an idle worker backs off and sleeps, config/README.md) or poll
+// (every worker polls at 100 % of its core whatever the traffic).
+enum class idle_mode : uint8_t { adaptive, poll };
+
 struct dataplane_config {
   std::vector<std::string> eal_args{"-l", "0-1", "--in-memory", "--no-pci"};
   unsigned workers = 1;
@@ -91,6 +95,8 @@ struct dataplane_config {
   flow_timeouts timeouts;
   uint32_t max_acl_rules = 65536;  // per-rule hit counter slots (rules + one default per set)
   uint32_t acl_pending_packets = 8; // TCP packets a flow waits for its first data under payload rules
+  idle_mode idle = idle_mode::adaptive;
+  uint32_t idle_max_sleep_us = 1000; // adaptive: the longest sleep of an idle worker
 
   bool operator==(const dataplane_config&) const = default;
 };

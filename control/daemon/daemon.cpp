@@ -59,6 +59,31 @@ int worker_main(void* arg) {
   return 0;
 }
 
+// The wake-ups of worker `index`'s RX queues (its queue on every port and kernel twin), logged
+// with the queues that have none: a sleeping worker sees those only when its sleep ends.
+std::vector<rx_wakeup> idle_wakeups(const config& cfg, const std::vector<port_info>& ports,
+                                    const std::vector<std::optional<exception_port>>& twins,
+                                    unsigned index) {
+  std::vector<rx_wakeup> out;
+  std::vector<std::string> without;
+  auto add = [&](uint16_t port, const std::string& device, const std::string& name) {
+    if (auto w = find_rx_wakeup(port, uint16_t(index), device))
+      out.push_back(*w);
+    else
+      without.push_back(name);
+  };
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    add(ports[i].port_id, cfg.interfaces[i].device, cfg.interfaces[i].name);
+    if (i < twins.size() && twins[i]) add(twins[i]->port, "", cfg.interfaces[i].name + ".tap");
+  }
+  std::string list;
+  for (const std::string& n : without) list += (list.empty() ? "" : ",") + n;
+  log::info("msg=\"idle: adaptive\" worker={} woken_by_packets={} sleep_bound_us={} "
+            "seen_at_sleep_end=\"{}\"",
+            index, out.size(), cfg.dataplane.idle_max_sleep_us, list);
+  return out;
+}
+
 // Owns what rte_eal_init() started; cleans up in reverse order on every exit path.
 struct eal_session {
   bool up = false;
@@ -109,9 +134,11 @@ int run_daemon(const std::string& config_path, const config& cfg) {
     if (eal.pool == nullptr)
       throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
 
+    const bool adaptive = cfg.dataplane.idle == idle_mode::adaptive;
     std::vector<port_info> ports;
     for (const interface_config& i : cfg.interfaces) {
-      ports.push_back(open_port(i.device, workers, eal.pool, rx_use::parsed));
+      ports.push_back(open_port(i.device, workers, eal.pool, rx_use::parsed,
+                                adaptive ? rx_interrupts::requested : rx_interrupts::off));
       eal.ports.push_back(ports.back().port_id);
       log::info("msg=\"interface up\" name={} device=\"{}\" port={}", i.name, i.device,
                 ports.back().port_id);
@@ -146,6 +173,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
       setup.mesh = mesh.get();
       setup.commands = &commands;
       setup.exception_ports = twins;
+      if (adaptive) setup.idle.wakeups = idle_wakeups(cfg, ports, twins, index);
       pool.push_back(std::make_unique<worker>(setup, publisher, *stats[index]));
       launch[index] = {pool.back().get(), &stop};
       if (rte_eal_remote_launch(worker_main, &launch[index], lcore) != 0)

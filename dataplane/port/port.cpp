@@ -57,32 +57,13 @@ std::string devarg(const std::string& device, const std::string& key) {
   return device.substr(begin, device.find(',', begin) - begin);
 }
 
-port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool, rx_use use) {
-  // The port's name is the devargs up to the first comma ("net_af_packet0", "0000:01:00.0").
-  const std::string name = device.substr(0, device.find(','));
-  uint16_t port = 0;
-  if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0) {
-    remove_stale_memif_socket(device);
-    const int rc = rte_dev_probe(device.c_str());
-    if (rc != 0 && rc != -EEXIST) fail(device, "probe failed", rc);
-    if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0)
-      fail(device, "probed, but no ethdev port is named \"" + name + "\"", ENODEV);
-  }
-  return start_port(port, device, queues, pool, use);
-}
+namespace {
 
-port_info start_port(uint16_t port, const std::string& device, unsigned queues,
-                     rte_mempool* pool, rx_use use) {
-  rte_eth_dev_info info{};
-  if (int rc = rte_eth_dev_info_get(port, &info); rc != 0) fail(device, "device info", rc);
-  if (queues > info.max_rx_queues || queues > info.max_tx_queues)
-    fail(device,
-         "needs " + std::to_string(queues) + " queue pairs (one per worker), device offers " +
-             std::to_string(std::min(info.max_rx_queues, info.max_tx_queues)) +
-             " (af_packet: add qpairs=N to the devargs)",
-         EINVAL);
-
+port_info configure_and_start(uint16_t port, const std::string& device, unsigned queues,
+                              rte_mempool* pool, rx_use use, const rte_eth_dev_info& info,
+                              bool rx_irq) {
   rte_eth_conf conf{};
+  conf.intr_conf.rxq = rx_irq ? 1 : 0;
   const uint64_t rss = info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
   if (queues > 1 && rss != 0) {
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -117,6 +98,45 @@ port_info start_port(uint16_t port, const std::string& device, unsigned queues,
   port_info out{.port_id = port, .mac = {}};
   rte_eth_macaddr_get(port, &out.mac);
   return out;
+}
+
+} // namespace
+
+port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool, rx_use use,
+                    rx_interrupts irq) {
+  // The port's name is the devargs up to the first comma ("net_af_packet0", "0000:01:00.0").
+  const std::string name = device.substr(0, device.find(','));
+  uint16_t port = 0;
+  if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0) {
+    remove_stale_memif_socket(device);
+    const int rc = rte_dev_probe(device.c_str());
+    if (rc != 0 && rc != -EEXIST) fail(device, "probe failed", rc);
+    if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0)
+      fail(device, "probed, but no ethdev port is named \"" + name + "\"", ENODEV);
+  }
+  return start_port(port, device, queues, pool, use, irq);
+}
+
+port_info start_port(uint16_t port, const std::string& device, unsigned queues,
+                     rte_mempool* pool, rx_use use, rx_interrupts irq) {
+  rte_eth_dev_info info{};
+  if (int rc = rte_eth_dev_info_get(port, &info); rc != 0) fail(device, "device info", rc);
+  if (queues > info.max_rx_queues || queues > info.max_tx_queues)
+    fail(device,
+         "needs " + std::to_string(queues) + " queue pairs (one per worker), device offers " +
+             std::to_string(std::min(info.max_rx_queues, info.max_tx_queues)) +
+             " (af_packet: add qpairs=N to the devargs)",
+         EINVAL);
+  if (irq == rx_interrupts::requested) {
+    // Interrupts are an optimisation of idle workers: a device that cannot start with them
+    // (no interrupt vectors) starts without, and its workers sleep on a timer instead.
+    try {
+      return configure_and_start(port, device, queues, pool, use, info, true);
+    } catch (const std::runtime_error&) {
+      rte_eth_dev_stop(port);
+    }
+  }
+  return configure_and_start(port, device, queues, pool, use, info, false);
 }
 
 void close_port(uint16_t port_id) noexcept {

@@ -18,14 +18,19 @@ struct port_info {
   rte_ether_addr mac;
 };
 
+// Whether the port is asked for an RX interrupt per queue (intr_conf.rxq), which an idle worker
+// may sleep on (dataplane.idle: adaptive). A PMD that refuses them is brought up without.
+enum class rx_interrupts : bool { off, requested };
+
 // Throws std::runtime_error with the device and DPDK's reason on failure. `use` decides the RX
 // checksum offloads requested (rx_checksum_offloads()).
-port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool, rx_use use);
+port_info open_port(const std::string& device, unsigned queues, rte_mempool* pool, rx_use use,
+                    rx_interrupts irq = rx_interrupts::off);
 
 // Configures and starts an already created port (`label` names it in errors): what
 // open_port() does after probing, for ports made in code (rte_eth_from_rings).
 port_info start_port(uint16_t port, const std::string& label, unsigned queues, rte_mempool* pool,
-                     rx_use use);
+                     rx_use use, rx_interrupts irq = rx_interrupts::off);
 
 void close_port(uint16_t port_id) noexcept;
 

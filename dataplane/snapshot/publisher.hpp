@@ -47,6 +47,10 @@ public:
   rcu_reader& operator=(const rcu_reader&) = delete;
 
   void quiescent() const noexcept { rte_rcu_qsbr_quiescent(qsbr_, id_); }
+  // A sleeping worker is offline: publish() does not wait for it. After online() it must load
+  // the snapshot pointer afresh before using it.
+  void offline() const noexcept { rte_rcu_qsbr_thread_offline(qsbr_, id_); }
+  void online() const noexcept { rte_rcu_qsbr_thread_online(qsbr_, id_); }
 
 private:
   rte_rcu_qsbr* qsbr_;

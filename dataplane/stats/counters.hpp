@@ -63,6 +63,10 @@ struct alignas(64) worker_counters {
   counter exception_to_kernel;   // packets handed to an interface's kernel twin (tap)
   counter exception_from_kernel; // packets the kernel sent on a tap, transmitted on its port
   counter garps_sent;            // gratuitous ARPs sent for the control plane (announce.l2)
+  counter wakeups;   // sleeps of an idle worker (dataplane.idle: adaptive), each ended by a wake-up
+  counter asleep_ns; // ... and the time they took
+  // CLOCK_MONOTONIC when the worker started polling (0 before): what asleep_ns is a share of.
+  std::atomic<uint64_t> running_since_ns{0};
   counter drops[k_drop_reason_count];
 
   void drop(drop_reason r, uint64_t n = 1) noexcept { drops[static_cast<std::size_t>(r)].add(n); }

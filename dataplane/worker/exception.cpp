@@ -22,12 +22,14 @@ void worker::to_kernel(uint16_t iface, rte_mbuf* m, drop_reason otherwise) noexc
   t.queue.pkts[t.queue.count++] = m;
 }
 
-void worker::poll_kernel_twins() noexcept {
+unsigned worker::poll_kernel_twins() noexcept {
   rte_mbuf* pkts[k_burst];
+  unsigned received = 0;
   for (uint16_t iface = 0; iface < exception_.size(); ++iface) {
     if (!exception_[iface]) continue;
     kernel_twin& t = *exception_[iface];
     const uint16_t n = rte_eth_rx_burst(t.port, static_cast<uint16_t>(id_), pkts, k_burst);
+    received += n;
     for (uint16_t i = 0; i < n; ++i) {
       if (!t.from_kernel.allow(now_)) {
         drop(pkts[i], drop_reason::exception_from_kernel_limited);
@@ -38,6 +40,7 @@ void worker::poll_kernel_twins() noexcept {
       enqueue_tx(iface, pkts[i]);
     }
   }
+  return received;
 }
 
 } // namespace sluice

@@ -72,14 +72,16 @@ void worker::steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsign
   if (n_mine) process_burst(s, mine, n_mine, in_iface);
 }
 
-void worker::receive_handoffs(const snapshot& s) noexcept {
+unsigned worker::receive_handoffs(const snapshot& s) noexcept {
   rte_mbuf* pkts[k_burst];
+  unsigned received = 0;
   for (unsigned from = 0; from < workers_; ++from) {
     if (from == id_) continue;
     const unsigned n = rte_ring_sc_dequeue_burst(mesh_->packets(from, id_),
                                                  reinterpret_cast<void**>(pkts), k_burst, nullptr);
     if (n == 0) continue;
     counters_.handoff_in.add(n);
+    received += n;
     process_burst(s, pkts, n, k_iface_from_mbuf);
   }
   neighbour_update u[8];
@@ -87,6 +89,7 @@ void worker::receive_handoffs(const snapshot& s) noexcept {
   while ((n = rte_ring_sc_dequeue_burst_elem(mesh_->neighbour_updates(id_), u, sizeof u[0], 8,
                                              nullptr)) != 0)
     for (unsigned i = 0; i < n; ++i) learn_neighbour(s, u[i].iface, u[i].addr, u[i].mac);
+  return received;
 }
 
 } // namespace sluice

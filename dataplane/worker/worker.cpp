@@ -6,6 +6,9 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
+#include <sys/prctl.h>
+#include <time.h>
+
 #include "dataplane/arp/arp.hpp"
 #include "dataplane/route/next_hop.hpp"
 #include "dataplane/xmit/tun.hpp" // k_link_mtu
@@ -28,7 +31,11 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
       frag_pool_(setup.id, setup.reassembly_slots + 2 * k_burst, setup.socket_id),
       frags_(setup.reassembly_slots, frag_buffer_pool::k_max_payload,
              rte_get_tsc_hz() / 1000 * setup.reassembly_timeout_ms),
-      frag_buffers_(setup.reassembly_slots, nullptr), tx_(setup.ports.size()) {
+      frag_buffers_(setup.reassembly_slots, nullptr), tx_(setup.ports.size()),
+      idle_(idle_timing::defaults(tsc_hz_, setup.idle.max_sleep_us)),
+      waiter_(setup.idle.how == idle_setup::mode::adaptive
+                  ? std::make_unique<idle_waiter>(setup.idle.wakeups)
+                  : nullptr) {
   for (uint16_t i = 0; i < ports_.size(); ++i) {
     if (ports_[i] >= iface_of_port_.size()) iface_of_port_.resize(ports_[i] + 1u, 0);
     iface_of_port_[ports_[i]] = i;
@@ -73,10 +80,35 @@ worker::~worker() {
 
 void worker::run(const std::atomic<bool>& stop) noexcept {
   rcu_reader rcu(publisher_.qsbr(), id_);
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  counters_.running_since_ns.store(uint64_t(t.tv_sec) * 1'000'000'000 + uint64_t(t.tv_nsec),
+                                   std::memory_order_relaxed);
+  if (waiter_ == nullptr) {
+    while (!stop.load(std::memory_order_relaxed)) {
+      poll_once();
+      rcu.quiescent();
+    }
+    return;
+  }
+  // Linux lets a sleep run up to 50 µs late by default (timer slack); the policy's sleeps are
+  // short and their ends are the worker's latency bound.
+  prctl(PR_SET_TIMERSLACK, 1000UL);
   while (!stop.load(std::memory_order_relaxed)) {
     poll_once();
     rcu.quiescent();
+    rest_if_idle(&rcu);
   }
+}
+
+void worker::sleep_idle(uint64_t ticks, const rcu_reader* rcu) noexcept {
+  if (rcu != nullptr) rcu->offline();
+  const uint64_t start = rte_rdtsc();
+  waiter_->wait(ticks * 1000 / (tsc_hz_ / 1'000'000));
+  const uint64_t slept = rte_rdtsc() - start;
+  if (rcu != nullptr) rcu->online();
+  counters_.wakeups.add();
+  counters_.asleep_ns.add(slept * 1000 / (tsc_hz_ / 1'000'000));
 }
 
 unsigned worker::poll_once() noexcept {
@@ -93,9 +125,10 @@ unsigned worker::poll_once() noexcept {
     else
       steer(s, iface, pkts, n);
   }
-  if (workers_ > 1) receive_handoffs(s);
+  unsigned other = 0; // packets from other workers and the kernel twins
+  if (workers_ > 1) other += receive_handoffs(s);
   if (any_twin_ && (received == 0 || now_ >= next_twin_poll_)) {
-    poll_kernel_twins();
+    other += poll_kernel_twins();
     next_twin_poll_ = now_ + tsc_hz_ * k_twin_poll_us / 1000000;
   }
   flush_tx();
@@ -125,6 +158,8 @@ unsigned worker::poll_once() noexcept {
     // A tenth of the probe interval: waiting packets are dropped at most that late.
     next_neigh_scan_ = now_ + neigh_timers_.probe_interval / 10;
   }
+  // A flow request being walked keeps the worker awake until it is answered.
+  worked_ = (received | other) != 0 || command_ != nullptr;
   return received;
 }
 

@@ -5,6 +5,7 @@
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
 #include <atomic>
 #include <cstdint>
@@ -27,6 +28,8 @@
 #include "dataplane/stats/counters.hpp"
 #include "dataplane/worker/flow_command.hpp"
 #include "dataplane/worker/handoff.hpp"
+#include "dataplane/worker/idle_policy.hpp"
+#include "dataplane/worker/idle_wait.hpp"
 #include "dataplane/xmit/fnat.hpp"
 #include "dataplane/xmit/tun.hpp" // k_link_mtu
 
@@ -43,6 +46,14 @@ struct static_neighbour {
 struct exception_port {
   uint16_t port;           // DPDK port id of the tap; queue `worker id` is the worker's
   uint32_t rate_limit_pps; // per direction, for all workers together
+};
+
+// dataplane.idle: whether a worker without traffic gives its core back (adaptive) or polls
+// flat out (poll), and how.
+struct idle_setup {
+  enum class mode : uint8_t { poll, adaptive } how = mode::poll;
+  uint32_t max_sleep_us = 1000;       // the bound of one sleep
+  std::vector<rx_wakeup> wakeups;     // of this worker's RX queues, where they have one
 };
 
 struct worker_setup {
@@ -63,6 +74,7 @@ struct worker_setup {
   // its first fragment (Linux waits 30 s; a gateway holding 64 KiB per slot cannot afford to).
   uint32_t reassembly_slots = 64;
   uint32_t reassembly_timeout_ms = 2000;
+  idle_setup idle;
 };
 
 class worker {
@@ -84,11 +96,24 @@ public:
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
 
-  // Runs poll_once() until `stop` is set, reporting quiescence after every iteration.
+  // Runs poll_once() until `stop` is set, reporting quiescence after every iteration and, with
+  // dataplane.idle: adaptive, resting when idle (rest_if_idle()).
   void run(const std::atomic<bool>& stop) noexcept;
 
+  // After poll_once(), with dataplane.idle: adaptive: asks the idle policy and pauses or sleeps
+  // as it says (nothing after a poll that did work). While asleep the worker is offline for
+  // `rcu` (if given), so that publishing never waits for it. A no-op with dataplane.idle: poll.
+  void rest_if_idle(const rcu_reader* rcu) noexcept {
+    if (waiter_ == nullptr) return;
+    const idle_step step = idle_.after_poll(worked_, now_);
+    if (step.action == idle_action::poll) return;
+    if (step.action == idle_action::pause) return rte_pause();
+    sleep_idle(step.ticks, rcu);
+  }
+
   // One loop iteration without the RCU report: receive a burst from every port, process it,
-  // transmit, then do bounded housekeeping. Returns the number of packets received.
+  // transmit, then do bounded housekeeping. Returns the number of packets received from the
+  // ports (hand-offs and the kernel twins' packets are work too, for rest_if_idle()).
   unsigned poll_once() noexcept;
 
   const flow_table& flows() const noexcept { return flows_; }
@@ -111,7 +136,8 @@ private:
   void hand_off(unsigned owner, uint16_t in_iface, rte_mbuf* m) noexcept;
   void steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsigned n) noexcept;
   unsigned owner_of(const snapshot& s, const rte_mbuf* m) const noexcept;
-  void receive_handoffs(const snapshot& s) noexcept;
+  // Returns the packets received from other workers.
+  unsigned receive_handoffs(const snapshot& s) noexcept;
   // `in_iface` is the interface all packets arrived on, or k_iface_from_mbuf for handed-off
   // packets, whose mbuf->port the steering worker set (not every PMD sets it on receive).
   static constexpr int k_iface_from_mbuf = -1;
@@ -299,14 +325,17 @@ private:
   bool has_kernel_twin(uint16_t iface) const noexcept {
     return iface < exception_.size() && exception_[iface].has_value();
   }
-  // Receives what the kernel sent on every tap (this worker's queue) and transmits it.
-  void poll_kernel_twins() noexcept;
+  // Receives what the kernel sent on every tap (this worker's queue) and transmits it; returns
+  // how many packets that was.
+  unsigned poll_kernel_twins() noexcept;
 
   void enqueue_tx(uint16_t iface, rte_mbuf* m) noexcept;
   // Sends the interface's queued packets; what the NIC refuses is dropped as tx_full.
   void transmit(uint16_t iface) noexcept;
   void flush_tx() noexcept;
   void drop(rte_mbuf* m, drop_reason r) noexcept;
+  // Sleeps `ticks` (or until a wake-up) offline for `rcu`, counted in the worker's counters.
+  void sleep_idle(uint64_t ticks, const rcu_reader* rcu) noexcept;
 
   const snapshot_publisher& publisher_;
   worker_stats& stats_;
@@ -360,6 +389,11 @@ private:
   // A tap is read with a syscall: a busy worker reads it only every k_twin_poll_us.
   static constexpr unsigned k_twin_poll_us = 20;
   uint64_t next_twin_poll_ = 0;
+
+  // dataplane.idle: adaptive (waiter_ is null with poll).
+  bool worked_ = false; // the last poll received, handed on or served something
+  idle_policy idle_;
+  std::unique_ptr<idle_waiter> waiter_;
 };
 
 } // namespace sluice

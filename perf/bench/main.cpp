@@ -32,7 +32,7 @@ constexpr const char* k_usage =
     "                    [--source inline|lcore] [--acl-rules N] [--acl-patterns N]\n"
     "                    [--scheduler rr|wrr|lc|wlc|sh|dh|mh|random] [--backends 4]\n"
     "                    [--workers 1|2] [--steer owner|any] [--ports-per-client 16384]\n"
-    "                    [--rx-checksums none|good]\n"
+    "                    [--rx-checksums none|good] [--idle poll|adaptive]\n"
     "                    [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
     "  N takes K/M suffixes (binary: 1K = 1024, 4M = 4194304). --size is the frame size on the\n"
     "  wire with FCS. The worker (or the io forwarder) runs on the first worker lcore; the\n"
@@ -51,7 +51,9 @@ constexpr const char* k_usage =
     "  refused on a machine with fewer than 3 CPUs; on one with 3 or more, -l 0-2 is the default.\n"
     "  --rx-checksums good simulates a NIC that verifies checksums on receive: every generated\n"
     "  mbuf is marked IPv4 header and L4 checksum GOOD, so the worker trusts them instead of\n"
-    "  summing; none (default) is what net_ring gives: no verdict, checked in software.\n";
+    "  summing; none (default) is what net_ring gives: no verdict, checked in software.\n"
+    "  --idle adaptive: the workers rest after empty polls as sluiced's default does\n"
+    "  (dataplane.idle); poll (default) polls flat out.\n";
 
 uint64_t parse_count(const std::string& s) {
   std::size_t end = 0;
@@ -97,6 +99,12 @@ unsigned usable_cpus() {
   return sched_getaffinity(0, sizeof set, &set) == 0 ? unsigned(CPU_COUNT(&set)) : 1;
 }
 
+sluice::idle_mode parse_idle(const std::string& s) {
+  if (s == "poll") return sluice::idle_mode::poll;
+  if (s == "adaptive") return sluice::idle_mode::adaptive;
+  throw std::invalid_argument("--idle must be poll or adaptive");
+}
+
 options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
   if (argc < 2) throw std::invalid_argument("no scenario");
   options o;
@@ -132,6 +140,7 @@ options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
     else if (a == "--steer") steer = parse_steering(v);
     else if (a == "--ports-per-client") o.port_bits = parse_power_of_two(v, 1u << sluice::bench::k_default_port_bits, a);
     else if (a == "--rx-checksums") o.rx_flags = parse_rx_checksums(v);
+    else if (a == "--idle") o.idle = parse_idle(v);
     else if (a == "--eal") eal = v, eal_given = true;
     else throw std::invalid_argument("unknown option " + a);
   }

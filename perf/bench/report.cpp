@@ -23,11 +23,11 @@ void print_report(const report& r) {
   const uint64_t capacity = o.capacity ? o.capacity : o.flows;
   const bool inline_source = o.source == source_mode::inline_refill;
   fmt::print("== {} scheduler={} backends={} size={} flows={} flows_per_worker={} ports_per_client={} "
-             "workers={}{}{} runs={} x {}s, worker lcore {}, source {} (Mpps over {})\n",
+             "workers={}{}{}{} runs={} x {}s, worker lcore {}, source {} (Mpps over {})\n",
              r.scenario, name_of(o.scheduler), o.backends, o.size, o.flows, capacity, 1u << o.port_bits,
              o.workers, o.workers > 1 ? (o.steer == steering::owner ? " steer=owner" : " steer=any") : "",
              o.rx_flags ? " rx_checksums=good" : "",
-             o.runs, o.seconds, o.worker_lcore,
+             o.idle == idle_mode::adaptive ? " idle=adaptive" : "", o.runs, o.seconds, o.worker_lcore,
              inline_source ? "inline" : "lcore", inline_source ? "time inside polls" : "wall time");
   for (std::size_t i = 0; i < r.gateway.size(); ++i) {
     const run_result& g = r.gateway[i];
@@ -59,11 +59,12 @@ void print_report(const report& r) {
   for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
   fmt::print("RESULT scenario={} workers={} scheduler={} backends={} size={} flows={} capacity={} gw_mpps={:.3f} ceil_mpps={:.3f} "
              "ratio={:.3f} gw_cpp={:.1f} ceil_cpp={:.1f} gw_burst={:.1f} heap_bpf={:.1f} "
-             "huge_bpf={:.1f} fwd={:.4f} source={} rx_cksum={} notes={}\n",
+             "huge_bpf={:.1f} fwd={:.4f} source={} rx_cksum={} idle={} notes={}\n",
              r.scenario, o.workers, name_of(o.scheduler), o.backends, o.size, o.flows, capacity, g_mpps, c_mpps, ratio(g_mpps, c_mpps), g_cpp,
              c_cpp, g_burst, r.memory.heap_bytes_per_flow, r.memory.hugepage_bytes_per_flow,
              ratio(double(r.gateway_tx), double(r.gateway_rx)), inline_source ? "inline" : "lcore",
-             o.rx_flags ? "good" : "none", r.notes.size());
+             o.rx_flags ? "good" : "none", o.idle == idle_mode::adaptive ? "adaptive" : "poll",
+             r.notes.size());
 }
 
 } // namespace sluice::bench

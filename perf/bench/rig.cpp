@@ -26,6 +26,7 @@ config bench_config(const rig_options& o) {
   config c;
   c.dataplane.flows_per_worker = o.flow_capacity;
   c.dataplane.timeouts = o.timeouts;
+  c.dataplane.idle = o.idle;
   c.dataplane.max_services = 16;
   c.dataplane.max_backends = 64;
   // net_ring0 with no devargs makes one ring per queue that is both its RX and TX ring: the

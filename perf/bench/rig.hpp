@@ -33,6 +33,7 @@ struct rig_options {
   // traffic: every new flow is classified (and, with payload, scanned) and then allowed.
   unsigned acl_rules = 0;
   unsigned acl_patterns = 0;
+  idle_mode idle = idle_mode::poll;
 };
 
 class rig {

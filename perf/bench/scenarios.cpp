@@ -80,7 +80,14 @@ workers make_workers(rig& r, const options& o, report& rep) {
 
 struct poll_worker {
   worker* w;
-  unsigned operator()() const noexcept { return w->poll_once(); }
+  // With --idle adaptive the worker rests after an empty poll as sluiced's loop does (inside the
+  // timed bracket: what a busy worker pays for the idle check is measured); with poll the call
+  // returns at once.
+  unsigned operator()() const noexcept {
+    const unsigned n = w->poll_once();
+    w->rest_if_idle(nullptr);
+    return n;
+  }
 };
 struct poll_forwarder {
   io_forwarder* f;
@@ -252,7 +259,8 @@ rig_options rig_for(const options& o, const flow_timeouts& t) {
   const uint64_t cap = o.capacity ? o.capacity : o.flows;
   if (cap > UINT32_MAX / 2) throw std::runtime_error("flow capacity too large for one worker");
   return {.flow_capacity = uint32_t(cap), .timeouts = t, .backends = o.backends,
-          .worker_lcore = o.worker_lcore, .workers = o.workers, .mode = o.mode, .scheduler = o.scheduler, .acl_rules = o.acl_rules, .acl_patterns = o.acl_patterns};
+          .worker_lcore = o.worker_lcore, .workers = o.workers, .mode = o.mode, .scheduler = o.scheduler, .acl_rules = o.acl_rules, .acl_patterns = o.acl_patterns,
+          .idle = o.idle};
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 
 #include "perf/bench/measure.hpp"
 #include "perf/bench/memory.hpp"
+#include "control/config/model.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 #include "dataplane/xmit/forwarding.hpp"
 
@@ -42,6 +43,8 @@ struct options {
   // Verdicts marked on every generated mbuf (--rx-checksums good: IP and L4 GOOD, as a NIC
   // verifying checksums would); none by default, as from net_ring: the worker sums in software.
   uint64_t rx_flags = 0;
+  // dataplane.idle of the workers; poll by default, as the figures before it were measured.
+  idle_mode idle = idle_mode::poll;
 };
 
 // Flow capacity of the probe worker that prices a worker's fixed state (report.memory).

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Property: with dataplane.idle: adaptive (the default) an idle sluiced's worker thread gives its
+# core back (under 30 % of a core over 2 s: a sanity bound, the measured figure is in
+# perf/RESULTS.md), `sluicectl stats` and /metrics show it asleep with wake-ups, and traffic flows
+# at once after the idleness: ping to the VIP (answered by the worker) and HTTP through NAT. With
+# dataplane.idle: poll the worker never sleeps.
+SL_PREFIX=sle2e-idle
+source "$(dirname "$0")/lib.sh"
+e2e_start
+
+# The worker lcore's thread: DPDK names it lcore-worker-N.
+worker_tid() {
+  local t
+  for t in /proc/"$SLUICED_PID"/task/*; do
+    [[ $(cat "$t/comm" 2>/dev/null) == lcore-worker-* ]] && { basename "$t"; return 0; }
+  done
+  return 1
+}
+# CPU ticks (utime + stime) the thread has used.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICED_PID/task/$1/stat"; }
+
+tid=$(worker_tid) || fail "no lcore-worker thread in sluiced ($SLUICED_PID)"
+sleep 1 # the lab's start-up ARP and health traffic has passed
+t0=$(cpu_ticks "$tid")
+sleep 2
+t1=$(cpu_ticks "$tid")
+hz=$(getconf CLK_TCK)
+percent=$(((t1 - t0) * 100 / (2 * hz)))
+((percent < 30)) || fail "idle worker used $percent % of a core over 2 s (adaptive; want < 30)"
+
+stats=$(ctl stats) || fail "sluicectl stats failed"
+read -r asleep wakeups < <(awk '$1 == "0" {print $6, $7}' <<<"$stats")
+[[ ${wakeups:-0} -gt 0 ]] || fail "sluicectl stats shows no wake-ups for worker 0:"$'\n'"$stats"
+awk -v a="${asleep:-0}" 'BEGIN {exit !(a > 50)}' ||
+  fail "sluicectl stats shows worker 0 asleep $asleep % of the time (want > 50):"$'\n'"$stats"
+json=$(ctl stats --json) || fail "sluicectl stats --json failed"
+for key in asleep_us wakeups running_us; do
+  grep -q "\"$key\"" <<<"$json" || fail "sluicectl stats --json has no \"$key\""
+done
+metrics=$(lab_exec gw curl -sf --max-time 2 http://127.0.0.1:9469/metrics) || fail "GET /metrics failed"
+for family in sluice_worker_asleep_ratio sluice_worker_asleep_seconds_total sluice_worker_wakeups_total; do
+  grep -q "^$family{worker=\"0\"} " <<<"$metrics" || fail "/metrics has no $family{worker=\"0\"}"
+done
+
+# Straight after the idleness: the worker answers ping to the VIP and forwards through NAT.
+lab_exec client ping -c 3 -i 0.2 -W 1 10.0.0.100 >"$WORK/ping.out" 2>&1 ||
+  fail "ping 10.0.0.100 after idleness:"$'\n'"$(cat "$WORK/ping.out")"
+sleep 1
+answer=$(lab_exec client curl -s --max-time 2 http://10.0.0.100/) || true
+[[ $answer =~ ^be[123]$ ]] || fail "HTTP through the VIP after idleness answered '$answer'"
+
+# dataplane.idle: poll: the worker polls and never sleeps.
+e2e_stop
+sed -i 's/^  workers: 1$/  workers: 1\n  idle: poll/' "$WORK/sluice.yaml"
+sluiced_start "$SLUICED" "$WORK/sluice.yaml"
+sluiced_wait "$SLUICECTL" "$SOCK" 20 || fail "sluiced (idle: poll) did not answer on $SOCK"
+sleep 1
+stats=$(ctl stats) || fail "sluicectl stats failed"
+read -r asleep wakeups < <(awk '$1 == "0" {print $6, $7}' <<<"$stats")
+[[ $wakeups == 0 && $asleep == 0.0 ]] ||
+  fail "idle: poll, yet worker 0 slept ($asleep %, $wakeups wake-ups):"$'\n'"$stats"
+answer=$(lab_exec client curl -s --max-time 2 http://10.0.0.100/) || true
+[[ $answer =~ ^be[123]$ ]] || fail "HTTP through the VIP with idle: poll answered '$answer'"
+
+e2e_stop
+pass

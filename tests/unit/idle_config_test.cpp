@@ -1,0 +1,55 @@
+// dataplane.idle and dataplane.idle_max_sleep_us: loaded, defaulted, and refused by name.
+
+#include <gtest/gtest.h>
+
+#include "control/config/load.hpp"
+#include "tests/unit/config_test_helpers.hpp"
+
+namespace sluice {
+namespace {
+
+constexpr const char* k_config = R"(dataplane:
+  workers: 1
+interfaces:
+  - name: uplink
+    device: "net_af_packet0,iface=gw-up"
+    address: 10.0.0.2/24
+services: []
+)";
+
+std::string with_dataplane(const std::string& lines) {
+  return replace(k_config, "  workers: 1\n", "  workers: 1\n" + lines);
+}
+
+TEST(IdleConfig, AdaptiveIsTheDefault) {
+  const load_result r = parse_config(k_config, "t.yaml");
+  ASSERT_TRUE(r.cfg) << (r.errors.empty() ? "" : r.errors[0].to_string());
+  EXPECT_EQ(r.cfg->dataplane.idle, idle_mode::adaptive);
+  EXPECT_EQ(r.cfg->dataplane.idle_max_sleep_us, 1000u);
+}
+
+TEST(IdleConfig, PollAndASleepBoundLoad) {
+  const load_result r =
+      parse_config(with_dataplane("  idle: poll\n  idle_max_sleep_us: 250\n"), "t.yaml");
+  ASSERT_TRUE(r.cfg) << (r.errors.empty() ? "" : r.errors[0].to_string());
+  EXPECT_EQ(r.cfg->dataplane.idle, idle_mode::poll);
+  EXPECT_EQ(r.cfg->dataplane.idle_max_sleep_us, 250u);
+}
+
+TEST(IdleConfig, UnknownModeIsRefusedNamingTheField) {
+  const config_error e = only_error(with_dataplane("  idle: sometimes\n"));
+  EXPECT_EQ(e.field, "dataplane.idle");
+  EXPECT_NE(e.message.find("adaptive"), std::string::npos) << e.to_string();
+}
+
+TEST(IdleConfig, SleepBoundOutsideItsRangeIsRefusedNamingTheField) {
+  EXPECT_EQ(only_error(with_dataplane("  idle_max_sleep_us: 5\n")).field,
+            "dataplane.idle_max_sleep_us");
+  EXPECT_EQ(only_error(with_dataplane("  idle_max_sleep_us: 60000\n")).field,
+            "dataplane.idle_max_sleep_us");
+  EXPECT_EQ(only_error(with_dataplane("  idle_max_sleep_us: soon\n")).field,
+            "dataplane.idle_max_sleep_us");
+}
+
+} // namespace
+} // namespace sluice
