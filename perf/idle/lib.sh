@@ -44,7 +44,7 @@ sluiced_mode() {
 worker_tid() {
   local t
   for t in /proc/"$SLUICED_PID"/task/*; do
-    [[ $(cat "$t/comm" 2>/dev/null) == lcore-worker-* ]] && { basename "$t"; return 0; }
+    [[ $(cat "$t/comm" 2>/dev/null) == rte-worker-* ]] && { basename "$t"; return 0; }
   done
   return 1
 }

@@ -8,18 +8,18 @@ SL_PREFIX=sle2e-idle
 source "$(dirname "$0")/lib.sh"
 e2e_start
 
-# The worker lcore's thread: DPDK names it lcore-worker-N.
+# The worker lcore's thread: DPDK 22.11 names it rte-worker-N.
 worker_tid() {
   local t
   for t in /proc/"$SLUICED_PID"/task/*; do
-    [[ $(cat "$t/comm" 2>/dev/null) == lcore-worker-* ]] && { basename "$t"; return 0; }
+    [[ $(cat "$t/comm" 2>/dev/null) == rte-worker-* ]] && { basename "$t"; return 0; }
   done
   return 1
 }
 # CPU ticks (utime + stime) the thread has used.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICED_PID/task/$1/stat"; }
 
-tid=$(worker_tid) || fail "no lcore-worker thread in sluiced ($SLUICED_PID)"
+tid=$(worker_tid) || fail "no rte-worker thread in sluiced ($SLUICED_PID)"
 sleep 1 # the lab's start-up ARP and health traffic has passed
 t0=$(cpu_ticks "$tid")
 sleep 2
