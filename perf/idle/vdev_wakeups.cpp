@@ -4,8 +4,9 @@
 // rte_eth_dev_rx_intr_ctl_q_get_fd and rte_eth_dev_rx_intr_enable), what sluiced would sleep on
 // (find_rx_wakeup), whether the PMD gives a monitor address (rte_power's MONITOR mode needs one),
 // and what rte_power_ethdev_pmgmt_queue_enable answers for MONITOR, PAUSE and SCALE. With
-// --pause-cpu it then polls the first device's empty queue for 2 s under rte_power's PAUSE mode
-// and prints the CPU time the polling thread used: what PAUSE gives back to the host.
+// --pause-cpu it then polls the first device's empty queue for 2 s three ways and prints the CPU
+// time the polling thread used each time: flat out, under rte_power's PAUSE mode, and with
+// sluice's idle policy and waiter (dataplane.idle: adaptive, timer only): what each gives back.
 //
 // Usage: sluice-vdev-wakeups [--pause-cpu] DEVARGS...   (run as root; EAL: -l 0-1 --in-memory)
 
@@ -30,6 +31,8 @@
 
 #include "dataplane/port/port.hpp"
 #include "dataplane/port/rx_wakeup.hpp"
+#include "dataplane/worker/idle_policy.hpp"
+#include "dataplane/worker/idle_wait.hpp"
 
 namespace {
 
@@ -48,6 +51,7 @@ const char* wakeup_kind(const std::optional<sluice::rx_wakeup>& w) {
 struct pause_run {
   uint16_t port;
   double seconds;
+  bool adaptive = false; // rest with sluice's idle policy after each empty poll
   double cpu_seconds = 0;
   uint64_t polls = 0;
 };
@@ -56,18 +60,31 @@ int poll_for_a_while(void* arg) {
   auto* r = static_cast<pause_run*>(arg);
   rte_mbuf* pkts[32];
   timespec start{}, now{};
+  rusage before{};
+  getrusage(RUSAGE_THREAD, &before);
+  const uint64_t hz = rte_get_tsc_hz();
+  sluice::idle_policy policy(sluice::idle_timing::defaults(hz, 1000));
+  sluice::idle_waiter waiter({});
   clock_gettime(CLOCK_MONOTONIC, &start);
   do {
     const uint16_t n = rte_eth_rx_burst(r->port, 0, pkts, 32);
     rte_pktmbuf_free_bulk(pkts, n);
     ++r->polls;
+    if (r->adaptive) {
+      const sluice::idle_step step = policy.after_poll(n != 0, rte_rdtsc());
+      if (step.action == sluice::idle_action::pause) rte_pause();
+      if (step.action == sluice::idle_action::sleep) waiter.wait(step.ticks * 1000 / (hz / 1'000'000));
+    }
     clock_gettime(CLOCK_MONOTONIC, &now);
   } while (double(now.tv_sec - start.tv_sec) + double(now.tv_nsec - start.tv_nsec) * 1e-9 <
            r->seconds);
   rusage u{};
   getrusage(RUSAGE_THREAD, &u);
-  r->cpu_seconds = double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-                   double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+  auto seconds = [](const rusage& x) {
+    return double(x.ru_utime.tv_sec + x.ru_stime.tv_sec) +
+           double(x.ru_utime.tv_usec + x.ru_stime.tv_usec) * 1e-6;
+  };
+  r->cpu_seconds = seconds(u) - seconds(before);
   return 0;
 }
 
@@ -126,18 +143,28 @@ int main(int argc, char** argv) {
   }
   if (pause_cpu && !opened.empty()) {
     const uint16_t port = opened.front();
+    auto report = [&](const char* how, const pause_run& run) {
+      std::printf("%-34s on %s: the polling thread used %.2f s of CPU in %.1f s (%.0f %%), "
+                  "%lu polls\n",
+                  how, devices.front().c_str(), run.cpu_seconds, run.seconds,
+                  100.0 * run.cpu_seconds / run.seconds, static_cast<unsigned long>(run.polls));
+    };
+    auto poll = [&](pause_run run) {
+      rte_eal_remote_launch(poll_for_a_while, &run, lcore);
+      rte_eal_mp_wait_lcore();
+      return run;
+    };
+    report("flat out (dataplane.idle: poll)", poll({.port = port, .seconds = 2.0}));
     rte_eth_dev_stop(port);
     const int rc = rte_power_ethdev_pmgmt_queue_enable(lcore, port, 0, RTE_POWER_MGMT_TYPE_PAUSE);
     rte_eth_dev_start(port);
-    pause_run run{.port = port, .seconds = 2.0};
-    rte_eal_remote_launch(poll_for_a_while, &run, lcore);
-    rte_eal_mp_wait_lcore();
-    std::printf("PAUSE mode (%s) on %s: the polling thread used %.2f s of CPU in %.1f s (%.0f %%), "
-                "%lu polls\n",
-                answer(rc), devices.front().c_str(), run.cpu_seconds, run.seconds,
-                100.0 * run.cpu_seconds / run.seconds, static_cast<unsigned long>(run.polls));
+    report(rc == 0 ? "rte_power PAUSE" : "rte_power PAUSE (refused)",
+           poll({.port = port, .seconds = 2.0}));
     rte_eth_dev_stop(port);
     rte_power_ethdev_pmgmt_queue_disable(lcore, port, 0);
+    rte_eth_dev_start(port);
+    report("sluice adaptive (timer, 1 ms bound)",
+           poll({.port = port, .seconds = 2.0, .adaptive = true}));
   }
   for (uint16_t p : opened) sluice::close_port(p);
   rte_eal_cleanup();
