@@ -1,4 +1,4 @@
-// Kubernetes sync benchmark (issue 7): the real sync (list/watch over HTTP, decode, mapping,
+// Kubernetes sync benchmark: the real sync (list/watch over HTTP, decode, mapping,
 // address allocation) feeding the real control_plane (compile + publish), against the fake API
 // server (tests/support/fake_apiserver.py, Debian's python3) on loopback.
 //  - initial sync: sync start → N LoadBalancer Services (one EndpointSlice of E endpoints each)
