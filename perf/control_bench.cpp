@@ -1,4 +1,4 @@
-// Control-plane benchmark (issue 5): compile + publish of a large service set, one runtime change
+// Control-plane benchmark: compile + publish of a large service set, one runtime change
 // end to end (validate against the whole config, compile, publish), and the snapshot's heap size.
 // Runs the real control_plane on EAL (for the RCU variable), without ports or workers.
 //

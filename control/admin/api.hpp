@@ -53,11 +53,10 @@
 //              "client", "virtual", "backend" ("address:port" each), "forwarding", "service"
 //              (name; "" once the service is gone), "expires_in_ms"}
 //   traffic = {"conns", "in_packets", "in_bytes", "out_packets", "out_bytes"}
-//   worker  = {"worker", "rx_packets", "tx_packets", "polls", "busy_polls", "running_us" (since
-//              the worker started), "asleep_us" (of which asleep, dataplane.idle: adaptive),
-//              "wakeups" (sleeps ended), "flows_active",
-//              "flows_created", "flows_expired", "flows_flushed", "flows_adopted", "untracked_packets", "handoff_out", "handoff_in", "arp_requests_sent", "arp_replies_sent",
-//              "arp_replies_received", "icmp_echo_replies", "drops": {reason: n}}
+//   worker  = {"worker", one field per counter of dataplane/stats/worker_counter_list.hpp (its
+//              name, e.g. "rx_packets"; docs/metrics.md lists them), "running_us" (since the
+//              worker started), "asleep_us" (of which asleep, dataplane.idle: adaptive),
+//              "drops": {reason: n}}
 //
 //   acl_set = {"name", "default": "allow"|"deny", "default_hits", "rules": [acl_rule...]}
 //   acl_rule = {"name", "action": "allow"|"deny", "reply": "none"|"rst"|"icmp", "payload": bool,

@@ -96,36 +96,12 @@ nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
       drops[std::string(k_drop_reason_names[r])] = v;
       totals[r] += v;
     }
-    list.push_back({{"worker", i},
-                    {"rx_packets", c.rx_packets.get()},
-                    {"tx_packets", c.tx_packets.get()},
-                    {"polls", c.polls.get()},
-                    {"busy_polls", c.busy_polls.get()},
-                    {"running_us", running_ns(c, now) / 1000},
-                    {"asleep_us", c.asleep_ns.get() / 1000},
-                    {"wakeups", c.wakeups.get()},
-                    {"flows_active", c.flows_active.get()},
-                    {"flows_created", c.flows_created.get()},
-                    {"flows_expired", c.flows_expired.get()},
-                    {"flows_flushed", c.flows_flushed.get()},
-                    {"flows_adopted", c.flows_adopted.get()},
-                    {"untracked_packets", c.untracked_packets.get()},
-                    {"handoff_out", c.handoff_out.get()},
-                    {"handoff_in", c.handoff_in.get()},
-                    {"arp_requests_sent", c.arp_requests_sent.get()},
-                    {"arp_replies_sent", c.arp_replies_sent.get()},
-                    {"arp_replies_received", c.arp_replies_received.get()},
-                    {"icmp_echo_replies", c.icmp_echo_replies.get()},
-                    {"icmp_errors_forwarded", c.icmp_errors_forwarded.get()},
-                    {"icmp_errors_sent", c.icmp_errors_sent.get()},
-                    {"icmp_errors_rate_limited", c.icmp_errors_rate_limited.get()},
-                    {"exception_to_kernel", c.exception_to_kernel.get()},
-                    {"exception_from_kernel", c.exception_from_kernel.get()},
-                    {"garps_sent", c.garps_sent.get()},
-                    {"datagrams_reassembled", c.datagrams_reassembled.get()},
-                    {"datagrams_fragmented", c.datagrams_fragmented.get()},
-                    {"fragments_sent", c.fragments_sent.get()},
-                    {"drops", std::move(drops)}});
+    nlohmann::json entry = {{"worker", i}, {"drops", std::move(drops)}};
+    for (std::size_t f = 0; f < k_worker_counter_count; ++f)
+      entry[std::string(k_worker_counter_infos[f].field)] = (c.*k_worker_counter_members[f]).get();
+    entry["running_us"] = running_ns(c, now) / 1000;
+    entry["asleep_us"] = c.asleep_ns.get() / 1000;
+    list.push_back(std::move(entry));
   }
   nlohmann::json drops = nlohmann::json::object();
   nlohmann::json descriptions = nlohmann::json::object();

@@ -17,6 +17,7 @@
 #include "control/admin/client.hpp"
 #include "control/cli/acl_format.hpp"
 #include "control/cli/ipvsadm_format.hpp"
+#include "control/cli/stats_format.hpp"
 
 namespace {
 
@@ -64,32 +65,6 @@ json call(const std::string& socket, const char* method, const char* path,
   }
   if (reply.is_discarded()) throw std::runtime_error("the daemon sent malformed JSON");
   return reply;
-}
-
-void print_stats(const json& s) {
-  // ToKernel/FromKernel: the exception path (packets handed to and sent by the kernel twins).
-  // Asleep%/Wakeups: an idle worker giving its core back (dataplane.idle: adaptive), since start.
-  fmt::print("{:<7} {:>14} {:>14} {:>12} {:>8} {:>8} {:>12} {:>12} {:>12}\n", "Worker",
-             "RxPackets", "TxPackets", "FlowsActive", "Busy%", "Asleep%", "Wakeups", "ToKernel",
-             "FromKernel");
-  for (const auto& w : s.at("workers")) {
-    const double polls = w.at("polls").get<double>();
-    const double busy = polls > 0 ? 100.0 * w.at("busy_polls").get<double>() / polls : 0.0;
-    const double running = w.value("running_us", 0.0);
-    const double asleep = running > 0 ? 100.0 * w.value("asleep_us", 0.0) / running : 0.0;
-    fmt::print("{:<7} {:>14} {:>14} {:>12} {:>8.1f} {:>8.1f} {:>12} {:>12} {:>12}\n",
-               w.at("worker").get<int>(), w.at("rx_packets").get<uint64_t>(),
-               w.at("tx_packets").get<uint64_t>(), w.at("flows_active").get<uint64_t>(), busy,
-               asleep < 100.0 ? asleep : 100.0, w.value("wakeups", uint64_t{0}),
-               w.value("exception_to_kernel", uint64_t{0}),
-               w.value("exception_from_kernel", uint64_t{0}));
-  }
-  fmt::print("\n{:<28} {:>14}  {}\n", "Drop reason", "Packets", "Meaning");
-  for (const auto& [reason, count] : s.at("drops").items()) {
-    if (count.get<uint64_t>() == 0) continue;
-    fmt::print("{:<28} {:>14}  {}\n", reason, count.get<uint64_t>(),
-               s.at("drop_descriptions").value(reason, ""));
-  }
 }
 
 // A number as a JSON number; anything else as the string typed, for the daemon to refuse with
@@ -323,7 +298,7 @@ int main(int argc, char** argv) {
       if (print_json)
         std::cout << body.dump(2) << "\n";
       else
-        print_stats(body);
+        std::cout << sluice::format_stats(body);
     } else if (command == "acl") {
       const auto& args = vm["command"].as<std::vector<std::string>>();
       if (args.size() != 2 || args[1] != "list") usage_error("acl: the command is \"acl list\"");

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "control/config/load.hpp"
-#include "tests/unit/config_test_helpers.hpp"
+#include "tests/support/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {
