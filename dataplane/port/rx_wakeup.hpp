@@ -1,6 +1,6 @@
 #pragma once
 // What an idle worker can sleep on to wake when a packet reaches one of its RX queues
-// (dataplane.idle: adaptive). Which vdev offers what, as tested here, is in dataplane/README.md:
+// (dataplane.idle: adaptive). Which vdev offers what, as tested here, is in docs/IDLE.md:
 // - the PMD's RX interrupt (rte_eth_dev_rx_intr_ctl_q: net_tap, net_memif, NICs with an
 //   interrupt vector per queue), enabled before each sleep and disabled after it, so that a busy
 //   port raises none;

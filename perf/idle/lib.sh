@@ -49,14 +49,17 @@ worker_tid() {
   return 1
 }
 
-# thread_cpu_percent PID TID SECONDS: the share of one core the thread used over SECONDS.
-thread_cpu_percent() {
-  local stat=/proc/$1/task/$2/stat t0 t1 hz
+# thread_demand PID TID SECONDS: "CPU% RUNNABLE%": the share of one core the thread used over
+# SECONDS, and the share of the time it was running or waiting to run (/proc/.../schedstat): on a
+# loaded host a poller gets less than a core but is runnable all the time.
+thread_demand() {
+  local sched=/proc/$1/task/$2/schedstat stat=/proc/$1/task/$2/stat t0 t1 r0 w0 r1 w1 hz
   hz=$(getconf CLK_TCK)
-  t0=$(awk '{print $14 + $15}' "$stat")
+  t0=$(awk '{print $14 + $15}' "$stat"); read -r r0 w0 _ <"$sched"
   sleep "$3"
-  t1=$(awk '{print $14 + $15}' "$stat")
-  awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$3" 'BEGIN {printf "%.1f", 100 * d / (hz * s)}'
+  t1=$(awk '{print $14 + $15}' "$stat"); read -r r1 w1 _ <"$sched"
+  awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$3" -v rw=$((r1 - r0 + w1 - w0)) \
+    'BEGIN {printf "%.1f %.1f", 100 * d / (hz * s), 100 * rw / (s * 1e9)}'
 }
 
 # kernel_dnat_up / kernel_dnat_down: the gateway namespace's kernel forwarding for the VIP as

@@ -1,5 +1,5 @@
 // sluice-vdev-wakeups: what each DPDK device offers an idle worker, tested rather than read from
-// the PMDs' feature lists (dataplane/README.md, "Idle workers", keeps the results). For every
+// the PMDs' feature lists (docs/IDLE.md keeps the results). For every
 // devargs given, on queue 0: whether an RX interrupt can be had (intr_conf.rxq, then
 // rte_eth_dev_rx_intr_ctl_q_get_fd and rte_eth_dev_rx_intr_enable), what sluiced would sleep on
 // (find_rx_wakeup), whether the PMD gives a monitor address (rte_power's MONITOR mode needs one),
