@@ -30,6 +30,8 @@ std::string at(const std::string& list, std::size_t i) {
 // sleeping worker would hold back flow expiry (ticks of 1/32 s) and hand-offs too long.
 constexpr int64_t k_idle_min_sleep_bound_us = 10;
 constexpr int64_t k_idle_max_sleep_bound_us = 50'000;
+// dataplane.idle_spin_us: past a millisecond of spinning, adaptive is poll by another name.
+constexpr int64_t k_idle_max_spin_us = 1000;
 
 // Schedulers the dataplane implements today; the rest are refused, not ignored.
 bool scheduler_supported(scheduler_kind) { return true; } // all of IPVS's, plus random
@@ -109,7 +111,7 @@ private:
     if (!r_.map(n, "dataplane",
                 {"eal_args", "workers", "flows_per_worker", "max_services", "max_backends",
                  "affinity_templates", "maglev_table_size", "timeouts", "max_acl_rules",
-                 "acl_pending_packets", "idle", "idle_max_sleep_us"}))
+                 "acl_pending_packets", "idle", "idle_spin_us", "idle_max_sleep_us"}))
       return;
     if (n["eal_args"] && r_.sequence(n["eal_args"], "dataplane.eal_args")) {
       d.eal_args.clear();
@@ -140,6 +142,9 @@ private:
     if (n["idle"])
       if (auto m = r_.choice(n["idle"], "dataplane.idle", {"adaptive", "poll"}))
         d.idle = *m == 0 ? idle_mode::adaptive : idle_mode::poll;
+    if (n["idle_spin_us"])
+      if (auto v = r_.integer(n["idle_spin_us"], "dataplane.idle_spin_us", 0, k_idle_max_spin_us))
+        d.idle_spin_us = uint32_t(*v);
     if (n["idle_max_sleep_us"])
       if (auto v = r_.integer(n["idle_max_sleep_us"], "dataplane.idle_max_sleep_us",
                               k_idle_min_sleep_bound_us, k_idle_max_sleep_bound_us))

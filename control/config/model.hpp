@@ -96,6 +96,7 @@ struct dataplane_config {
   uint32_t max_acl_rules = 65536;  // per-rule hit counter slots (rules + one default per set)
   uint32_t acl_pending_packets = 8; // TCP packets a flow waits for its first data under payload rules
   idle_mode idle = idle_mode::adaptive;
+  uint32_t idle_spin_us = 20;        // adaptive: empty polls before an idle worker sleeps
   uint32_t idle_max_sleep_us = 1000; // adaptive: the longest sleep of an idle worker
 
   bool operator==(const dataplane_config&) const = default;

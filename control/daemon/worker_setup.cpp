@@ -16,6 +16,7 @@ worker_setup make_worker_setup(const config& c, unsigned worker_id,
                  .socket_id = socket_id};
   s.idle.how = c.dataplane.idle == idle_mode::adaptive ? idle_setup::mode::adaptive
                                                        : idle_setup::mode::poll;
+  s.idle.spin_us = c.dataplane.idle_spin_us;
   s.idle.max_sleep_us = c.dataplane.idle_max_sleep_us;
   for (std::size_t i = 0; i < c.interfaces.size(); ++i)
     for (const neighbor_config& n : c.interfaces[i].neighbors) {

@@ -19,16 +19,14 @@ struct idle_timing {
   uint64_t min_sleep; // ticks; the first sleep
   uint64_t max_sleep; // ticks; the bound of every sleep (>= min_sleep)
 
-  // The defaults for a clock of `hz` ticks per second and a bound of `max_sleep_us`.
-  static idle_timing defaults(uint64_t hz, uint32_t max_sleep_us) noexcept {
+  // For a clock of `hz` ticks per second: `spin_us` of empty polls, then sleeps from
+  // k_min_sleep_us up to `max_sleep_us`.
+  static idle_timing from_us(uint64_t hz, uint32_t spin_us, uint32_t max_sleep_us) noexcept {
     const uint64_t per_us = std::max<uint64_t>(hz / 1'000'000, 1);
     const uint64_t max = per_us * max_sleep_us;
-    return {.spin = per_us * k_spin_us, .min_sleep = std::min(per_us * k_min_sleep_us, max),
+    return {.spin = per_us * spin_us, .min_sleep = std::min(per_us * k_min_sleep_us, max),
             .max_sleep = max};
   }
-  // 50 µs of empty polls (a few hundred polls) before sleeping: a sleep and its wake-up cost
-  // this VM about 20 µs of CPU, so sleeping through shorter gaps saves nothing.
-  static constexpr uint64_t k_spin_us = 50;
   static constexpr uint64_t k_min_sleep_us = 16;
 };
 

@@ -32,7 +32,7 @@ worker::worker(const worker_setup& setup, const snapshot_publisher& publisher,
       frags_(setup.reassembly_slots, frag_buffer_pool::k_max_payload,
              rte_get_tsc_hz() / 1000 * setup.reassembly_timeout_ms),
       frag_buffers_(setup.reassembly_slots, nullptr), tx_(setup.ports.size()),
-      idle_(idle_timing::defaults(tsc_hz_, setup.idle.max_sleep_us)),
+      idle_(idle_timing::from_us(tsc_hz_, setup.idle.spin_us, setup.idle.max_sleep_us)),
       waiter_(setup.idle.how == idle_setup::mode::adaptive
                   ? std::make_unique<idle_waiter>(setup.idle.wakeups)
                   : nullptr) {

@@ -52,6 +52,7 @@ struct exception_port {
 // flat out (poll), and how.
 struct idle_setup {
   enum class mode : uint8_t { poll, adaptive } how = mode::poll;
+  uint32_t spin_us = 20;              // empty polls before the first sleep
   uint32_t max_sleep_us = 1000;       // the bound of one sleep
   std::vector<rx_wakeup> wakeups;     // of this worker's RX queues, where they have one
 };

@@ -23,14 +23,17 @@ trap idle_cleanup EXIT
 trap 'exit 130' INT TERM
 
 machine() {
+  echo "idle settings: spin ${IDLE_SPIN_US:-default} µs, max sleep ${IDLE_MAX_SLEEP_US:-default} µs"
   echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) vCPUs, $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ); commit $(git -C "$LAB_ROOT" rev-parse --short HEAD)"
 }
 
-# sluiced_mode MODE [MAX_SLEEP_US]: sluiced on the demo config with dataplane.idle MODE.
+# sluiced_mode MODE: sluiced on the demo config with dataplane.idle MODE; IDLE_SPIN_US and
+# IDLE_MAX_SLEEP_US, when set, give dataplane.idle_spin_us and idle_max_sleep_us.
 sluiced_mode() {
   lab_config "$WORK/sluice.yaml" "$SOCK"
   local extra="  idle: $1"
-  [[ -n ${2:-} ]] && extra+=$'\n'"  idle_max_sleep_us: $2"
+  [[ -n ${IDLE_SPIN_US:-} ]] && extra+=$'\n'"  idle_spin_us: $IDLE_SPIN_US"
+  [[ -n ${IDLE_MAX_SLEEP_US:-} ]] && extra+=$'\n'"  idle_max_sleep_us: $IDLE_MAX_SLEEP_US"
   awk -v extra="$extra" '{print} /^  workers: 1$/ {print extra}' "$WORK/sluice.yaml" >"$WORK/s.yaml"
   mv "$WORK/s.yaml" "$WORK/sluice.yaml"
   sluiced_start "$SLUICED" "$WORK/sluice.yaml"

@@ -31,8 +31,7 @@
 
 #include "dataplane/port/port.hpp"
 #include "dataplane/port/rx_wakeup.hpp"
-#include "dataplane/worker/idle_policy.hpp"
-#include "dataplane/worker/idle_wait.hpp"
+#include "dataplane/worker/worker.hpp"
 
 namespace {
 
@@ -63,7 +62,9 @@ int poll_for_a_while(void* arg) {
   rusage before{};
   getrusage(RUSAGE_THREAD, &before);
   const uint64_t hz = rte_get_tsc_hz();
-  sluice::idle_policy policy(sluice::idle_timing::defaults(hz, 1000));
+  const sluice::idle_setup defaults{};
+  sluice::idle_policy policy(
+      sluice::idle_timing::from_us(hz, defaults.spin_us, defaults.max_sleep_us));
   sluice::idle_waiter waiter({});
   clock_gettime(CLOCK_MONOTONIC, &start);
   do {

@@ -1,4 +1,4 @@
-// dataplane.idle and dataplane.idle_max_sleep_us: loaded, defaulted, and refused by name.
+// dataplane.idle, idle_spin_us and idle_max_sleep_us: loaded, defaulted, and refused by name.
 
 #include <gtest/gtest.h>
 
@@ -25,14 +25,16 @@ TEST(IdleConfig, AdaptiveIsTheDefault) {
   const load_result r = parse_config(k_config, "t.yaml");
   ASSERT_TRUE(r.cfg) << (r.errors.empty() ? "" : r.errors[0].to_string());
   EXPECT_EQ(r.cfg->dataplane.idle, idle_mode::adaptive);
+  EXPECT_EQ(r.cfg->dataplane.idle_spin_us, 20u);
   EXPECT_EQ(r.cfg->dataplane.idle_max_sleep_us, 1000u);
 }
 
-TEST(IdleConfig, PollAndASleepBoundLoad) {
-  const load_result r =
-      parse_config(with_dataplane("  idle: poll\n  idle_max_sleep_us: 250\n"), "t.yaml");
+TEST(IdleConfig, PollSpinAndSleepBoundLoad) {
+  const load_result r = parse_config(
+      with_dataplane("  idle: poll\n  idle_spin_us: 0\n  idle_max_sleep_us: 250\n"), "t.yaml");
   ASSERT_TRUE(r.cfg) << (r.errors.empty() ? "" : r.errors[0].to_string());
   EXPECT_EQ(r.cfg->dataplane.idle, idle_mode::poll);
+  EXPECT_EQ(r.cfg->dataplane.idle_spin_us, 0u);
   EXPECT_EQ(r.cfg->dataplane.idle_max_sleep_us, 250u);
 }
 
@@ -40,6 +42,11 @@ TEST(IdleConfig, UnknownModeIsRefusedNamingTheField) {
   const config_error e = only_error(with_dataplane("  idle: sometimes\n"));
   EXPECT_EQ(e.field, "dataplane.idle");
   EXPECT_NE(e.message.find("adaptive"), std::string::npos) << e.to_string();
+}
+
+TEST(IdleConfig, SpinOutsideItsRangeIsRefusedNamingTheField) {
+  EXPECT_EQ(only_error(with_dataplane("  idle_spin_us: 1001\n")).field, "dataplane.idle_spin_us");
+  EXPECT_EQ(only_error(with_dataplane("  idle_spin_us: -1\n")).field, "dataplane.idle_spin_us");
 }
 
 TEST(IdleConfig, SleepBoundOutsideItsRangeIsRefusedNamingTheField) {

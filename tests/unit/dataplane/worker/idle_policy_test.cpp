@@ -75,13 +75,19 @@ TEST(IdlePolicy, TrafficWithGapsShorterThanSpinNeverSleeps) {
   }
 }
 
-TEST(IdlePolicy, DefaultsConvertMicrosecondsToTicksAndKeepMinWithinTheBound) {
-  const idle_timing t = idle_timing::defaults(2'000'000'000, 500); // a 2 GHz TSC
-  EXPECT_EQ(t.spin, 2000u * idle_timing::k_spin_us);
+TEST(IdlePolicy, MicrosecondsBecomeTicksAndTheFirstSleepStaysWithinTheBound) {
+  const idle_timing t = idle_timing::from_us(2'000'000'000, 20, 500); // a 2 GHz TSC
+  EXPECT_EQ(t.spin, 2000u * 20);
   EXPECT_EQ(t.min_sleep, 2000u * idle_timing::k_min_sleep_us);
   EXPECT_EQ(t.max_sleep, 2000u * 500);
-  const idle_timing tight = idle_timing::defaults(2'000'000'000, 10);
+  const idle_timing tight = idle_timing::from_us(2'000'000'000, 20, 10);
   EXPECT_EQ(tight.min_sleep, tight.max_sleep);
+}
+
+TEST(IdlePolicy, ZeroSpinSleepsAfterTheFirstEmptyPoll) {
+  idle_policy p(idle_timing{.spin = 0, .min_sleep = 16, .max_sleep = 200});
+  EXPECT_EQ(p.after_poll(true, 1000).action, idle_action::poll);
+  EXPECT_EQ(p.after_poll(false, 1001).action, idle_action::sleep);
 }
 
 } // namespace
