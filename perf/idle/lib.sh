@@ -62,7 +62,7 @@ thread_demand() {
   sleep "$3"
   t1=$(awk '{print $14 + $15}' "$stat"); read -r r1 w1 _ <"$sched"
   awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$3" -v rw=$((r1 - r0 + w1 - w0)) \
-    'BEGIN {printf "%.1f %.1f", 100 * d / (hz * s), 100 * rw / (s * 1e9)}'
+    'BEGIN {printf "%.1f %.1f\n", 100 * d / (hz * s), 100 * rw / (s * 1e9)}'
 }
 
 # kernel_dnat_up / kernel_dnat_down: the gateway namespace's kernel forwarding for the VIP as
