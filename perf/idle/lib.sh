@@ -43,15 +43,6 @@ sluiced_mode() {
   lab_exec client curl -s --max-time 2 -o /dev/null http://10.0.0.100/
 }
 
-# The worker lcore's thread id in the running sluiced.
-worker_tid() {
-  local t
-  for t in /proc/"$SLUICED_PID"/task/*; do
-    [[ $(cat "$t/comm" 2>/dev/null) == rte-worker-* ]] && { basename "$t"; return 0; }
-  done
-  return 1
-}
-
 # thread_demand PID TID SECONDS: "CPU% RUNNABLE%": the share of one core the thread used over
 # SECONDS, and the share of the time it was running or waiting to run (/proc/.../schedstat): on a
 # loaded host a poller gets less than a core but is runnable all the time.

@@ -153,6 +153,16 @@ sluiced_wait() {
   return 1
 }
 
+# sluiced_worker_tid: the thread id of the running sluiced's first worker lcore (DPDK 22.11
+# names worker threads rte-worker-N).
+sluiced_worker_tid() {
+  local t
+  for t in /proc/"$SLUICED_PID"/task/*; do
+    [[ $(cat "$t/comm" 2>/dev/null) == rte-worker-* ]] && { basename "$t"; return 0; }
+  done
+  return 1
+}
+
 # sluiced_stop: SIGTERM, expect exit 0 within 10 s. Returns sluiced's exit status.
 sluiced_stop() {
   [[ -n ${SLUICED_PID:-} ]] || return 0

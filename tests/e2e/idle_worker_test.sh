@@ -16,18 +16,10 @@ sluiced_wait "$SLUICECTL" "$SOCK" 20 || fail "sluiced did not answer on $SOCK"
 grep -q 'msg="idle: adaptive" worker=0 woken_by_packets=2 ' "$LAB_STATE/sluiced.log" ||
   fail "worker 0 did not find a wake-up on both af_packet ports:"$'\n'"$(grep idle "$LAB_STATE/sluiced.log")"
 
-# The worker lcore's thread: DPDK 22.11 names it rte-worker-N.
-worker_tid() {
-  local t
-  for t in /proc/"$SLUICED_PID"/task/*; do
-    [[ $(cat "$t/comm" 2>/dev/null) == rte-worker-* ]] && { basename "$t"; return 0; }
-  done
-  return 1
-}
 # CPU ticks (utime + stime) the thread has used.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICED_PID/task/$1/stat"; }
 
-tid=$(worker_tid) || fail "no rte-worker thread in sluiced ($SLUICED_PID)"
+tid=$(sluiced_worker_tid) || fail "no rte-worker thread in sluiced ($SLUICED_PID)"
 sleep 1 # the lab's start-up ARP and health traffic has passed
 t0=$(cpu_ticks "$tid")
 sleep 2
