@@ -1,4 +1,5 @@
-// sluiced: the Sluice gateway daemon. See DESIGN.md §3.2.
+// sluiced: the Sluice gateway daemon. Its command line and signals: docs/ARCHITECTURE.md
+// (Contracts).
 
 #include <boost/program_options.hpp>
 

@@ -1,6 +1,6 @@
-// Kubernetes sync benchmark (issue 7): the real sync (list/watch over HTTP, decode, mapping,
+// Kubernetes sync benchmark: the real sync (list/watch over HTTP, decode, mapping,
 // address allocation) feeding the real control_plane (compile + publish), against the fake API
-// server (tests/k8s/fake_apiserver.py, Debian's python3) on loopback.
+// server (tests/support/fake_apiserver.py, Debian's python3) on loopback.
 //  - initial sync: sync start → N LoadBalancer Services (one EndpointSlice of E endpoints each)
 //    published to the dataplane snapshot;
 //  - watch event → dataplane: an EndpointSlice replaced on the API server (PUT sent) → the

@@ -3,7 +3,7 @@
 // JSON bodies over the admin Unix socket. The endpoints, the request and reply structs and their
 // JSON live in control/admin/api/ (one library, linked by both sides, so the daemon and the CLI
 // cannot drift apart); docs/admin-api.md lists them, checked against the structs by
-// tests/unit/admin_contract_test.cpp.
+// tests/unit/control/admin/admin_contract_test.cpp.
 
 #include "control/admin/api/acls.hpp"
 #include "control/admin/api/changes.hpp"

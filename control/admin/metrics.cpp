@@ -108,84 +108,31 @@ void traffic_families(exposition& e, const std::string& prefix, std::string_view
 
 void worker_families(exposition& e, std::span<const worker_stats* const> workers,
                      uint32_t flow_capacity) {
-  struct field {
-    const char* name;
-    const char* type;
-    const char* help;
-    uint64_t (*get)(const worker_counters&);
-  };
-  static constexpr field k_fields[] = {
-      {"sluice_worker_rx_packets_total", "counter", "Packets received by the worker.",
-       [](const worker_counters& c) { return c.rx_packets.get(); }},
-      {"sluice_worker_tx_packets_total", "counter", "Packets transmitted by the worker.",
-       [](const worker_counters& c) { return c.tx_packets.get(); }},
-      {"sluice_worker_flows_active", "gauge", "Flows in the worker's flow table (occupancy).",
-       [](const worker_counters& c) { return c.flows_active.get(); }},
-      {"sluice_worker_flows_created_total", "counter", "Flows the worker created.",
-       [](const worker_counters& c) { return c.flows_created.get(); }},
-      {"sluice_worker_flows_expired_total", "counter", "Flows the worker expired.",
-       [](const worker_counters& c) { return c.flows_expired.get(); }},
-      {"sluice_worker_flows_flushed_total", "counter",
-       "Flows the worker erased because the control plane removed their service or backend.",
-       [](const worker_counters& c) { return c.flows_flushed.get(); }},
-      {"sluice_worker_flows_adopted_total", "counter",
-       "Flows of Maglev dr/tun services tracked from a mid-connection segment (taken over).",
-       [](const worker_counters& c) { return c.flows_adopted.get(); }},
-      {"sluice_worker_untracked_packets_total", "counter",
-       "Packets of Maglev dr/tun services forwarded by hash alone because the flow table was full.",
-       [](const worker_counters& c) { return c.untracked_packets.get(); }},
-      {"sluice_worker_polls_total", "counter", "Iterations of the worker's poll loop.",
-       [](const worker_counters& c) { return c.polls.get(); }},
-      {"sluice_worker_busy_polls_total", "counter",
-       "Poll loop iterations that received at least one packet.",
-       [](const worker_counters& c) { return c.busy_polls.get(); }},
-      {"sluice_worker_arp_requests_sent_total", "counter", "ARP requests the worker sent.",
-       [](const worker_counters& c) { return c.arp_requests_sent.get(); }},
-      {"sluice_worker_arp_replies_sent_total", "counter", "ARP replies the worker sent.",
-       [](const worker_counters& c) { return c.arp_replies_sent.get(); }},
-      {"sluice_worker_arp_replies_received_total", "counter", "ARP replies the worker received.",
-       [](const worker_counters& c) { return c.arp_replies_received.get(); }},
-      {"sluice_worker_icmp_echo_replies_total", "counter", "ICMP echo replies the worker sent.",
-       [](const worker_counters& c) { return c.icmp_echo_replies.get(); }},
-      {"sluice_worker_icmp_errors_forwarded_total", "counter",
-       "ICMP errors about tracked flows, translated and passed to the other side.",
-       [](const worker_counters& c) { return c.icmp_errors_forwarded.get(); }},
-      {"sluice_worker_icmp_errors_sent_total", "counter",
-       "ICMP errors the worker originated (time exceeded, fragmentation needed).",
-       [](const worker_counters& c) { return c.icmp_errors_sent.get(); }},
-      {"sluice_worker_icmp_errors_rate_limited_total", "counter",
-       "ICMP errors the worker did not send because of its rate limit.",
-       [](const worker_counters& c) { return c.icmp_errors_rate_limited.get(); }},
-      {"sluice_exception_to_kernel_packets_total", "counter",
-       "Packets the worker handed to an interface's kernel twin (exception path tap).",
-       [](const worker_counters& c) { return c.exception_to_kernel.get(); }},
-      {"sluice_exception_from_kernel_packets_total", "counter",
-       "Packets the kernel sent on an exception path tap that the worker transmitted.",
-       [](const worker_counters& c) { return c.exception_from_kernel.get(); }},
-      {"sluice_exception_to_kernel_rate_limited_total", "counter",
-       "Packets for the kernel dropped by the exception path's rate limit.",
-       [](const worker_counters& c) { return c.drops[std::size_t(drop_reason::exception_to_kernel_limited)].get(); }},
-      {"sluice_exception_from_kernel_rate_limited_total", "counter",
-       "Packets from the kernel dropped by the exception path's rate limit.",
-       [](const worker_counters& c) { return c.drops[std::size_t(drop_reason::exception_from_kernel_limited)].get(); }},
-      {"sluice_announce_garps_sent_total", "counter",
-       "Gratuitous ARPs the worker sent for the L2 announcement (announce.l2).",
-       [](const worker_counters& c) { return c.garps_sent.get(); }},
-      {"sluice_worker_datagrams_reassembled_total", "counter",
-       "IPv4 datagrams the worker reassembled from their fragments.",
-       [](const worker_counters& c) { return c.datagrams_reassembled.get(); }},
-      {"sluice_worker_datagrams_fragmented_total", "counter",
-       "IPv4 datagrams over the egress link MTU the worker sent as fragments.",
-       [](const worker_counters& c) { return c.datagrams_fragmented.get(); }},
-      {"sluice_worker_fragments_sent_total", "counter",
-       "IPv4 fragments the worker made of datagrams over the egress link MTU.",
-       [](const worker_counters& c) { return c.fragments_sent.get(); }},
-  };
   auto label = [](std::size_t i) { return fmt::format("worker=\"{}\"", i); };
-  for (const field& f : k_fields) {
-    e.family(f.name, f.type, f.help);
+  for (std::size_t f = 0; f < k_worker_counter_count; ++f) {
+    const worker_counter_info& info = k_worker_counter_infos[f];
+    e.family(info.metric, info.type, info.help);
     for (std::size_t i = 0; i < workers.size(); ++i)
-      e.sample(f.name, label(i), f.get(workers[i]->worker));
+      e.sample(info.metric, label(i), (workers[i]->worker.*k_worker_counter_members[f]).get());
+  }
+  // Two drop reasons also as families of their own, beside the exception path's packet counts.
+  struct drop_family {
+    const char* name;
+    const char* help;
+    drop_reason reason;
+  };
+  static constexpr drop_family k_drop_families[] = {
+      {"sluice_exception_to_kernel_rate_limited_total",
+       "Packets for the kernel dropped by the exception path's rate limit.",
+       drop_reason::exception_to_kernel_limited},
+      {"sluice_exception_from_kernel_rate_limited_total",
+       "Packets from the kernel dropped by the exception path's rate limit.",
+       drop_reason::exception_from_kernel_limited},
+  };
+  for (const drop_family& d : k_drop_families) {
+    e.family(d.name, "counter", d.help);
+    for (std::size_t i = 0; i < workers.size(); ++i)
+      e.sample(d.name, label(i), workers[i]->worker.drops[std::size_t(d.reason)].get());
   }
   e.family("sluice_worker_flow_table_capacity", "gauge", "Flows the worker's table can hold.");
   for (std::size_t i = 0; i < workers.size(); ++i)
@@ -217,11 +164,6 @@ void acl_families(exposition& e, const config& applied, const snapshot& snap,
              fmt::format("set=\"{}\",rule=\"{}\",action=\"{}\"", escape(r.set), escape(r.rule),
                          name_of(r.action)),
              r.hits);
-  e.family("sluice_worker_acl_scans_total", "counter",
-           "Hyperscan scans of a flow's payload (once per flow and payload set, never per packet).");
-  for (std::size_t i = 0; i < workers.size(); ++i)
-    e.sample("sluice_worker_acl_scans_total", fmt::format("worker=\"{}\"", i),
-             workers[i]->worker.acl_scans.get());
 }
 
 void control_families(exposition& e, const control_metrics& c) {

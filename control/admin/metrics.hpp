@@ -1,6 +1,7 @@
 #pragma once
-// Prometheus text exposition (format 0.0.4) of the running state, DESIGN.md §3.5. Every name
-// starts with sluice_; counters are summed over workers at scrape time, like the JSON views.
+// Prometheus text exposition (format 0.0.4) of the running state (docs/ARCHITECTURE.md,
+// Contracts). Every name starts with sluice_; counters are summed over workers at scrape time,
+// like the JSON views.
 
 #include <cstdint>
 #include <span>

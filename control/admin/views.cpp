@@ -88,9 +88,8 @@ api::stats_report stats_view(std::span<const worker_stats* const> workers) {
   for (std::size_t i = 0; i < workers.size(); ++i) {
     const worker_counters& c = workers[i]->worker;
     api::worker_report& w = report.workers.emplace_back(api::worker_report{.worker = i});
-#define SLUICE_API_READ(name) w.name = c.name.get();
-    SLUICE_API_WORKER_COUNTERS(SLUICE_API_READ)
-#undef SLUICE_API_READ
+    for (std::size_t f = 0; f < k_worker_counter_count; ++f)
+      w.*api::k_worker_report_counters[f] = (c.*k_worker_counter_members[f]).get();
     for (std::size_t r = 0; r < k_drop_reason_count; ++r) {
       const std::string reason(k_drop_reason_names[r]);
       w.drops[reason] = c.drops[r].get();

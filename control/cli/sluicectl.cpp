@@ -21,6 +21,7 @@
 #include "control/admin/client.hpp"
 #include "control/cli/acl_format.hpp"
 #include "control/cli/ipvsadm_format.hpp"
+#include "control/cli/stats_format.hpp"
 
 namespace {
 
@@ -82,24 +83,6 @@ std::pair<Reply, json> call_as(const std::string& socket, const char* method,
     return {api::decode_value<Reply>(reply, ""), std::move(reply)};
   } catch (const api::decode_error& e) {
     throw std::runtime_error(std::string("the daemon's reply does not fit the contract: ") + e.what());
-  }
-}
-
-void print_stats(const api::stats_report& s) {
-  // ToKernel/FromKernel: the exception path (packets handed to and sent by the kernel twins).
-  fmt::print("{:<7} {:>14} {:>14} {:>12} {:>8} {:>12} {:>12}\n", "Worker", "RxPackets",
-             "TxPackets", "FlowsActive", "Busy%", "ToKernel", "FromKernel");
-  for (const api::worker_report& w : s.workers) {
-    const double busy = w.polls > 0 ? 100.0 * double(w.busy_polls) / double(w.polls) : 0.0;
-    fmt::print("{:<7} {:>14} {:>14} {:>12} {:>8.1f} {:>12} {:>12}\n", w.worker, w.rx_packets,
-               w.tx_packets, w.flows_active, busy, w.exception_to_kernel, w.exception_from_kernel);
-  }
-  fmt::print("\n{:<28} {:>14}  {}\n", "Drop reason", "Packets", "Meaning");
-  for (const auto& [reason, count] : s.drops) {
-    if (count == 0) continue;
-    const auto meaning = s.drop_descriptions.find(reason);
-    fmt::print("{:<28} {:>14}  {}\n", reason, count,
-               meaning == s.drop_descriptions.end() ? "" : meaning->second);
   }
 }
 
@@ -332,7 +315,7 @@ int main(int argc, char** argv) {
       if (print_json)
         std::cout << body.dump(2) << "\n";
       else
-        print_stats(stats);
+        std::cout << sluice::format_stats(stats);
     } else if (command == "acl") {
       const auto& args = vm["command"].as<std::vector<std::string>>();
       if (args.size() != 2 || args[1] != "list") usage_error("acl: the command is \"acl list\"");

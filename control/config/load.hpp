@@ -1,5 +1,5 @@
 #pragma once
-// Reads and validates a YAML config file (DESIGN.md §3.3). Validation is whole: either the
+// Reads and validates a YAML config file (config/README.md). Validation is whole: either the
 // config is returned, or every problem found is, each naming the file, line and field path
 // ("services[0].backends[1].port") so an operator can fix them all in one pass.
 

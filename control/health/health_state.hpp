@@ -1,7 +1,7 @@
 #pragma once
 // Backend health as the control plane keeps it, and the contract with the VIP announcers.
 //
-// ── Contract with the announcers (BGP, L2), issue 9 ──────────────────────────────────────────
+// ── Contract with the announcers (BGP, L2) ───────────────────────────────────────────────────
 // A service is *available* when at least one of its backends is eligible: configured weight > 0
 // and not taken out by its health check (state up or unknown: see rise_fall.hpp for why unknown
 // counts). A service without `health_check` is available when any backend has weight > 0. The

@@ -13,7 +13,7 @@
 //    claims (the first, by Service key, keeps it; the next one takes over when it leaves).
 // After remap() the services, allocations, Events and problems are exactly map_cluster's for the
 // same cache with the previous allocations, and the status patches are those map_cluster gives
-// for the re-mapped Services (tests/unit/k8s_incremental_test.cpp, on random histories).
+// for the re-mapped Services (tests/unit/control/k8s/k8s_incremental_test.cpp, on random histories).
 
 #include <cstddef>
 #include <map>

@@ -2,7 +2,7 @@
 // LoadBalancer allocations kept between mappings, so that a change re-allocates only what it
 // can change: the incremental form of allocate() (k8s/pool.hpp). After every update the
 // assignments and failures are those allocate(pools, previous = the last assignments, every
-// request) gives; tests/unit/k8s_incremental_test.cpp checks that on random histories.
+// request) gives; tests/unit/control/k8s/k8s_incremental_test.cpp checks that on random histories.
 //
 // Why only the changed requests, plus the waiting ones after a release, need serving again:
 // every other request keeps its address (it held it in `previous` and it is still acceptable),

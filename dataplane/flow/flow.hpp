@@ -144,10 +144,14 @@ constexpr flow_state next_tcp_state(flow_state s, flow_dir dir, uint8_t tcp_flag
   return s;
 }
 
+// A TCP flow that has seen a FIN or an RST: its connection is over, or about to be.
+constexpr bool is_closing(flow_state s) noexcept {
+  return s == flow_state::tcp_fin_wait || s == flow_state::tcp_close;
+}
+
 // A client SYN on a closing flow is a new connection reusing the tuple (TIME_WAIT reuse).
 constexpr bool is_tuple_reuse(flow_state s, uint8_t tcp_flags) noexcept {
-  return (tcp_flags & (k_tcp_syn | k_tcp_ack)) == k_tcp_syn &&
-         (s == flow_state::tcp_fin_wait || s == flow_state::tcp_close);
+  return (tcp_flags & (k_tcp_syn | k_tcp_ack)) == k_tcp_syn && is_closing(s);
 }
 
 } // namespace sluice

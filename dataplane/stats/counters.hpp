@@ -3,11 +3,13 @@
 // relaxed load and a relaxed store — a plain add on x86, no locked instruction — and readers on
 // the control side see a value that is at most a few packets stale, never torn.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 
 #include "dataplane/stats/drop_reason.hpp"
+#include "dataplane/stats/worker_counter_list.hpp"
 
 namespace sluice {
 
@@ -36,36 +38,22 @@ struct traffic_counters {
   counter inactive;    // other tracked flows (ipvsadm InActConn)
 };
 
+// One counter per entry of worker_counter_list.hpp, then the drops by reason.
 struct alignas(64) worker_counters {
-  counter rx_packets;
-  counter tx_packets;
-  counter arp_replies_sent;
-  counter arp_replies_received;
-  counter arp_requests_sent;
-  counter icmp_echo_replies;
-  counter icmp_errors_forwarded; // ICMP errors about tracked flows, translated and passed on
-  counter icmp_errors_sent;      // time exceeded and frag-needed the worker originated
-  counter icmp_errors_rate_limited; // ... and those the rate limit held back
-  counter flows_created;
-  counter flows_expired;
-  counter flows_flushed; // erased on the control plane's request (service or backend removed)
-  counter flows_adopted;   // mh dr/tun: tracked from a mid-connection segment (Maglev takeover)
-  counter untracked_packets; // mh dr/tun: forwarded by hash alone because the table was full
-  counter flows_active; // flow-table occupancy
-  counter datagrams_reassembled; // IPv4 datagrams made whole from their fragments
-  counter datagrams_fragmented;  // datagrams over the egress MTU sent as fragments
-  counter fragments_sent;        // ... and the fragments they made
-  counter handoff_out;  // packets passed to the worker owning their flow
-  counter handoff_in;
-  counter busy_polls;   // loop iterations that received at least one packet
-  counter polls;
-  counter acl_scans;    // Hyperscan scans of a flow's payload (at most one per flow and set)
-  counter exception_to_kernel;   // packets handed to an interface's kernel twin (tap)
-  counter exception_from_kernel; // packets the kernel sent on a tap, transmitted on its port
-  counter garps_sent;            // gratuitous ARPs sent for the control plane (announce.l2)
+#define SLUICE_X(field, type, metric, help) counter field;
+  SLUICE_WORKER_COUNTERS(SLUICE_X)
+#undef SLUICE_X
   counter drops[k_drop_reason_count];
 
   void drop(drop_reason r, uint64_t n = 1) noexcept { drops[static_cast<std::size_t>(r)].add(n); }
+};
+
+// The members in the list's order, for readers that walk every counter (metrics, JSON views).
+inline constexpr std::array<counter worker_counters::*, k_worker_counter_count>
+    k_worker_counter_members = {
+#define SLUICE_X(field, type, metric, help) &worker_counters::field,
+        SLUICE_WORKER_COUNTERS(SLUICE_X)
+#undef SLUICE_X
 };
 
 // All counters of one worker: its own plus one traffic_counters per service and backend slot.

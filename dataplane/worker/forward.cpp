@@ -356,10 +356,7 @@ void worker::forward_on_flow(const snapshot& s, candidate& c, uint32_t index, fl
     return drop(c.m, drop_reason::l4_bad_checksum);
   if (dir == flow_dir::forward && f.proto == IPPROTO_TCP && is_tuple_reuse(f.state, flags)) {
     // The client reuses the tuple of a closing connection: schedule it afresh.
-    traffic_counters& b = stats_.backends[f.backend_slot];
-    (f.state == flow_state::tcp_established ? b.active : b.inactive).sub();
-    flows_.erase(index);
-    counters_.flows_active.sub();
+    end_reused_flow(index);
     if (!resolve_destination(s, c)) return;
     // Its VIP is gone: the old flow was all that still took it.
     if (c.service == nullptr) return drop(c.m, drop_reason::no_service);
@@ -465,7 +462,10 @@ std::optional<drop_reason> worker::schedule_flow(const snapshot& s, candidate& c
 void worker::insert_flow(const snapshot& s, candidate& c, new_flow& nf) noexcept {
   const snapshot_service& svc = *c.service;
   flow& f = nf.f;
-  const int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, c, nf) : flows_.insert(f);
+  int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, c, nf) : flows_.insert(f);
+  // Full-NAT draws another local port instead (insert_fnat()); a NAT reply tuple is the client's.
+  if (index == -EEXIST && svc.mode == forwarding::nat && free_reply_tuple(f, !nf.adopted))
+    index = flows_.insert(f);
   if (index == -ENOSPC && nf.untracked_ok) return forward_untracked(s, c, f);
   if (index == -ENOSPC) return drop(c.m, drop_reason::flow_table_full);
   if (index == -EADDRNOTAVAIL) return drop(c.m, drop_reason::fnat_no_local_port);

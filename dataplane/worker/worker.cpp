@@ -133,6 +133,23 @@ void worker::forget_flow(const flow& f) noexcept {
   (f.state == flow_state::tcp_established ? b.active : b.inactive).sub();
 }
 
+void worker::end_reused_flow(uint32_t index) noexcept {
+  forget_flow(flows_.at(index));
+  flows_.erase(index);
+  counters_.flows_active.sub();
+}
+
+bool worker::free_reply_tuple(const flow& f, bool opening) noexcept {
+  const auto hit = flows_.lookup(f.reply_key());
+  if (!hit || hit->dir != flow_dir::reply) return false;
+  const flow& holder = flows_.at(hit->index);
+  const bool over = now_ >= flows_.deadline(holder) ||
+                    (f.proto == IPPROTO_TCP && opening && is_closing(holder.state));
+  if (!over) return false;
+  end_reused_flow(hit->index);
+  return true;
+}
+
 void worker::count_flow(const flow& f) noexcept {
   traffic_counters& b = stats_.backends[f.backend_slot];
   (f.state == flow_state::tcp_established ? b.active : b.inactive).add();

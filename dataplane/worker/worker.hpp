@@ -194,6 +194,16 @@ private:
   static constexpr unsigned k_garp_budget = 16;
   // Takes `f` out of its backend's ActiveConn/InActConn before it is erased.
   void forget_flow(const flow& f) noexcept;
+  // Ends the flow at `index` before its time because a new connection takes its tuple: out of
+  // its backend's counts, the table's occupancy and the table.
+  void end_reused_flow(uint32_t index) noexcept;
+  // Ends the flow holding the reply tuple that the new flow `f` needs, when that flow is over:
+  // a TCP flow closing or closed while `f` opens with a SYN (the client's kernel reused a source
+  // port towards another port of the VIP, and the backend sees the same tuple again: IPVS's
+  // conn_reuse_mode and conntrack's TIME_WAIT reuse let it through), or any flow idle past its
+  // timeout that expiry has not reached yet. A live flow keeps its tuple. Returns whether the
+  // tuple was freed.
+  bool free_reply_tuple(const flow& f, bool opening) noexcept;
   // Counts `f` in its backend's ActiveConn/InActConn (what lc and wlc choose by).
   void count_flow(const flow& f) noexcept;
   // ACLs (worker/acl.cpp). Decides the new flows among c[0..n) (bulk, one rte_acl call per set)

@@ -1,5 +1,5 @@
 // sluice-bench: the real worker (worker::poll_once) on DPDK vdevs, one pinned lcore, beside an
-// io-forward ceiling on the same source and sink. Usage in perf/README section of RESULTS.md.
+// io-forward ceiling on the same source and sink. Usage: perf/RESULTS.md, Reproduce.
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -140,7 +140,7 @@ options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
   if (o.backends == 0 || o.backends > 64) throw std::invalid_argument("--backends must be 1..64");
   if (o.workers != 1 && o.workers != 2) throw std::invalid_argument("--workers must be 1 or 2");
   if (steer && o.workers == 1) throw std::invalid_argument("--steer needs --workers 2");
-  // New flows: `any` by default, the shape measured first (RESULTS.md, 2026-11-26 10:04).
+  // New flows: `any` by default, the shape measured first (perf/JOURNAL.md, 2026-11-26 10:04).
   o.steer = steer.value_or(kind == "new" ? sluice::bench::steering::any : sluice::bench::steering::owner);
   if (o.flows == 0 || o.runs == 0) throw std::invalid_argument("--flows and --runs must be > 0");
   return o;
@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
   }
   int rc = 0;
   if (!rte_eal_has_hugepages()) {
-    // Without hugepages the numbers are a third of the real ones (LAB-NOTES): refuse them.
+    // Without hugepages the numbers are a third of the real ones (docs/LAB.md): refuse them.
     fmt::print(stderr, "sluice-bench: refusing to benchmark without hugepages (--no-huge)\n");
     rc = 1;
   } else if ((o.worker_lcore = rte_get_next_lcore(-1, 1, 0)) >= RTE_MAX_LCORE) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Property: sluiced serves Kubernetes LoadBalancer Services from list/watch. Against the fake API
-# server (tests/k8s/fake_apiserver.py, in the gateway namespace): a Service + EndpointSlice
+# server (tests/support/fake_apiserver.py, in the gateway namespace): a Service + EndpointSlice
 # created → curl through its pool address reaches the pod within 1 s and the Service's status
 # carries the address; a second endpoint gets traffic; a terminating endpoint takes no new
 # connections while its open one still completes; a deleted Service's address stops answering
@@ -10,7 +10,7 @@
 # lets it in.
 SL_PREFIX=sle2e-k8s
 source "$(dirname "$0")/lib.sh"
-FAKE=$E2E_DIR/../k8s/fake_apiserver.py
+FAKE=$E2E_DIR/../support/fake_apiserver.py
 PORT=16443
 API=http://127.0.0.1:$PORT
 VIP=10.0.0.200

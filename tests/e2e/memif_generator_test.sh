@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sluiced driven by an external DPDK generator over net_memif (issue 3's Pktgen path, with
+# sluiced driven by an external DPDK generator over net_memif (perf/pktgen/'s path, with
 # dpdk-testpmd as the generator): sluiced on perf/pktgen/sluice-memif.yaml (memif servers, static
 # neighbours), testpmd flowgen as the client of the uplink, testpmd 5tswap as the backend on the
 # downlink. A few seconds of traffic must open a NAT flow, count packets both ways on the

@@ -1,4 +1,4 @@
-// Golden packets for the edges of egress fragmentation (issue 6): datagrams whose fragments
+// Golden packets for the edges of egress fragmentation: datagrams whose fragments
 // carried DF, a reassembled datagram with IP options cut again, and the mbuf pool running dry
 // while a datagram is cut or copied. The NAT lab's bulk UDP service carries them all.
 

@@ -1,5 +1,5 @@
 #pragma once
-// Runs tests/k8s/fake_apiserver.py (Debian's python3) on a free loopback port for one test and
+// Runs tests/support/fake_apiserver.py (Debian's python3) on a free loopback port for one test and
 // stops it after; kill() and start() again simulate an API server restart.
 
 #include <arpa/inet.h>

@@ -6,17 +6,17 @@ namespace sluice::api {
 
 void to_json(nlohmann::json& j, const worker_report& v) {
   j = {{"worker", v.worker}, {"drops", v.drops}};
-#define SLUICE_API_ENCODE(name) j[#name] = v.name;
-  SLUICE_API_WORKER_COUNTERS(SLUICE_API_ENCODE)
-#undef SLUICE_API_ENCODE
+  for (std::size_t f = 0; f < k_worker_counter_count; ++f)
+    if (const std::optional<uint64_t>& n = v.*k_worker_report_counters[f])
+      j[std::string(k_worker_counter_infos[f].field)] = *n;
 }
 
 void from_json(const nlohmann::json& j, worker_report& v) {
   object_reader r(j, "must be an object");
   v.worker = r.required<uint64_t>("worker");
-#define SLUICE_API_DECODE(name) v.name = r.required<uint64_t>(#name);
-  SLUICE_API_WORKER_COUNTERS(SLUICE_API_DECODE)
-#undef SLUICE_API_DECODE
+  for (std::size_t f = 0; f < k_worker_counter_count; ++f)
+    v.*k_worker_report_counters[f] =
+        r.optional<uint64_t>(std::string(k_worker_counter_infos[f].field));
   v.drops = r.required<std::map<std::string, uint64_t>>("drops");
 }
 

@@ -4,49 +4,35 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "dataplane/stats/worker_counter_list.hpp"
+
 namespace sluice::api {
 
-// The worker counters as the API names them, X(name): the struct's fields, their JSON keys and
-// the documentation all come from this list.
-#define SLUICE_API_WORKER_COUNTERS(X)                                                              \
-  X(rx_packets)                                                                                    \
-  X(tx_packets)                                                                                    \
-  X(polls)                                                                                         \
-  X(busy_polls)                                                                                    \
-  X(flows_active)                                                                                  \
-  X(flows_created)                                                                                 \
-  X(flows_expired)                                                                                 \
-  X(flows_flushed)                                                                                 \
-  X(flows_adopted)                                                                                 \
-  X(untracked_packets)                                                                             \
-  X(handoff_out)                                                                                   \
-  X(handoff_in)                                                                                    \
-  X(arp_requests_sent)                                                                             \
-  X(arp_replies_sent)                                                                              \
-  X(arp_replies_received)                                                                          \
-  X(icmp_echo_replies)                                                                             \
-  X(icmp_errors_forwarded)                                                                         \
-  X(icmp_errors_sent)                                                                              \
-  X(icmp_errors_rate_limited)                                                                      \
-  X(exception_to_kernel)                                                                           \
-  X(exception_from_kernel)                                                                         \
-  X(garps_sent)                                                                                    \
-  X(datagrams_reassembled)                                                                         \
-  X(datagrams_fragmented)                                                                          \
-  X(fragments_sent)
-
+// One worker's counters: a field per counter of dataplane/stats/worker_counter_list.hpp (its
+// JSON key is the counter's name; docs/metrics.md lists them). A counter the daemon did not send
+// (an older sluiced) stays absent rather than reading as a made-up zero.
 struct worker_report {
   uint64_t worker = 0; // index, 0..workers-1
-#define SLUICE_API_FIELD(name) uint64_t name = 0;
-  SLUICE_API_WORKER_COUNTERS(SLUICE_API_FIELD)
+#define SLUICE_API_FIELD(field, type, metric, help) std::optional<uint64_t> field;
+  SLUICE_WORKER_COUNTERS(SLUICE_API_FIELD)
 #undef SLUICE_API_FIELD
   std::map<std::string, uint64_t> drops; // by reason, every reason listed
   bool operator==(const worker_report&) const = default;
+};
+
+// The counter fields in the order of k_worker_counter_infos.
+inline constexpr std::array<std::optional<uint64_t> worker_report::*, k_worker_counter_count>
+    k_worker_report_counters = {
+#define SLUICE_API_MEMBER(field, type, metric, help) &worker_report::field,
+        SLUICE_WORKER_COUNTERS(SLUICE_API_MEMBER)
+#undef SLUICE_API_MEMBER
 };
 
 struct stats_report {

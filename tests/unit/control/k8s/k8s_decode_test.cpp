@@ -17,7 +17,7 @@ using namespace sluice::test;
 
 json fixture(const std::string& file) {
   std::ifstream in(std::string(SLUICE_K8S_FIXTURES) + "/" + file);
-  EXPECT_TRUE(in) << "fixture " << file << " (shared/k8s-fixtures beside the repository)";
+  EXPECT_TRUE(in) << "fixture " << file << " (tests/unit/control/k8s/fixtures)";
   return json::parse(in);
 }
 

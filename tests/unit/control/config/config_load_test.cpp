@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 
 #include "control/config/load.hpp"
-#include "tests/unit/config_test_helpers.hpp"
+#include "tests/support/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {

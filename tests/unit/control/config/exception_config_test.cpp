@@ -4,7 +4,7 @@
 
 #include "control/config/load.hpp"
 #include "control/config/load_announce.hpp"
-#include "tests/unit/config_test_helpers.hpp"
+#include "tests/support/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {

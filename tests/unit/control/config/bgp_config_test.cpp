@@ -3,7 +3,7 @@
 
 #include "control/config/load.hpp"
 #include "dataplane/net/ipv4.hpp"
-#include "tests/unit/config_test_helpers.hpp"
+#include "tests/support/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {

@@ -9,7 +9,7 @@
 #include "control/acl/effective.hpp"
 #include "control/config/emit.hpp"
 #include "control/config/load.hpp"
-#include "tests/unit/config_test_helpers.hpp"
+#include "tests/support/config_test_helpers.hpp"
 
 namespace sluice {
 namespace {
