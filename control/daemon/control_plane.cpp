@@ -216,7 +216,7 @@ admin_response control_plane::flows(const api::flows_query& q) {
       sel["name"] = *q.name;
     } else {
       sel["address"] = *q.address;
-      if (q.port) sel["port"] = parse_uint(*q.port) ? nlohmann::json(*parse_uint(*q.port)) : nlohmann::json(*q.port);
+      if (q.port) sel["port"] = api::number_or_text(*q.port);
       if (q.protocol) sel["protocol"] = *q.protocol;
     }
     service_lookup found;
