@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "control/admin/api/endpoints.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/net/ipv4.hpp"
@@ -103,8 +104,8 @@ int main(int argc, char** argv) {
     snapshot_bytes = heap_after - heap_before;
   }
 
-  // One backend weight change through the admin API's path: plan (validate the whole config),
-  // compile, publish. When it returns, the new snapshot is the one workers load.
+  // One backend weight change through the admin API's path: decode, plan (validate the whole
+  // config), compile, publish. When it returns, the new snapshot is the one workers load.
   sluice::control_plane control("", cfg, ports, publisher, {&stats});
   std::vector<double> change_ms;
   for (unsigned r = 0; r < runs; ++r) {
@@ -112,7 +113,7 @@ int main(int argc, char** argv) {
                              sluice::format_ipv4(cfg.services[7].backends[0].addr) +
                              R"(", "port": 8000, "weight": )" + std::to_string(2 + r % 2) + "}}";
     const auto t0 = clock_type::now();
-    const sluice::admin_response res = control.change(sluice::change_kind::edit_backend, body);
+    const sluice::admin_response res = control.handle({"PATCH", sluice::api::k_backends_path, body});
     change_ms.push_back(ms_since(t0));
     if (res.status != 200) {
       std::fprintf(stderr, "control-bench: change refused: %s\n", res.body.c_str());

@@ -33,34 +33,30 @@ std::vector<acl_hit_row> acl_hit_rows(const config& applied, const snapshot& sna
   return rows;
 }
 
-nlohmann::json acls_view(const config& applied, const snapshot& snap,
-                         std::span<const worker_stats* const> workers) {
+api::acl_report acls_view(const config& applied, const snapshot& snap,
+                          std::span<const worker_stats* const> workers) {
   const std::vector<acl_hit_row> rows = acl_hit_rows(applied, snap, workers);
-  nlohmann::json sets = nlohmann::json::array();
+  api::acl_report report{.global_acls = applied.global_acls};
   std::size_t row = 0;
   for (const acl_set_config& sc : effective_acl_sets(applied)) {
-    nlohmann::json rules = nlohmann::json::array();
-    for (const acl_rule_config& rc : sc.rules) {
-      rules.push_back({{"name", rc.name},
-                       {"action", name_of(rc.action)},
-                       {"reply", name_of(rc.reply)},
-                       {"payload", !rc.payload.empty()},
-                       {"hits", rows[row++].hits}});
-    }
-    sets.push_back({{"name", sc.name},
-                    {"default", name_of(sc.default_action)},
-                    {"default_hits", rows[row++].hits},
-                    {"rules", rules}});
+    api::acl_set_report& set = report.acls.emplace_back(
+        api::acl_set_report{.name = sc.name, .default_action = std::string(name_of(sc.default_action))});
+    for (const acl_rule_config& rc : sc.rules)
+      set.rules.push_back({.name = rc.name,
+                           .action = std::string(name_of(rc.action)),
+                           .reply = std::string(name_of(rc.reply)),
+                           .payload = !rc.payload.empty(),
+                           .hits = rows[row++].hits});
+    set.default_hits = rows[row++].hits;
   }
-  nlohmann::json users = nlohmann::json::object();
   for (const service_config& s : applied.services)
     if (!s.acls.empty() || !s.allowed_sources.empty()) {
       // The service's own sets: the global ones are listed once, under global_acls.
       std::vector<std::string> own = effective_acl_refs(applied, s);
       own.erase(own.begin(), own.begin() + std::ptrdiff_t(applied.global_acls.size()));
-      users[s.name] = std::move(own);
+      report.services[s.name] = std::move(own);
     }
-  return {{"acls", sets}, {"global_acls", applied.global_acls}, {"services", users}};
+  return report;
 }
 
 } // namespace sluice

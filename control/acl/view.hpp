@@ -2,12 +2,11 @@
 // ACL sets with their hit counters, summed over workers at read time: the admin API's GET
 // /v1/acls (admin/api.hpp) and the metrics family sluice_acl_hits_total.
 
-#include <nlohmann/json.hpp>
-
 #include <span>
 #include <string>
 #include <vector>
 
+#include "control/admin/api/acls.hpp"
 #include "control/config/model.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 #include "dataplane/stats/counters.hpp"
@@ -29,7 +28,7 @@ struct acl_hit_row {
 std::vector<acl_hit_row> acl_hit_rows(const config& applied, const snapshot& snap,
                                       std::span<const worker_stats* const> workers);
 
-nlohmann::json acls_view(const config& applied, const snapshot& snap,
-                         std::span<const worker_stats* const> workers);
+api::acl_report acls_view(const config& applied, const snapshot& snap,
+                          std::span<const worker_stats* const> workers);
 
 } // namespace sluice

@@ -12,9 +12,12 @@
 namespace sluice {
 namespace {
 
-nlohmann::json traffic_json(const traffic_sum& t) {
-  return {{"conns", t.conns},           {"in_packets", t.in_packets}, {"in_bytes", t.in_bytes},
-          {"out_packets", t.out_packets}, {"out_bytes", t.out_bytes}};
+api::traffic traffic_view(const traffic_sum& t) {
+  return {.conns = t.conns,
+          .in_packets = t.in_packets,
+          .in_bytes = t.in_bytes,
+          .out_packets = t.out_packets,
+          .out_bytes = t.out_bytes};
 }
 
 // IPVS's names for the states a flow can be in (ipvsadm -Lc's "state" column).
@@ -35,103 +38,97 @@ std::string endpoint_text(uint32_t addr, uint16_t port) {
 
 } // namespace
 
-nlohmann::json health_json(const health::backend_health& h) {
-  return {{"state", name_of(h.counter.state())},
-          {"check", h.target.check.kind == health_check_kind::http ? "http" : "tcp"},
-          {"port", h.target.port},
-          {"streak", h.counter.streak()},
-          {"checks_passed", h.checks_passed},
-          {"checks_failed", h.checks_failed},
-          {"transitions", h.transitions},
-          {"last_detail", h.last_detail}};
+api::backend_health health_view(const health::backend_health& h) {
+  return {.state = std::string(name_of(h.counter.state())),
+          .check = h.target.check.kind == health_check_kind::http ? "http" : "tcp",
+          .port = h.target.port,
+          .streak = h.counter.streak(),
+          .checks_passed = h.checks_passed,
+          .checks_failed = h.checks_failed,
+          .transitions = h.transitions,
+          .last_detail = h.last_detail};
 }
 
-nlohmann::json services_view(const config& applied, const snapshot& snap,
-                             std::span<const worker_stats* const> workers,
-                             const health::health_table* health) {
-  nlohmann::json services = nlohmann::json::array();
+api::service_list services_view(const config& applied, const snapshot& snap,
+                                std::span<const worker_stats* const> workers,
+                                const health::health_table* health) {
+  api::service_list list;
   for (std::size_t i = 0; i < snap.services.size() && i < applied.services.size(); ++i) {
     const service_config& sc = applied.services[i];
     const snapshot_service& ss = snap.services[i];
-    nlohmann::json backends = nlohmann::json::array();
+    api::service_status& s = list.services.emplace_back(api::service_status{
+        .name = sc.name,
+        .protocol = sc.proto == IPPROTO_TCP ? "tcp" : "udp",
+        .address = format_ipv4(sc.vip),
+        .port = ntohs(sc.port),
+        .forwarding = std::string(name_of(sc.mode)),
+        .scheduler = std::string(name_of(sc.scheduler)),
+        .persistence_timeout = sc.persistence_timeout,
+        .stats = traffic_view(service_traffic(workers, ss.slot))});
     for (uint32_t k = 0; k < ss.backend_count; ++k) {
       const snapshot_backend& b = ss.block->backends[k];
       const traffic_sum t = backend_traffic(workers, b.slot);
       const backend_config& bc = sc.backends[k];
-      nlohmann::json row{{"address", format_ipv4(b.addr)},
-                         {"port", ntohs(b.port)},
-                         {"weight", b.weight},
-                         {"configured_weight", bc.weight},
-                         {"active_conns", t.active},
-                         {"inactive_conns", t.inactive},
-                         {"stats", traffic_json(t)}};
+      api::backend_status& row = s.backends.emplace_back(api::backend_status{
+          .address = format_ipv4(b.addr),
+          .port = ntohs(b.port),
+          .weight = b.weight,
+          .configured_weight = bc.weight,
+          .active_conns = t.active,
+          .inactive_conns = t.inactive,
+          .stats = traffic_view(t)});
       if (health != nullptr && sc.health_check)
         if (const health::backend_health* h = health->find(backend_identity(sc, bc)))
-          row["health"] = health_json(*h);
-      backends.push_back(std::move(row));
+          row.health = health_view(*h);
     }
-    const traffic_sum t = service_traffic(workers, ss.slot);
-    services.push_back({{"name", sc.name},
-                        {"protocol", sc.proto == IPPROTO_TCP ? "tcp" : "udp"},
-                        {"address", format_ipv4(sc.vip)},
-                        {"port", ntohs(sc.port)},
-                        {"forwarding", name_of(sc.mode)},
-                        {"scheduler", name_of(sc.scheduler)},
-                        {"persistence_timeout", sc.persistence_timeout},
-                        {"stats", traffic_json(t)},
-                        {"backends", std::move(backends)}});
   }
-  return {{"services", std::move(services)}};
+  return list;
 }
 
-nlohmann::json stats_view(std::span<const worker_stats* const> workers) {
-  nlohmann::json list = nlohmann::json::array();
-  uint64_t totals[k_drop_reason_count] = {};
+api::stats_report stats_view(std::span<const worker_stats* const> workers) {
+  api::stats_report report;
   const uint64_t now = monotonic_ns();
   for (std::size_t i = 0; i < workers.size(); ++i) {
     const worker_counters& c = workers[i]->worker;
-    nlohmann::json drops = nlohmann::json::object();
-    for (std::size_t r = 0; r < k_drop_reason_count; ++r) {
-      const uint64_t v = c.drops[r].get();
-      drops[std::string(k_drop_reason_names[r])] = v;
-      totals[r] += v;
-    }
-    nlohmann::json entry = {{"worker", i}, {"drops", std::move(drops)}};
+    api::worker_report& w = report.workers.emplace_back(api::worker_report{.worker = i});
     for (std::size_t f = 0; f < k_worker_counter_count; ++f)
-      entry[std::string(k_worker_counter_infos[f].field)] = (c.*k_worker_counter_members[f]).get();
-    entry["running_us"] = running_ns(c, now) / 1000;
-    entry["asleep_us"] = c.asleep_ns.get() / 1000;
-    list.push_back(std::move(entry));
+      w.*api::k_worker_report_counters[f] = (c.*k_worker_counter_members[f]).get();
+    w.running_us = running_ns(c, now) / 1000;
+    w.asleep_us = c.asleep_ns.get() / 1000;
+    for (std::size_t r = 0; r < k_drop_reason_count; ++r) {
+      const std::string reason(k_drop_reason_names[r]);
+      w.drops[reason] = c.drops[r].get();
+      report.drops[reason] += c.drops[r].get();
+    }
   }
-  nlohmann::json drops = nlohmann::json::object();
-  nlohmann::json descriptions = nlohmann::json::object();
   for (std::size_t r = 0; r < k_drop_reason_count; ++r) {
-    drops[std::string(k_drop_reason_names[r])] = totals[r];
-    descriptions[std::string(k_drop_reason_names[r])] = std::string(k_drop_reason_descriptions[r]);
+    report.drops.try_emplace(std::string(k_drop_reason_names[r]), 0);
+    report.drop_descriptions[std::string(k_drop_reason_names[r])] =
+        std::string(k_drop_reason_descriptions[r]);
   }
-  return {{"workers", std::move(list)},
-          {"drops", std::move(drops)},
-          {"drop_descriptions", std::move(descriptions)}};
+  return report;
 }
 
-nlohmann::json flows_view(const flow_request_result& r,
-                          const std::map<uint32_t, std::string>& service_names, uint32_t limit) {
-  nlohmann::json flows = nlohmann::json::array();
+api::flow_sample_list flows_view(const flow_request_result& r,
+                                 const std::map<uint32_t, std::string>& service_names,
+                                 uint32_t limit) {
+  api::flow_sample_list list{.matched = r.matched};
   for (const worker_flow& wf : r.flows) {
-    if (flows.size() == limit) break;
+    if (list.flows.size() == limit) break;
     const flow& f = wf.sample.record;
     const auto name = service_names.find(f.service_slot);
-    flows.push_back({{"worker", wf.worker},
-                     {"protocol", f.proto == IPPROTO_TCP ? "tcp" : "udp"},
-                     {"state", state_name(f.state)},
-                     {"client", endpoint_text(f.client_addr, f.client_port)},
-                     {"virtual", endpoint_text(f.vip, f.vip_port)},
-                     {"backend", endpoint_text(f.backend_addr, f.backend_port)},
-                     {"forwarding", name_of(f.mode)},
-                     {"service", name == service_names.end() ? "" : name->second},
-                     {"expires_in_ms", wf.sample.expires_in_ms}});
+    list.flows.push_back({.worker = wf.worker,
+                          .protocol = f.proto == IPPROTO_TCP ? "tcp" : "udp",
+                          .state = state_name(f.state),
+                          .client = endpoint_text(f.client_addr, f.client_port),
+                          .virtual_ = endpoint_text(f.vip, f.vip_port),
+                          .backend = endpoint_text(f.backend_addr, f.backend_port),
+                          .forwarding = std::string(name_of(f.mode)),
+                          .service = name == service_names.end() ? "" : name->second,
+                          .expires_in_ms = wf.sample.expires_in_ms});
   }
-  return {{"flows", flows}, {"matched", r.matched}, {"truncated", r.matched > flows.size()}};
+  list.truncated = r.matched > list.flows.size();
+  return list;
 }
 
 } // namespace sluice

@@ -1,13 +1,14 @@
 #pragma once
-// JSON views of the running state for the admin API (field names: admin/api.hpp). Counters are
-// summed over workers at read time; workers never aggregate anything.
-
-#include <nlohmann/json.hpp>
+// The admin API's views of the running state (api/): counters are summed over workers at read
+// time; workers never aggregate anything.
 
 #include <map>
 #include <span>
 #include <string>
 
+#include "control/admin/api/flows.hpp"
+#include "control/admin/api/services.hpp"
+#include "control/admin/api/stats.hpp"
 #include "control/config/model.hpp"
 #include "control/daemon/flow_requests.hpp"
 #include "control/health/health_state.hpp"
@@ -18,18 +19,19 @@ namespace sluice {
 
 // `applied` is the config `snap` was compiled from (services and backends in the same order);
 // `health` (if any) adds each checked backend's health.
-nlohmann::json services_view(const config& applied, const snapshot& snap,
-                             std::span<const worker_stats* const> workers,
-                             const health::health_table* health = nullptr);
+api::service_list services_view(const config& applied, const snapshot& snap,
+                                std::span<const worker_stats* const> workers,
+                                const health::health_table* health = nullptr);
 
-// The "health" object of admin/api.hpp for one checked backend.
-nlohmann::json health_json(const health::backend_health& h);
+// One checked backend's health.
+api::backend_health health_view(const health::backend_health& h);
 
-nlohmann::json stats_view(std::span<const worker_stats* const> workers);
+api::stats_report stats_view(std::span<const worker_stats* const> workers);
 
 // GET /v1/flows: the sampled flows, `service_names` by service slot ("" when the flow's
-// service is gone and it is draining).
-nlohmann::json flows_view(const flow_request_result& r, const std::map<uint32_t, std::string>& service_names,
-                          uint32_t limit);
+// service is gone and it is draining), at most `limit`.
+api::flow_sample_list flows_view(const flow_request_result& r,
+                                 const std::map<uint32_t, std::string>& service_names,
+                                 uint32_t limit);
 
 } // namespace sluice

@@ -9,16 +9,13 @@ namespace sluice {
 namespace {
 
 // "every VIP" for a global set, then the services that list it.
-std::string users_of(const nlohmann::json& body, const std::string& set) {
+std::string users_of(const api::acl_report& body, const std::string& set) {
   std::vector<std::string> users;
-  // Named copies: iterating items() of a temporary would outlive it.
-  const nlohmann::json global = body.value("global_acls", nlohmann::json::array());
-  const nlohmann::json services = body.value("services", nlohmann::json::object());
-  for (const auto& g : global)
-    if (g.get<std::string>() == set) users.push_back("every VIP (global)");
-  for (const auto& [service, sets] : services.items())
-    for (const auto& s : sets)
-      if (s.get<std::string>() == set) users.push_back(service);
+  for (const std::string& g : body.global_acls)
+    if (g == set) users.push_back("every VIP (global)");
+  for (const auto& [service, sets] : body.services)
+    for (const std::string& s : sets)
+      if (s == set) users.push_back(service);
   if (users.empty()) return "nothing";
   std::string out;
   for (const std::string& u : users) out += (out.empty() ? "" : ", ") + u;
@@ -27,27 +24,23 @@ std::string users_of(const nlohmann::json& body, const std::string& set) {
 
 } // namespace
 
-std::string format_acls(const nlohmann::json& body) {
+std::string format_acls(const api::acl_report& body) {
+  if (body.acls.empty()) return "no ACL sets configured\n";
   std::string out;
-  const nlohmann::json sets = body.value("acls", nlohmann::json::array());
   std::size_t width = 9; // "(default)"
-  for (const auto& set : sets)
-    for (const auto& r : set["rules"]) width = std::max(width, r["name"].get<std::string>().size());
-  for (const auto& set : sets) {
-    const std::string name = set["name"].get<std::string>();
-    out += fmt::format("Set {} (default {}) applies to: {}\n", name,
-                       set["default"].get<std::string>(), users_of(body, name));
+  for (const api::acl_set_report& set : body.acls)
+    for (const api::acl_rule_report& r : set.rules) width = std::max(width, r.name.size());
+  for (const api::acl_set_report& set : body.acls) {
+    out += fmt::format("Set {} (default {}) applies to: {}\n", set.name, set.default_action,
+                       users_of(body, set.name));
     out += fmt::format("  {:<{}} {:<6} {:<5} {:<7} {}\n", "Rule", width, "Action", "Reply",
                        "Payload", "Hits");
-    for (const auto& r : set["rules"])
-      out += fmt::format("  {:<{}} {:<6} {:<5} {:<7} {}\n", r["name"].get<std::string>(), width,
-                         r["action"].get<std::string>(), r["reply"].get<std::string>(),
-                         r["payload"].get<bool>() ? "yes" : "no", r["hits"].get<uint64_t>());
-    out += fmt::format("  {:<{}} {:<6} {:<5} {:<7} {}\n", "(default)", width,
-                       set["default"].get<std::string>(), "-", "-",
-                       set["default_hits"].get<uint64_t>());
+    for (const api::acl_rule_report& r : set.rules)
+      out += fmt::format("  {:<{}} {:<6} {:<5} {:<7} {}\n", r.name, width, r.action, r.reply,
+                         r.payload ? "yes" : "no", r.hits);
+    out += fmt::format("  {:<{}} {:<6} {:<5} {:<7} {}\n", "(default)", width, set.default_action,
+                       "-", "-", set.default_hits);
   }
-  if (sets.empty()) out = "no ACL sets configured\n";
   return out;
 }
 

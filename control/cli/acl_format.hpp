@@ -1,13 +1,13 @@
 #pragma once
-// `sluicectl acl list`: the body of GET /v1/acls (admin/api.hpp) as a table, one block per set
-// with its rules in evaluation order, its default last, and the flows each one decided.
-
-#include <nlohmann/json.hpp>
+// `sluicectl acl list`: GET /v1/acls as a table, one block per set with its rules in evaluation
+// order, its default last, and the flows each one decided.
 
 #include <string>
 
+#include "control/admin/api/acls.hpp"
+
 namespace sluice {
 
-std::string format_acls(const nlohmann::json& body);
+std::string format_acls(const api::acl_report& body);
 
 } // namespace sluice

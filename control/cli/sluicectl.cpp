@@ -6,14 +6,18 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cctype>
-#include <charconv>
 #include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "control/admin/api.hpp"
+#include "control/admin/api/acls.hpp"
+#include "control/admin/api/changes.hpp"
+#include "control/admin/api/decode.hpp"
+#include "control/admin/api/endpoints.hpp"
+#include "control/admin/api/flows.hpp"
+#include "control/admin/api/services.hpp"
+#include "control/admin/api/stats.hpp"
 #include "control/admin/client.hpp"
 #include "control/cli/acl_format.hpp"
 #include "control/cli/ipvsadm_format.hpp"
@@ -22,6 +26,7 @@
 namespace {
 
 namespace po = boost::program_options;
+namespace api = sluice::api;
 using json = nlohmann::json;
 
 constexpr const char* k_usage = R"(Usage: sluicectl [--socket PATH] COMMAND [options]
@@ -50,37 +55,56 @@ A service is named by -t (TCP) or -u (UDP) VIP:PORT, or by --name alone.
 them drain until they end.
 )";
 
-// Exits non-zero with the daemon's error messages when the call failed.
-json call(const std::string& socket, const char* method, const char* path,
+// The reply's JSON. Exits non-zero with the daemon's error messages when the call failed.
+json call(const std::string& socket, const char* method, const std::string& path,
           const json& body = nullptr) {
   const sluice::admin_response r =
       sluice::admin_call(socket, {method, path, body.is_null() ? "" : body.dump()});
-  json reply = json::parse(r.body, nullptr, false);
   if (r.status / 100 != 2) {
-    if (reply.is_object() && reply.contains("errors"))
-      for (const auto& e : reply["errors"]) std::cerr << "sluicectl: " << e.get<std::string>() << "\n";
-    else
+    try {
+      for (const std::string& e : api::decode_text<api::error_reply>(r.body).errors)
+        std::cerr << "sluicectl: " << e << "\n";
+    } catch (const api::decode_error&) {
       std::cerr << "sluicectl: HTTP " << r.status << ": " << r.body << "\n";
+    }
     std::exit(1);
   }
+  json reply = json::parse(r.body, nullptr, false);
   if (reply.is_discarded()) throw std::runtime_error("the daemon sent malformed JSON");
   return reply;
 }
 
-// A number as a JSON number; anything else as the string typed, for the daemon to refuse with
-// the field's name (it validates every request with the config file's rules).
-json number_or_text(const std::string& s) {
-  int64_t v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec == std::errc{} && end == s.data() + s.size()) return v;
-  return s;
+// The reply decoded as Reply (api/), with its JSON for --json.
+template <class Reply>
+std::pair<Reply, json> call_as(const std::string& socket, const char* method,
+                               const std::string& path, const json& body = nullptr) {
+  json reply = call(socket, method, path, body);
+  try {
+    return {api::decode_value<Reply>(reply, ""), std::move(reply)};
+  } catch (const api::decode_error& e) {
+    throw std::runtime_error(std::string("the daemon's reply does not fit the contract: ") + e.what());
+  }
 }
 
-// "ADDRESS:PORT" (or "ADDRESS": every port) as {"address", "port"}.
-json endpoint(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return {{"address", text}};
-  return {{"address", text.substr(0, colon)}, {"port", number_or_text(text.substr(colon + 1))}};
+// A value typed on the command line, decoded as the daemon would decode it from JSON: a bad
+// one is refused here in the daemon's words (naming the field), exit 1 as for its refusals.
+template <class T>
+T typed(const json& value, const std::string& field) {
+  try {
+    return api::decode_value<T>(value, field);
+  } catch (const api::decode_error& e) {
+    std::cerr << "sluicectl: " << e.what() << "\n";
+    std::exit(1);
+  }
+}
+
+api::backend_spec endpoint(const std::string& text, const std::string& field) {
+  try {
+    return api::backend_from_text(text, field);
+  } catch (const api::decode_error& e) {
+    std::cerr << "sluicectl: " << e.what() << "\n";
+    std::exit(1);
+  }
 }
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -88,18 +112,13 @@ json endpoint(const std::string& text) {
   std::exit(2);
 }
 
-json service_selector(const po::variables_map& vm) {
-  if (vm.count("tcp-service")) {
-    json s = endpoint(vm["tcp-service"].as<std::string>());
-    s["protocol"] = "tcp";
-    return s;
-  }
-  if (vm.count("udp-service")) {
-    json s = endpoint(vm["udp-service"].as<std::string>());
-    s["protocol"] = "udp";
-    return s;
-  }
-  if (vm.count("name")) return {{"name", vm["name"].as<std::string>()}};
+api::service_selector service_selector(const po::variables_map& vm) {
+  for (const char* protocol : {"tcp", "udp"})
+    if (const std::string option = std::string(protocol) + "-service"; vm.count(option)) {
+      const api::backend_spec e = endpoint(vm[option].as<std::string>(), "service");
+      return {.protocol = protocol, .address = e.address, .port = e.port};
+    }
+  if (vm.count("name")) return {.name = vm["name"].as<std::string>()};
   usage_error("name the service with -t VIP:PORT, -u VIP:PORT or --name");
 }
 
@@ -107,118 +126,116 @@ json service_selector(const po::variables_map& vm) {
 json service_fields(const po::variables_map& vm, bool name_is_a_field) {
   json f = json::object();
   if (vm.count("scheduler")) f["scheduler"] = vm["scheduler"].as<std::string>();
-  if (vm.count("persistent")) f["persistence_timeout"] = number_or_text(vm["persistent"].as<std::string>());
-  if (vm.count("drain-timeout")) f["drain_timeout"] = number_or_text(vm["drain-timeout"].as<std::string>());
+  if (vm.count("persistent")) f["persistence_timeout"] = api::number_or_text(vm["persistent"].as<std::string>());
+  if (vm.count("drain-timeout")) f["drain_timeout"] = api::number_or_text(vm["drain-timeout"].as<std::string>());
   if (vm.count("forwarding")) f["forwarding"] = vm["forwarding"].as<std::string>();
   if (name_is_a_field && vm.count("name")) f["name"] = vm["name"].as<std::string>();
   return f;
 }
 
-json backend_fields(const po::variables_map& vm, bool with_weight) {
+api::backend_spec backend_fields(const po::variables_map& vm, bool with_weight) {
   if (!vm.count("real-server")) usage_error("name the backend with -r RIP:PORT");
-  json b = endpoint(vm["real-server"].as<std::string>());
-  if (with_weight && vm.count("weight")) b["weight"] = number_or_text(vm["weight"].as<std::string>());
-  if (vm.count("masquerading")) b["forwarding"] = "nat";
-  if (vm.count("gatewaying")) b["forwarding"] = "dr";
-  if (vm.count("ipip")) b["forwarding"] = "tun";
+  api::backend_spec b = endpoint(vm["real-server"].as<std::string>(), "backend");
+  if (with_weight && vm.count("weight"))
+    b.weight = typed<int64_t>(api::number_or_text(vm["weight"].as<std::string>()), "backend.weight");
+  if (vm.count("masquerading")) b.forwarding = "nat";
+  if (vm.count("gatewaying")) b.forwarding = "dr";
+  if (vm.count("ipip")) b.forwarding = "tun";
   return b;
+}
+
+std::optional<bool> flush_of(const po::variables_map& vm) {
+  return vm.count("flush") ? std::optional(true) : std::nullopt;
 }
 
 // -A -E -D -a -e -d. Returns false when none was given.
 bool run_change(const po::variables_map& vm, const std::string& socket, bool print_json) {
   const bool by_tuple = vm.count("tcp-service") || vm.count("udp-service");
-  json reply;
+  std::pair<api::change_reply, json> reply;
   if (vm.count("add-service")) {
     if (!by_tuple) usage_error("-A needs -t VIP:PORT or -u VIP:PORT");
-    json s = service_selector(vm);
+    json s = json(service_selector(vm));
     s.update(service_fields(vm, true));
-    reply = call(socket, "POST", sluice::api::k_services_path, s);
+    reply = call_as<api::change_reply>(socket, "POST", api::k_services_path,
+                                       api::service_definition{s});
   } else if (vm.count("edit-service")) {
     const json set = service_fields(vm, by_tuple);
     if (set.empty()) usage_error("-E: nothing to change (-s, -p, --name, --forwarding, --drain-timeout)");
-    reply = call(socket, "PATCH", sluice::api::k_services_path,
-                 {{"service", service_selector(vm)}, {"set", set}});
+    reply = call_as<api::change_reply>(socket, "PATCH", api::k_services_path,
+                                       api::service_edit{.service = service_selector(vm), .set = set});
   } else if (vm.count("delete-service")) {
-    json body{{"service", service_selector(vm)}};
-    if (vm.count("flush")) body["flush"] = true;
-    reply = call(socket, "DELETE", sluice::api::k_services_path, body);
-  } else if (vm.count("add-server")) {
-    reply = call(socket, "POST", sluice::api::k_backends_path,
-                 {{"service", service_selector(vm)}, {"backend", backend_fields(vm, true)}});
-  } else if (vm.count("edit-server")) {
-    reply = call(socket, "PATCH", sluice::api::k_backends_path,
-                 {{"service", service_selector(vm)}, {"backend", backend_fields(vm, true)}});
-  } else if (vm.count("delete-server")) {
-    json body{{"service", service_selector(vm)}, {"backend", backend_fields(vm, false)}};
-    if (vm.count("flush")) body["flush"] = true;
-    reply = call(socket, "DELETE", sluice::api::k_backends_path, body);
+    reply = call_as<api::change_reply>(
+        socket, "DELETE", api::k_services_path,
+        api::service_removal{.service = service_selector(vm), .flush = flush_of(vm)});
+  } else if (vm.count("add-server") || vm.count("edit-server") || vm.count("delete-server")) {
+    const bool removal = vm.count("delete-server") > 0;
+    const char* method = vm.count("add-server") ? "POST" : removal ? "DELETE" : "PATCH";
+    reply = call_as<api::change_reply>(socket, method, api::k_backends_path,
+                                       api::backend_change{.service = service_selector(vm),
+                                                           .backend = backend_fields(vm, !removal),
+                                                           .flush = removal ? flush_of(vm) : std::nullopt});
   } else {
     return false;
   }
-  if (print_json) std::cout << reply.dump(2) << "\n"; // people get ipvsadm's silence
-  else if (reply.contains("flows_flushed"))
-    std::cout << "flows flushed: " << reply["flows_flushed"].get<uint64_t>() << "\n";
-  if (reply.contains("errors"))
-    for (const auto& e : reply["errors"]) std::cerr << "sluicectl: " << e.get<std::string>() << "\n";
+  const auto& [applied, body] = reply;
+  if (print_json) std::cout << body.dump(2) << "\n"; // people get ipvsadm's silence
+  else if (applied.flows_flushed)
+    std::cout << "flows flushed: " << *applied.flows_flushed << "\n";
+  for (const std::string& e : applied.errors.value_or(std::vector<std::string>{}))
+    std::cerr << "sluicectl: " << e << "\n";
   return true;
 }
 
-// Percent-encodes a query parameter value.
-std::string query_value(const std::string& s) {
-  std::string out;
-  for (const unsigned char c : s) {
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '~')
-      out += char(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
 void run_conns(const po::variables_map& vm, const std::string& socket, bool print_json) {
-  std::string target = sluice::api::k_flows_path;
-  auto add = [&](const std::string& key, const std::string& value) {
-    target += (target.find('?') == std::string::npos ? "?" : "&") + key + "=" + query_value(value);
-  };
+  api::flows_query q;
   if (vm.count("tcp-service") || vm.count("udp-service") || vm.count("name")) {
-    const json sel = service_selector(vm);
-    if (sel.contains("name")) {
-      add("name", sel["name"].get<std::string>());
+    const api::service_selector sel = service_selector(vm);
+    if (sel.name) {
+      q.name = sel.name;
     } else {
-      add("address", sel["address"].get<std::string>());
-      if (sel.contains("port")) add("port", sel["port"].is_string() ? sel["port"].get<std::string>() : sel["port"].dump());
-      add("protocol", sel["protocol"].get<std::string>());
+      q.address = sel.address;
+      if (sel.port) q.port = std::to_string(*sel.port);
+      q.protocol = sel.protocol;
     }
   }
-  if (vm.count("real-server")) add("backend", vm["real-server"].as<std::string>());
-  if (vm.count("client")) add("client", vm["client"].as<std::string>());
-  if (vm.count("limit")) add("limit", vm["limit"].as<std::string>());
-  const json body = call(socket, "GET", target.c_str());
+  auto option = [&](const char* name) -> std::optional<std::string> {
+    if (!vm.count(name)) return std::nullopt;
+    return vm[name].as<std::string>();
+  };
+  q.backend = option("real-server");
+  q.client = option("client");
+  q.limit = option("limit");
+  const auto [flows, body] = call_as<api::flow_sample_list>(socket, "GET", api::to_target(q));
   if (print_json)
     std::cout << body.dump(2) << "\n";
   else
-    std::cout << sluice::format_ipvsadm_conns(body);
+    std::cout << sluice::format_ipvsadm_conns(flows);
 }
 
 void run_list(const po::variables_map& vm, const std::string& socket, bool print_json) {
-  json body = call(socket, "GET", sluice::api::k_services_path);
-  auto format = vm.count("stats")    ? sluice::list_format::stats
-                : vm.count("health") ? sluice::list_format::health
-                                     : sluice::list_format::plain;
+  auto [services, body] = call_as<api::service_list>(socket, "GET", api::k_services_path);
+  const auto format = vm.count("stats")    ? sluice::list_format::stats
+                      : vm.count("health") ? sluice::list_format::health
+                                           : sluice::list_format::plain;
   if (vm.count("rate")) {
     const double seconds = vm["interval"].as<double>();
     const auto start = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    const json after = call(socket, "GET", sluice::api::k_services_path);
+    const api::service_list after =
+        call_as<api::service_list>(socket, "GET", api::k_services_path).first;
     const double taken =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    body = sluice::rate_view(body, after, taken);
-    format = sluice::list_format::rate;
+    const auto rates = sluice::rate_view(services, after, taken);
+    if (print_json)
+      std::cout << sluice::with_rates(after, rates).dump(2) << "\n";
+    else
+      std::cout << sluice::format_ipvsadm(after, sluice::list_format::rate, &rates);
+    return;
   }
   if (print_json)
     std::cout << body.dump(2) << "\n";
   else
-    std::cout << sluice::format_ipvsadm(body, format);
+    std::cout << sluice::format_ipvsadm(services, format);
 }
 
 po::options_description options() {
@@ -294,18 +311,18 @@ int main(int argc, char** argv) {
     } else if (command == "conns") {
       run_conns(vm, socket, print_json);
     } else if (command == "stats") {
-      const json body = call(socket, "GET", sluice::api::k_stats_path);
+      const auto [stats, body] = call_as<api::stats_report>(socket, "GET", api::k_stats_path);
       if (print_json)
         std::cout << body.dump(2) << "\n";
       else
-        std::cout << sluice::format_stats(body);
+        std::cout << sluice::format_stats(stats);
     } else if (command == "acl") {
       const auto& args = vm["command"].as<std::vector<std::string>>();
       if (args.size() != 2 || args[1] != "list") usage_error("acl: the command is \"acl list\"");
-      const json body = call(socket, "GET", sluice::api::k_acls_path);
-      std::cout << (print_json ? body.dump(2) + "\n" : sluice::format_acls(body));
+      const auto [acls, body] = call_as<api::acl_report>(socket, "GET", api::k_acls_path);
+      std::cout << (print_json ? body.dump(2) + "\n" : sluice::format_acls(acls));
     } else if (command == "reload") {
-      call(socket, "POST", sluice::api::k_reload_path);
+      call_as<api::reload_reply>(socket, "POST", api::k_reload_path);
       std::cout << "configuration reloaded\n";
     } else if (command.empty()) {
       usage_error("no command");

@@ -3,12 +3,12 @@
 // (the list in dataplane/stats/worker_counter_list.hpp, zero or not, so a script finds each
 // row whatever the traffic was), then the drop reasons that counted anything.
 
-#include <nlohmann/json.hpp>
-
 #include <string>
+
+#include "control/admin/api/stats.hpp"
 
 namespace sluice {
 
-std::string format_stats(const nlohmann::json& stats);
+std::string format_stats(const api::stats_report& stats);
 
 } // namespace sluice

@@ -15,8 +15,8 @@ namespace {
 
 using json = nlohmann::json;
 
-// Thrown for a request that cannot even be located (bad selector, no such service); the
-// service's own fields are left to the config parser.
+// Thrown for a request that cannot be located (no such service or backend); the service's own
+// fields are left to the config parser.
 struct refusal {
   int status;
   std::string message;
@@ -25,55 +25,32 @@ struct refusal {
 // JSON is YAML: the parser sees a request's service exactly as it would see it in a file.
 YAML::Node yaml_of(const json& j) { return YAML::Load(j.dump()); }
 
-const json& member(const json& body, const char* key) {
-  if (!body.is_object() || !body.contains(key))
-    throw refusal{422, std::string(key) + ": is required"};
-  return body.at(key);
-}
-
-uint32_t address_of(const json& j, const std::string& field) {
-  if (!j.contains("address")) throw refusal{422, field + ".address: is required"};
-  const json& a = j.at("address");
-  const auto addr = a.is_string() ? parse_ipv4(a.get<std::string>()) : std::nullopt;
-  if (!addr) throw refusal{422, field + ".address: not an IPv4 address: " + a.dump()};
+uint32_t address_of(const std::string& text, const std::string& field) {
+  const auto addr = parse_ipv4(text);
+  if (!addr) throw refusal{422, field + ".address: not an IPv4 address: " + json(text).dump()};
   return *addr;
 }
 
-// Port in network byte order; `fallback` when absent.
-uint16_t port_of(const json& j, const std::string& field, uint16_t fallback) {
-  if (!j.contains("port")) return fallback;
-  const json& p = j.at("port");
-  if (!p.is_number_integer() || p.get<int64_t>() < 0 || p.get<int64_t>() > 65535)
-    throw refusal{422, field + ".port: must be an integer in 0..65535 (got " + p.dump() + ")"};
-  return htons(uint16_t(p.get<int64_t>()));
-}
-
-// The index of the service that `sel` names: {"name"} or {"protocol", "address", "port"}.
-std::size_t find_service(const config& c, const json& sel) {
-  if (!sel.is_object())
-    throw refusal{422, "service: must be {\"name\"} or {\"protocol\", \"address\", \"port\"}"};
-  if (sel.contains("name")) {
-    const json& name = sel.at("name");
-    for (std::size_t i = 0; name.is_string() && i < c.services.size(); ++i)
-      if (c.services[i].name == name.get<std::string>()) return i;
-    throw refusal{404, "service.name: no service named " + name.dump()};
+std::size_t find_service(const config& c, const api::service_selector& sel) {
+  if (sel.name) {
+    for (std::size_t i = 0; i < c.services.size(); ++i)
+      if (c.services[i].name == *sel.name) return i;
+    throw refusal{404, "service.name: no service named " + json(*sel.name).dump()};
   }
-  const std::string proto = sel.value("protocol", std::string("tcp"));
-  if (proto != "tcp" && proto != "udp")
-    throw refusal{422, "service.protocol: must be one of tcp | udp (got \"" + proto + "\")"};
-  const uint8_t p = proto == "tcp" ? IPPROTO_TCP : IPPROTO_UDP;
-  const uint32_t vip = address_of(sel, "service");
-  const uint16_t port = port_of(sel, "service", 0);
+  const std::string protocol = sel.protocol.value_or("tcp");
+  const uint8_t p = protocol == "tcp" ? IPPROTO_TCP : IPPROTO_UDP;
+  const uint32_t vip = address_of(sel.address, "service");
+  const uint16_t port = htons(sel.port.value_or(0));
   for (std::size_t i = 0; i < c.services.size(); ++i)
     if (c.services[i].vip == vip && c.services[i].port == port && c.services[i].proto == p)
       return i;
-  throw refusal{404, "service: no " + proto + " service " + format_ipv4(vip) + ":" +
+  throw refusal{404, "service: no " + protocol + " service " + format_ipv4(vip) + ":" +
                          std::to_string(ntohs(port))};
 }
 
-std::size_t find_backend(const service_config& s, const json& b) {
-  const uint32_t addr = address_of(b, "backend");
-  const uint16_t port = port_of(b, "backend", s.port);
+std::size_t find_backend(const service_config& s, const api::backend_spec& b) {
+  const uint32_t addr = address_of(b.address, "backend");
+  const uint16_t port = b.port ? htons(*b.port) : s.port;
   for (std::size_t k = 0; k < s.backends.size(); ++k)
     if (s.backends[k].addr == addr && s.backends[k].port == port) return k;
   throw refusal{404, "backend: service \"" + s.name + "\" has no backend " + format_ipv4(addr) +
@@ -82,23 +59,24 @@ std::size_t find_backend(const service_config& s, const json& b) {
 
 // ipvsadm sets the forwarding method per real server (-g -i -m); Sluice sets it per service,
 // so a backend may name one only to confirm the service's.
-json without_forwarding(json b, const service_config& s) {
-  if (!b.is_object()) throw refusal{422, "backend: must be an object {address, port, weight}"};
-  if (b.contains("forwarding")) {
-    if (b.at("forwarding") != json(std::string(name_of(s.mode))))
-      throw refusal{422, "backend.forwarding: " + b.at("forwarding").dump() +
-                             " differs from service \"" + s.name + "\"'s forwarding " +
-                             std::string(name_of(s.mode)) + " (set per service)"};
-    b.erase("forwarding");
-  }
-  return b;
+void check_forwarding(const api::backend_spec& b, const service_config& s) {
+  if (b.forwarding && *b.forwarding != name_of(s.mode))
+    throw refusal{422, "backend.forwarding: " + json(*b.forwarding).dump() +
+                           " differs from service \"" + s.name + "\"'s forwarding " +
+                           std::string(name_of(s.mode)) + " (set per service)"};
 }
 
-// The backend as the request wrote it, for the log; validating it is the parser's job.
-std::string endpoint(const json& b, const service_config& s) {
-  auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
-  return (b.contains("address") ? text(b.at("address")) : "?") + ":" +
-         (b.contains("port") ? text(b.at("port")) : std::to_string(ntohs(s.port)));
+// The backend's fields as the config file writes them (forwarding is the service's).
+json backend_fields(const api::backend_spec& b) {
+  json j{{"address", b.address}};
+  if (b.port) j["port"] = *b.port;
+  if (b.weight) j["weight"] = *b.weight;
+  return j;
+}
+
+// The backend as the request wrote it, for the log.
+std::string endpoint(const api::backend_spec& b, const service_config& s) {
+  return b.address + ":" + std::to_string(b.port ? *b.port : ntohs(s.port));
 }
 
 // The service as the file would hold it, edited by `set` (keys of the file's service shape).
@@ -110,18 +88,18 @@ YAML::Node edited(const service_config& s, const json& set) {
 
 // Locates what the request changes and builds the changed service's YAML; sets plan.subject.
 // Returns the delta with `service` still to be validated from `node` (none for removals).
-service_delta locate(const config& c, change_kind kind, const json& body, change_plan& plan,
+service_delta locate(const config& c, const runtime_change& rc, change_plan& plan,
                      std::optional<YAML::Node>& node) {
-  switch (kind) {
+  switch (rc.kind) {
   case change_kind::add_service: {
-    if (!body.is_object())
-      throw refusal{422, "body: must be a service object, as in the config file's services list"};
-    json s = body;
+    json s = std::get<api::service_definition>(rc.request).fields;
     // ipvsadm services have no names: make one from the identity, unique like it.
-    if (!s.contains("name") && s.contains("address") && s.at("address").is_string())
-      s["name"] = s.value("protocol", std::string("tcp")) + "/" +
+    if (!s.contains("name") && s.contains("address") && s.at("address").is_string()) {
+      const json& proto = s.contains("protocol") ? s.at("protocol") : json("tcp");
+      s["name"] = (proto.is_string() ? proto.get<std::string>() : proto.dump()) + "/" +
                   s.at("address").get<std::string>() + ":" +
                   (s.contains("port") ? s.at("port").dump() : std::string("0"));
+    }
     if (!s.contains("backends")) s["backends"] = json::array();
     plan.subject = s.contains("name") && s.at("name").is_string() ? s.at("name").get<std::string>()
                                                                    : "?";
@@ -129,44 +107,43 @@ service_delta locate(const config& c, change_kind kind, const json& body, change
     return {.kind = service_delta::op::add};
   }
   case change_kind::edit_service: {
-    const std::size_t i = find_service(c, member(body, "service"));
-    const json& set = member(body, "set");
-    if (!set.is_object() || set.empty())
-      throw refusal{422, "set: must be an object with the fields to change"};
-    if (set.contains("backends"))
-      throw refusal{422, "set.backends: change backends with the backend requests"};
+    const auto& r = std::get<api::service_edit>(rc.request);
+    const std::size_t i = find_service(c, r.service);
     plan.subject = c.services[i].name;
-    node = edited(c.services[i], set);
+    node = edited(c.services[i], r.set);
     return {.kind = service_delta::op::replace, .index = i};
   }
   case change_kind::delete_service: {
-    const std::size_t i = find_service(c, member(body, "service"));
+    const std::size_t i = find_service(c, std::get<api::service_removal>(rc.request).service);
     plan.subject = c.services[i].name;
     return {.kind = service_delta::op::remove, .index = i};
   }
   case change_kind::add_backend: {
-    const std::size_t i = find_service(c, member(body, "service"));
-    const json b = without_forwarding(member(body, "backend"), c.services[i]);
-    plan.subject = c.services[i].name + " " + endpoint(b, c.services[i]);
+    const auto& r = std::get<api::backend_change>(rc.request);
+    const std::size_t i = find_service(c, r.service);
+    check_forwarding(r.backend, c.services[i]);
+    plan.subject = c.services[i].name + " " + endpoint(r.backend, c.services[i]);
     node = to_yaml(c.services[i]);
-    (*node)["backends"].push_back(yaml_of(b));
+    (*node)["backends"].push_back(yaml_of(backend_fields(r.backend)));
     return {.kind = service_delta::op::replace, .index = i};
   }
   case change_kind::edit_backend: {
-    const std::size_t i = find_service(c, member(body, "service"));
-    const json b = without_forwarding(member(body, "backend"), c.services[i]);
-    const std::size_t k = find_backend(c.services[i], b);
-    plan.subject = c.services[i].name + " " + endpoint(b, c.services[i]);
+    const auto& r = std::get<api::backend_change>(rc.request);
+    const std::size_t i = find_service(c, r.service);
+    check_forwarding(r.backend, c.services[i]);
+    const std::size_t k = find_backend(c.services[i], r.backend);
+    plan.subject = c.services[i].name + " " + endpoint(r.backend, c.services[i]);
     node = to_yaml(c.services[i]);
     YAML::Node backend = (*node)["backends"][k];
-    for (const auto& [key, value] : b.items()) backend[key] = yaml_of(value);
+    const json fields = backend_fields(r.backend); // items() of a temporary would dangle
+    for (const auto& [key, value] : fields.items()) backend[key] = yaml_of(value);
     return {.kind = service_delta::op::replace, .index = i};
   }
   case change_kind::delete_backend: {
-    const std::size_t i = find_service(c, member(body, "service"));
-    const json& b = member(body, "backend");
-    const std::size_t k = find_backend(c.services[i], b);
-    plan.subject = c.services[i].name + " " + endpoint(b, c.services[i]);
+    const auto& r = std::get<api::backend_change>(rc.request);
+    const std::size_t i = find_service(c, r.service);
+    const std::size_t k = find_backend(c.services[i], r.backend);
+    plan.subject = c.services[i].name + " " + endpoint(r.backend, c.services[i]);
     service_delta d{.kind = service_delta::op::replace, .index = i, .service = c.services[i]};
     d.service.backends.erase(d.service.backends.begin() + std::ptrdiff_t(k));
     return d;
@@ -189,17 +166,20 @@ std::string_view name_of(change_kind k) noexcept {
   return "?";
 }
 
-change_plan plan_change(const config& applied, change_kind kind, std::string_view body) {
+bool runtime_change::flush() const {
+  return std::visit(
+      [](const auto& r) {
+        if constexpr (requires { r.flush; }) return r.flush.value_or(false);
+        else return false;
+      },
+      request);
+}
+
+change_plan plan_change(const config& applied, const runtime_change& c) {
   change_plan plan;
-  const json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (request.is_discarded()) {
-    plan.status = 422;
-    plan.errors.push_back("body: not valid JSON");
-    return plan;
-  }
   try {
     std::optional<YAML::Node> node;
-    service_delta d = locate(applied, kind, request, plan, node);
+    service_delta d = locate(applied, c, plan, node);
     if (node) {
       // Removing a backend cannot make a valid service invalid; everything else is checked.
       const std::optional<std::size_t> replacing =
@@ -216,9 +196,6 @@ change_plan plan_change(const config& applied, change_kind kind, std::string_vie
   } catch (const refusal& e) {
     plan.status = e.status;
     plan.errors.push_back(e.message);
-  } catch (const json::exception& e) {
-    plan.status = 422;
-    plan.errors.push_back(std::string("body: ") + e.what());
   } catch (const YAML::Exception& e) {
     plan.status = 422;
     plan.errors.push_back("body: " + e.msg);
@@ -226,10 +203,9 @@ change_plan plan_change(const config& applied, change_kind kind, std::string_vie
   return plan;
 }
 
-service_lookup lookup_service(const config& c, std::string_view selector) {
-  const json sel = json::parse(selector, nullptr, /*allow_exceptions=*/false);
+service_lookup lookup_service(const config& c, const api::service_selector& selector) {
   try {
-    return {.index = find_service(c, sel)};
+    return {.index = find_service(c, selector)};
   } catch (const refusal& e) {
     return {.status = e.status, .error = e.message};
   }

@@ -2,12 +2,15 @@
 # Property: clients that reuse their source ports towards a second port of a NAT VIP served by
 # the same backends (so the backend sees the tuple of a connection that just closed) get every
 # connection answered: three client addresses, 100 connections each to 10.0.0.100:80, then 100
-# each to 10.0.0.100:81 from the same source ports. None is refused as flow_key_conflict.
+# each to 10.0.0.100:81 from the same source ports. Both services schedule by source hash over
+# one backend set, so every connection to :81 reaches the backend its :80 twin reached, on the
+# same tuple; none is refused as flow_key_conflict.
 SL_PREFIX=sle2e-reuse
 source "$(dirname "$0")/lib.sh"
 e2e_start
 
-ctl -A -t 10.0.0.100:81 -s rr --name web81 || fail "-A 10.0.0.100:81 failed"
+ctl -E -t 10.0.0.100:80 -s sh || fail "-E 10.0.0.100:80 -s sh failed"
+ctl -A -t 10.0.0.100:81 -s sh --name web81 || fail "-A 10.0.0.100:81 failed"
 for be in 11 12 13; do
   ctl -a -t 10.0.0.100:81 -r "10.0.1.$be:8080" -m || fail "-a 10.0.1.$be:8080 on :81 failed"
 done

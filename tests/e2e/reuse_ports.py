@@ -33,14 +33,19 @@ def fetch(addr, sport, dport):
         s.close()
 
 
-answered, failures = 0, []
-for dport in (first, second):
-    for addr in addrs:
-        for i in range(count):
-            if fetch(addr, base + i, dport):
-                answered += 1
-            else:
+def run():
+    answered, failures = 0, []
+    for dport in (first, second):
+        for addr in addrs:
+            for i in range(count):
+                if fetch(addr, base + i, dport):
+                    answered += 1
+                    continue
                 failures.append(f"{addr}:{base + i}->{dport}")
-                if len(failures) >= 5:
-                    break
+                if len(failures) == 5:
+                    return answered, failures
+    return answered, failures
+
+
+answered, failures = run()
 print(json.dumps({"answered": answered, "failed": len(failures), "first_failures": failures}))

@@ -1,12 +1,17 @@
 #include <gtest/gtest.h>
 
+#include "control/admin/api/decode.hpp"
 #include "control/cli/acl_format.hpp"
 
 namespace sluice {
 namespace {
 
+api::acl_report report(const char* json) {
+  return api::decode_value<api::acl_report>(nlohmann::json::parse(json), "");
+}
+
 TEST(AclFormat, ListsEachSetWithItsUsersRulesInOrderAndDefaultLast) {
-  const auto body = nlohmann::json::parse(R"({
+  const auto body = report(R"({
     "acls": [
       {"name": "edge", "default": "allow", "default_hits": 10, "rules": [
         {"name": "no-admin", "action": "deny", "reply": "rst", "payload": true, "hits": 3},
@@ -26,7 +31,7 @@ TEST(AclFormat, ListsEachSetWithItsUsersRulesInOrderAndDefaultLast) {
 }
 
 TEST(AclFormat, SaysSoWhenThereAreNoSets) {
-  EXPECT_EQ(format_acls(nlohmann::json::parse(R"({"acls": [], "global_acls": []})")),
+  EXPECT_EQ(format_acls(report(R"({"acls": [], "global_acls": [], "services": {}})")),
             "no ACL sets configured\n");
 }
 

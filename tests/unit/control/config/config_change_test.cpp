@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include "control/config/change.hpp"
+#include "tests/support/change_request.hpp"
 #include "control/config/emit.hpp"
 #include "control/config/load.hpp"
 

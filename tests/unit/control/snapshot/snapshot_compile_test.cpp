@@ -9,6 +9,7 @@
 #include <string>
 
 #include "control/config/change.hpp"
+#include "tests/support/change_request.hpp"
 #include "control/config/load.hpp"
 #include "control/snapshot/compile.hpp"
 
