@@ -11,7 +11,7 @@
 #include "control/acl/acl_config.hpp"
 #include "control/announce/bgp_config.hpp"
 #include "control/health/check_config.hpp"
-#include "dataplane/flow/table.hpp"
+#include "dataplane/flow/timeouts.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 
 namespace sluice {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "control/config/model.hpp"
-#include "dataplane/worker/worker.hpp"
+#include "dataplane/worker/setup.hpp"
 
 namespace sluice {
 

@@ -11,7 +11,7 @@
 
 #include "control/config/model.hpp"
 #include "dataplane/port/port.hpp"
-#include "dataplane/worker/worker.hpp"
+#include "dataplane/worker/setup.hpp"
 
 namespace sluice {
 

@@ -29,19 +29,10 @@
 #include <optional>
 
 #include "dataplane/flow/flow.hpp"
+#include "dataplane/flow/timeouts.hpp"
 #include "dataplane/flow/timer_wheel.hpp"
 
 namespace sluice {
-
-struct flow_timeouts {
-  uint32_t tcp_established = 900;
-  uint32_t tcp_syn_recv = 60;
-  uint32_t tcp_fin_wait = 120;
-  uint32_t tcp_close = 10;
-  uint32_t udp = 300;
-
-  bool operator==(const flow_timeouts&) const = default;
-};
 
 struct flow_hit {
   uint32_t index;
