@@ -14,10 +14,7 @@ SL_PREFIX=sle2e-bfd
 source "$(dirname "$0")/lib.sh"
 source "$E2E_DIR/ecmp_lab.sh"
 
-((EUID == 0)) || { echo "SKIP $TEST_NAME: needs root (network namespaces, DPDK)"; exit 77; }
-e2e_need_binaries
-"$LAB_ROOT/scripts/setup"
-command -v bird >/dev/null || fail "bird (Debian bird2) is not installed"
+ecmp_need
 
 declare -A PID
 ecmp_lab_up
@@ -35,13 +32,7 @@ echo "router BFD sessions (address interval timeout): $(bfd_sessions | tr '\n' '
   fail "the router did not take the appliances' timers: $(rtr_birdc show bfd sessions)"
 
 # 2. Long-lived connections, some through each appliance.
-ports=$(ecmp_hold 16)
-on_a=$(ecmp_held_on gwa "$ports")
-on_b=$(ecmp_held_on gwb "$ports")
-echo "long-lived connections: $(wc -l <<<"$on_a") on gwa, $(wc -l <<<"$on_b") on gwb"
-[[ -n $on_a && -n $on_b ]] || fail "the 16 long-lived connections are not on both appliances:
-gwa: $on_a
-gwb: $on_b"
+ecmp_hold_on_both 16
 
 # 3. gwa dies. The router's route change is timed by ip monitor (event timestamps); the 10 ms
 #    poll of the route only waits for it.
@@ -59,15 +50,7 @@ route_ms=$(ecmp_route_change_ms "$t0" 0)
 # 4. Every connection continues through gwb: gwa's appear in gwb's flow table with the backend
 #    gwa had chosen, and the client saw no reset, timeout (3 s) or other backend on any of the
 #    16 while it went on for a second after the takeover.
-moved_ports=$(awk '{ print $1 }' <<<"$on_a" | tr '\n' ' ')
-for ((t = 0; t < 100; t++)); do
-  taken=$(ecmp_held_on gwb "$moved_ports")
-  [[ $(wc -l <<<"$taken") == $(wc -l <<<"$on_a") ]] && break
-  sleep 0.1
-done
-[[ $taken == "$on_a" ]] || fail "gwb did not take gwa's connections with the same backends (Maglev):
-on gwa before: $on_a
-on gwb after:  $taken"
+ecmp_taken_over
 [[ $(ecmp_held_on gwb "$ports") == "$(sort <<<"$on_a"$'\n'"$on_b")" ]] ||
   fail "gwb lost some of its own connections: $(ecmp_held_on gwb "$ports")"
 sleep 1

@@ -154,6 +154,14 @@ ecmp_nexthops() {
 # --- both appliances and their timeline (tests declare `declare -A PID` and source this after
 #     lib.sh) ------------------------------------------------------------------------------------
 
+# ecmp_need: skips without root, fails without the binaries or BIRD.
+ecmp_need() {
+  ((EUID == 0)) || { echo "SKIP $TEST_NAME: needs root (network namespaces, DPDK)"; exit 77; }
+  e2e_need_binaries
+  "$LAB_ROOT/scripts/setup"
+  command -v bird >/dev/null || fail "bird (Debian bird2) is not installed"
+}
+
 ecmp_show_logs() {
   local f
   for f in "$LAB_STATE"/sluiced-*.log "$LAB_STATE/rtr-bird.log"; do
@@ -205,6 +213,33 @@ ecmp_hold() {
 # ecmp_held_on NAME PORTS: ecmp_flows_of NAME restricted to the connections on local PORTS.
 ecmp_held_on() {
   ecmp_flows_of "$1" | awk -v p=" $2 " 'index(p, " " $1 " ")'
+}
+
+# ecmp_hold_on_both N: N long-lived connections (ecmp_hold); sets `ports`, and `on_a` / `on_b`
+# (ecmp_held_on gwa / gwb); fails unless both appliances carry some.
+ecmp_hold_on_both() {
+  ports=$(ecmp_hold "$1")
+  on_a=$(ecmp_held_on gwa "$ports")
+  on_b=$(ecmp_held_on gwb "$ports")
+  echo "long-lived connections: $(wc -l <<<"$on_a") on gwa, $(wc -l <<<"$on_b") on gwb"
+  [[ -n $on_a && -n $on_b ]] || fail "the $1 long-lived connections are not on both appliances:
+gwa: $on_a
+gwb: $on_b"
+}
+
+# ecmp_taken_over: waits until gwb carries gwa's connections ($on_a), each with the backend gwa
+# had chosen (Maglev on both), or fails after 10 s.
+ecmp_taken_over() {
+  local t taken moved_ports
+  moved_ports=$(awk '{ print $1 }' <<<"$on_a" | tr '\n' ' ')
+  for ((t = 0; t < 100; t++)); do
+    taken=$(ecmp_held_on gwb "$moved_ports")
+    [[ $(wc -l <<<"$taken") == $(wc -l <<<"$on_a") ]] && break
+    sleep 0.1
+  done
+  [[ $taken == "$on_a" ]] || fail "gwb did not take gwa's connections with the same backends (Maglev):
+on gwa before: $on_a
+on gwb after:  $taken"
 }
 
 # ecmp_hold_summary: stops the long-lived connections; prints the probe's JSON summary.

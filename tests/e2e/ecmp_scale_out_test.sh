@@ -11,10 +11,7 @@ SL_PREFIX=sle2e-bgp
 source "$(dirname "$0")/lib.sh"
 source "$E2E_DIR/ecmp_lab.sh"
 
-((EUID == 0)) || { echo "SKIP $TEST_NAME: needs root (network namespaces, DPDK)"; exit 77; }
-e2e_need_binaries
-"$LAB_ROOT/scripts/setup"
-command -v bird >/dev/null || fail "bird (Debian bird2) is not installed"
+ecmp_need
 
 declare -A PID
 ecmp_lab_up
@@ -41,13 +38,7 @@ echo "connections per appliance: gwa=$a gwb=$b"
 ((a + b >= 200 && a >= 30 && b >= 30)) || fail "200 connections not spread over both appliances: gwa=$a gwb=$b"
 
 # 3. Long-lived connections; each appliance holds some of them.
-ports=$(ecmp_hold 16)
-on_a=$(ecmp_held_on gwa "$ports")
-on_b=$(ecmp_held_on gwb "$ports")
-echo "long-lived connections: $(wc -l <<<"$on_a") on gwa, $(wc -l <<<"$on_b") on gwb"
-[[ -n $on_a && -n $on_b ]] || fail "the 16 long-lived connections are not on both appliances:
-gwa: $on_a
-gwb: $on_b"
+ecmp_hold_on_both 16
 
 # 4. Stop gwa. Timeline from SIGTERM, from events (polling from the shell is far too coarse on a
 #    loaded 2-core machine): the router's route change (ip monitor's timestamp), the first
@@ -65,14 +56,7 @@ for ((t = 0; t < 100; t++)); do [[ $(ecmp_nexthops | tr '\n' ' ') == "10.0.0.3 "
 ((t < 100)) || fail "gwa's next hop still on the router 10 s after SIGTERM: $(ip -n "$(lab_ns rtr)" route show "$ECMP_VIP")"
 for ((t = 0; t < 100; t++)); do grep -q first "$LAB_STATE/first-moved.log" && break; sleep 0.1; done
 ((t < 100)) || fail "no packet of gwa's connections reached gwb after the withdrawal"
-for ((t = 0; t < 100; t++)); do
-  taken=$(ecmp_held_on gwb "$moved_ports")
-  [[ $(wc -l <<<"$taken") == $(wc -l <<<"$on_a") ]] && break
-  sleep 0.1
-done
-[[ $taken == "$on_a" ]] || fail "gwb did not take gwa's connections with the same backends (Maglev):
-on gwa before: $on_a
-on gwb after:  $taken"
+ecmp_taken_over
 route_ms=$(ecmp_route_change_ms "$t0" 0)
 survivor_ms=$("$LAB_PY" -c 'import json,sys; print(int((json.loads(sys.argv[1])["first"] - float(sys.argv[2])) * 1000))' \
   "$(grep first "$LAB_STATE/first-moved.log")" "$t0")
