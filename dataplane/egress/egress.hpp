@@ -166,7 +166,7 @@ private:
   unsigned workers_;
   std::vector<uint16_t> ports_;  // DPDK port id by interface index
   std::vector<uint16_t> mtu_;    // by interface index
-  uint16_t smallest_mtu_;        // of every interface
+  uint16_t smallest_mtu_;        // of every interface: what fits it fits any link
   rte_mempool* pool_;            // for packets the worker originates
   const handoff_mesh* mesh_;
   uint64_t now_ = 0;

@@ -8,7 +8,6 @@
 #include <cstdint>
 
 #include "dataplane/flow/flow.hpp"
-#include "dataplane/net/family.hpp"
 #include "dataplane/net/parse.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 #include "dataplane/stats/drop_reason.hpp"
@@ -18,7 +17,7 @@ namespace sluice {
 // A TCP/UDP packet with TTL > 1, to be forwarded on its flow.
 struct packet_desc {
   rte_mbuf* m;
-  ipv4_packet pkt;        // the parsed headers (family ipv4)
+  ipv4_packet pkt;        // the parsed headers (IPv4, the only family yet)
   // For flow misses only (an established packet never needs them): the service of its VIP and
   // port, or nullptr, and why a packet without service and flow is dropped
   // (local_delivery_unsupported: unless the kernel takes it). Set by the miss stage.
@@ -28,7 +27,6 @@ struct packet_desc {
   bool dest_known;
   uint8_t acl_hold;       // for a new flow: its flow::acl_hold (dataplane/acl/hold.hpp)
   uint16_t in_iface;      // the interface it arrived on
-  addr_family family;
 
   // What the destination address is to us: looked up the first time a stage asks (a flow miss,
   // local delivery), then kept.

@@ -88,7 +88,6 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, packet_
   if (is_icmp_error(p)) return handle_icmp_error(s, in_iface, m, p), true;
   c.m = m;
   c.in_iface = in_iface;
-  c.family = addr_family::ipv4;
   c.dest_known = false;
   if ((p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP) && p.ip->time_to_live > 1) return false;
   deliver_locally(s, c);
