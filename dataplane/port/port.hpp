@@ -13,6 +13,11 @@
 
 namespace sluice {
 
+// Descriptors asked for each RX and TX queue (the PMD may adjust them): each can hold an mbuf,
+// which the mbuf pool must have room for (dataplane/assembly/mbuf_budget.hpp).
+inline constexpr uint16_t k_rx_desc = 1024;
+inline constexpr uint16_t k_tx_desc = 1024;
+
 struct port_info {
   uint16_t port_id;
   rte_ether_addr mac;
