@@ -26,7 +26,7 @@ unsigned worker_count(const dataplane_setup& s) {
 
 dataplane_assembly::dataplane_assembly(dataplane_setup setup)
     : lcores_(setup.lcores), publisher_(worker_count(setup)) {
-  const unsigned n = workers();
+  const unsigned n = unsigned(setup.workers.size());
   const int socket = int(rte_socket_id());
   for (unsigned i = 0; i < n; ++i)
     stats_.push_back(std::make_unique<worker_stats>(setup.slots.services, setup.slots.backends,
