@@ -3,11 +3,10 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
-#include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
-#include <atomic>
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <vector>
@@ -15,73 +14,57 @@
 #include "control/admin/server.hpp"
 #include "control/announce/bgp_announcer.hpp"
 #include "control/daemon/control_plane.hpp"
-#include "control/daemon/worker_setup.hpp"
+#include "control/daemon/dataplane_setup.hpp"
+#include "control/daemon/interfaces.hpp"
 #include "control/health/prober.hpp"
 #include "control/exception/kernel_twins.hpp"
 #include "control/k8s/runner.hpp"
 #include "control/log/log.hpp"
-#include "dataplane/worker/worker.hpp"
+#include "dataplane/assembly/assembly.hpp"
+#include "dataplane/assembly/mbuf_budget.hpp"
 
 namespace sluice {
 namespace {
 
-// Per port and queue: RX ring + TX ring + one burst in flight; plus what neighbour queues
-// and ARP requests may hold per worker, and full hand-off rings between workers.
-unsigned mbufs_needed(const config& c) {
-  const unsigned per_queue = 1024 + 1024 + worker::k_burst;
-  const unsigned per_worker = 1024 * neighbour::k_queue_len / 8 + 512;
-  const unsigned w = c.dataplane.workers;
-  const unsigned handoff = w > 1 ? w * (w - 1) * handoff_mesh::k_ring_size : 0;
-  unsigned ports = unsigned(c.interfaces.size());
-  for (const interface_config& i : c.interfaces) ports += i.exception_path ? 1 : 0; // the taps
-  const unsigned n = ports * w * per_queue + w * per_worker + handoff + 4096;
-  return n | 1023; // a power of two minus one suits the mempool ring best
+// The DPDK ports the workers poll: every interface and its kernel twin, if it has one.
+unsigned polled_ports(const config& c) {
+  unsigned n = unsigned(c.interfaces.size());
+  for (const interface_config& i : c.interfaces) n += i.exception_path ? 1 : 0;
+  return n;
 }
 
-// Stops the launched workers on every way out of the start-up scope, exceptions included,
-// before the objects they use are destroyed.
-struct worker_stopper {
-  std::atomic<bool>& stop;
-  ~worker_stopper() {
-    stop.store(true, std::memory_order_relaxed);
-    rte_eal_mp_wait_lcore();
+// The first `workers` worker lcores, in EAL's order.
+std::vector<unsigned> worker_lcores(unsigned workers) {
+  std::vector<unsigned> out;
+  unsigned lcore = 0;
+  RTE_LCORE_FOREACH_WORKER(lcore) {
+    if (out.size() == workers) break;
+    out.push_back(lcore);
   }
-};
-
-struct launch_arg {
-  worker* w;
-  const std::atomic<bool>* stop;
-};
-
-int worker_main(void* arg) {
-  auto* a = static_cast<launch_arg*>(arg);
-  a->w->run(*a->stop);
-  return 0;
-}
-
-// The wake-ups of worker `index`'s RX queues (its queue on every port and kernel twin), logged
-// with the queues that have none: a sleeping worker sees those only when its sleep ends.
-std::vector<rx_wakeup> idle_wakeups(const config& cfg, const std::vector<port_info>& ports,
-                                    const std::vector<std::optional<exception_port>>& twins,
-                                    unsigned index) {
-  std::vector<rx_wakeup> out;
-  std::vector<std::string> without;
-  auto add = [&](uint16_t port, const std::string& device, const std::string& name) {
-    if (auto w = find_rx_wakeup(port, uint16_t(index), device))
-      out.push_back(*w);
-    else
-      without.push_back(name);
-  };
-  for (std::size_t i = 0; i < ports.size(); ++i) {
-    add(ports[i].port_id, cfg.interfaces[i].device, cfg.interfaces[i].name);
-    if (i < twins.size() && twins[i]) add(twins[i]->port, "", cfg.interfaces[i].name + ".tap");
-  }
-  std::string list;
-  for (const std::string& n : without) list += (list.empty() ? "" : ",") + n;
-  log::info("msg=\"idle: adaptive\" worker={} woken_by_packets={} sleep_bound_us={} "
-            "seen_at_sleep_end=\"{}\"",
-            index, out.size(), cfg.dataplane.idle_max_sleep_us, list);
   return out;
+}
+
+// Each worker's wake-ups, logged with the queues that have none: a sleeping worker sees those
+// only when its sleep ends.
+void log_idle_wakeups(const config& cfg, const dataplane_setup& dp,
+                      const std::vector<port_info>& ports,
+                      const std::vector<std::optional<exception_port>>& twins) {
+  for (unsigned w = 0; w < dp.workers.size(); ++w) {
+    const std::vector<rx_wakeup>& wakeups = dp.workers[w].idle.wakeups;
+    std::string without;
+    auto note = [&](uint16_t port, const std::string& name) {
+      if (std::none_of(wakeups.begin(), wakeups.end(),
+                       [port](const rx_wakeup& r) { return r.port == port; }))
+        without += (without.empty() ? "" : ",") + name;
+    };
+    for (std::size_t i = 0; i < ports.size(); ++i) {
+      note(ports[i].port_id, cfg.interfaces[i].name);
+      if (i < twins.size() && twins[i]) note(twins[i]->port, cfg.interfaces[i].name + ".tap");
+    }
+    log::info("msg=\"idle: adaptive\" worker={} woken_by_packets={} sleep_bound_us={} "
+              "seen_at_sleep_end=\"{}\"",
+              w, wakeups.size(), cfg.dataplane.idle_max_sleep_us, without);
+  }
 }
 
 // Owns what rte_eal_init() started; cleans up in reverse order on every exit path.
@@ -129,58 +112,24 @@ int run_daemon(const std::string& config_path, const config& cfg) {
   }
 
   try {
-    eal.pool = rte_pktmbuf_pool_create("sluice_mbufs", mbufs_needed(cfg), 256, 0,
-                                       RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
+    eal.pool = rte_pktmbuf_pool_create("sluice_mbufs", mbufs_needed(polled_ports(cfg), workers),
+                                       256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
     if (eal.pool == nullptr)
       throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
 
-    const bool adaptive = cfg.dataplane.idle == idle_mode::adaptive;
-    std::vector<port_info> ports;
-    for (const interface_config& i : cfg.interfaces) {
-      ports.push_back(open_port(i.device, workers, eal.pool, rx_use::parsed,
-                                adaptive ? rx_interrupts::requested : rx_interrupts::off));
-      eal.ports.push_back(ports.back().port_id);
-      log::info("msg=\"interface up\" name={} device=\"{}\" port={}", i.name, i.device,
-                ports.back().port_id);
-    }
+    const std::vector<port_info> ports = open_interfaces(cfg, eal.pool, eal.ports);
+    for (std::size_t i = 0; i < ports.size(); ++i)
+      log::info("msg=\"interface up\" name={} device=\"{}\" port={}", cfg.interfaces[i].name,
+                cfg.interfaces[i].device, ports[i].port_id);
     const auto twins = open_kernel_twins(cfg, ports, workers, eal.pool, eal.ports);
 
-    snapshot_publisher publisher(workers);
-    std::vector<std::unique_ptr<worker_stats>> stats;
-    std::vector<const worker_stats*> stats_view;
-    for (unsigned i = 0; i < workers; ++i) {
-      stats.push_back(std::make_unique<worker_stats>(
-          cfg.dataplane.max_services, cfg.dataplane.max_backends, cfg.dataplane.max_acl_rules));
-      stats_view.push_back(stats.back().get());
-    }
-    control_plane control(config_path, cfg, ports, publisher, stats_view);
+    dataplane_setup setup = make_dataplane_setup(cfg, ports, twins, eal.pool, worker_lcores(workers));
+    if (cfg.dataplane.idle == idle_mode::adaptive) log_idle_wakeups(cfg, setup, ports, twins);
+    dataplane_assembly dataplane(std::move(setup));
+    control_plane control(config_path, cfg, ports, dataplane.publisher(), dataplane.stats_view());
+    dataplane.launch(); // on a way out by exception, the assembly stops them as it goes
 
-    std::unique_ptr<handoff_mesh> mesh;
-    if (workers > 1) mesh = std::make_unique<handoff_mesh>(workers, int(rte_socket_id()));
-    const command_rings commands(workers, int(rte_socket_id()));
-    std::vector<uint16_t> port_ids;
-    for (const port_info& p : ports) port_ids.push_back(p.port_id);
-    std::vector<std::unique_ptr<worker>> pool;
-    std::atomic<bool> stop{false};
-    std::vector<launch_arg> launch(workers);
-    worker_stopper stopper{stop};
-    unsigned index = 0;
-    unsigned lcore = 0;
-    RTE_LCORE_FOREACH_WORKER(lcore) {
-      if (index == workers) break;
-      worker_setup setup =
-          make_worker_setup(cfg, index, port_ids, eal.pool, int(rte_lcore_to_socket_id(lcore)));
-      setup.mesh = mesh.get();
-      setup.commands = &commands;
-      setup.exception_ports = twins;
-      if (adaptive) setup.idle.wakeups = idle_wakeups(cfg, ports, twins, index);
-      pool.push_back(std::make_unique<worker>(setup, publisher, *stats[index]));
-      launch[index] = {pool.back().get(), &stop};
-      if (rte_eal_remote_launch(worker_main, &launch[index], lcore) != 0)
-        throw std::runtime_error("cannot launch worker on lcore " + std::to_string(lcore));
-      ++index;
-    }
-    control.take_flow_requests(commands);
+    control.take_flow_requests(dataplane.commands());
     log::info("msg=\"forwarding\" workers={} interfaces={} services={}", workers,
               cfg.interfaces.size(), cfg.services.size());
 
@@ -234,6 +183,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
         }
       }
     }
+    dataplane.stop(); // started after the control plane, stopped before it
   } catch (const std::exception& e) {
     log::error("msg=\"start-up failed\" reason=\"{}\"", e.what());
     return 1;

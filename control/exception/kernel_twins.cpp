@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "control/daemon/interfaces.hpp"
 #include "control/exception/kernel_netdev.hpp"
 #include "control/log/log.hpp"
 
@@ -30,8 +31,7 @@ std::vector<std::optional<exception_port>> open_kernel_twins(const config& c,
       // The tap's packets are never parsed (they leave by the interface as the kernel wrote them).
       const port_info tap =
           open_port(tap_devargs(i, e, ports[i].mac), queues, pool, rx_use::passed_on,
-                    c.dataplane.idle == idle_mode::adaptive ? rx_interrupts::requested
-                                                            : rx_interrupts::off);
+                    idle_rx_interrupts(c));
       opened.push_back(tap.port_id);
       configure_tap(e.tap, iface.addr, iface.prefix_len);
       out[i] = exception_port{.port = tap.port_id, .rate_limit_pps = e.rate_limit_pps};

@@ -17,8 +17,6 @@
 namespace sluice {
 namespace {
 
-constexpr uint16_t k_rx_desc = 1024;
-constexpr uint16_t k_tx_desc = 1024;
 constexpr uint16_t k_mtu = 1500;
 
 // A memif server that died leaves its socket file behind, and the next probe fails with

@@ -13,6 +13,11 @@
 
 namespace sluice {
 
+// Descriptors asked for each RX and TX queue (the PMD may adjust them): each can hold an mbuf,
+// which the mbuf pool must have room for (dataplane/assembly/mbuf_budget.hpp).
+inline constexpr uint16_t k_rx_desc = 1024;
+inline constexpr uint16_t k_tx_desc = 1024;
+
 // The IP MTU of every link: interfaces are Ethernet with the standard MTU (they have no MTU
 // setting yet). The egress fragments, and TUN and PROXY v2 size their additions, by it.
 inline constexpr uint16_t k_link_mtu = 1500;

@@ -52,8 +52,8 @@ void print_report(const report& r) {
   fmt::print("worker over measured runs: rx {} tx {} ({:.4f} forwarded), flows created {}, live {}\n",
              r.gateway_rx, r.gateway_tx, ratio(double(r.gateway_tx), double(r.gateway_rx)),
              r.flows_created, r.flows_live);
-  fmt::print("memory: flow table of {} flows: {:.1f} heap bytes/flow beyond a worker's fixed {:.1f} MiB "
-             "(priced by a {}-flow worker), {:.1f} hugepage bytes/flow in all\n",
+  fmt::print("memory: flow table of {} flows: {:.1f} heap bytes/flow beyond a fixed {:.1f} MiB per worker "
+             "(priced by the same dataplane with {}-flow tables), {:.1f} hugepage bytes/flow in all\n",
              capacity, r.memory.heap_bytes_per_flow, double(r.memory.fixed_heap_bytes) / o.workers / (1 << 20),
              k_probe_flows, r.memory.hugepage_bytes_per_flow);
   for (const std::string& n : r.notes) fmt::print("note: {}\n", n);

@@ -3,12 +3,15 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include <stdexcept>
 #include <string>
 
-#include "control/daemon/worker_setup.hpp"
+#include "control/daemon/dataplane_setup.hpp"
+#include "control/daemon/interfaces.hpp"
 #include "control/snapshot/compile.hpp"
+#include "dataplane/worker/handoff.hpp"
 #include "tests/support/packet_builder.hpp"
 
 namespace sluice::bench {
@@ -24,6 +27,7 @@ constexpr unsigned k_pool_cache = 256;
 
 config bench_config(const rig_options& o) {
   config c;
+  c.dataplane.workers = unsigned(o.worker_lcores.size());
   c.dataplane.flows_per_worker = o.flow_capacity;
   c.dataplane.timeouts = o.timeouts;
   c.dataplane.idle = o.idle;
@@ -69,51 +73,36 @@ config bench_config(const rig_options& o) {
 
 } // namespace
 
-rig::rig(const rig_options& o) : options_(o), cfg_(bench_config(o)), publisher_(o.workers) {
-  pool_ = rte_pktmbuf_pool_create("bench_mbufs", o.workers > 1 ? k_pool_size_two_workers : k_pool_size,
+rig::rig(const rig_options& o) : options_(o), cfg_(bench_config(o)) {
+  if (o.worker_lcores.empty()) throw std::runtime_error("the rig needs a worker lcore");
+  pool_ = rte_pktmbuf_pool_create("bench_mbufs", workers() > 1 ? k_pool_size_two_workers : k_pool_size,
                                   k_pool_cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
   if (pool_ == nullptr) throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
-  for (const interface_config& i : cfg_.interfaces)
-    ports_.push_back(open_port(i.device, o.workers, pool_, rx_use::parsed));
+  ports_ = open_interfaces(cfg_, pool_, opened_);
   // net_ring0 without devargs makes 16 ring pairs, one per queue: ETH_RXTX<queue>_net_ring0.
-  for (unsigned q = 0; q < o.workers; ++q) {
+  for (unsigned q = 0; q < workers(); ++q) {
     const std::string name = "ETH_RXTX" + std::to_string(q) + "_net_ring0";
     source_rings_.push_back(rte_ring_lookup(name.c_str()));
     if (source_rings_.back() == nullptr) throw std::runtime_error("net_ring0 made no ring " + name);
   }
-  if (o.workers > 1) mesh_ = std::make_unique<handoff_mesh>(o.workers, int(rte_socket_id()));
-
-  slot_registries slots{slot_registry(cfg_.dataplane.max_services),
-                        slot_registry(cfg_.dataplane.max_backends)};
-  publisher_.publish(compile_snapshot(cfg_, ports_, slots, 1));
-  for (unsigned w = 0; w < o.workers; ++w)
-    stats_.push_back(std::make_unique<worker_stats>(cfg_.dataplane.max_services,
-                                                    cfg_.dataplane.max_backends, cfg_.dataplane.max_acl_rules));
 }
 
 rig::~rig() {
-  mesh_.reset(); // frees the mbufs left in its rings: before the pool goes
-  for (const port_info& p : ports_) close_port(p.port_id);
+  for (uint16_t p : opened_) close_port(p);
   rte_mempool_free(pool_);
 }
 
-unsigned rig::handoff_backlog() const noexcept {
-  unsigned n = 0;
-  if (mesh_)
-    for (unsigned from = 0; from < mesh_->workers(); ++from)
-      for (unsigned to = 0; to < mesh_->workers(); ++to)
-        if (from != to) n += rte_ring_count(mesh_->packets(from, to));
-  return n;
+std::unique_ptr<dataplane_assembly> rig::assemble(uint32_t flow_capacity) const {
+  dataplane_setup setup = make_dataplane_setup(cfg_, ports_, {}, pool_, options_.worker_lcores);
+  if (flow_capacity != 0)
+    for (worker_setup& w : setup.workers) w.flow_capacity = flow_capacity;
+  return std::make_unique<dataplane_assembly>(std::move(setup));
 }
 
-std::unique_ptr<worker> rig::make_worker(unsigned id, uint32_t flow_capacity) {
-  std::vector<uint16_t> ids;
-  for (const port_info& p : ports_) ids.push_back(p.port_id);
-  worker_setup setup =
-      make_worker_setup(cfg_, id, ids, pool_, int(rte_lcore_to_socket_id(options_.worker_lcore)));
-  setup.mesh = mesh_.get();
-  if (flow_capacity != 0) setup.flow_capacity = flow_capacity;
-  return std::make_unique<worker>(setup, publisher_, *stats_[id]);
+void rig::publish(dataplane_assembly& d) const {
+  slot_registries slots{slot_registry(cfg_.dataplane.max_services),
+                        slot_registry(cfg_.dataplane.max_backends)};
+  d.publisher().publish(compile_snapshot(cfg_, ports_, slots, 1));
 }
 
 } // namespace sluice::bench

@@ -11,6 +11,7 @@
 #include "control/config/model.hpp"
 #include "dataplane/flow/flow.hpp"
 #include "dataplane/worker/handoff.hpp"
+#include "dataplane/worker/worker.hpp"
 #include "perf/bench/ceiling.hpp"
 #include "perf/bench/rig.hpp"
 
@@ -26,9 +27,9 @@ frame_template make_frame(const rig& r, uint8_t flags, unsigned size) {
 
 // A counter summed over every worker.
 template <typename F>
-uint64_t total(rig& r, F counter) {
+uint64_t total(dataplane_assembly& d, F counter) {
   uint64_t n = 0;
-  for (unsigned w = 0; w < r.workers(); ++w) n += counter(r.stats(w)).get();
+  for (unsigned w = 0; w < d.workers(); ++w) n += counter(d.stats(w)).get();
   return n;
 }
 
@@ -37,17 +38,17 @@ struct tally {
   uint64_t rx = 0, tx = 0, created = 0, handoff_out = 0, handoff_in = 0;
   uint64_t drops[k_drop_reason_count] = {};
 
-  static tally of(rig& r, unsigned w) {
-    const worker_counters& c = r.stats(w).worker;
+  static tally of(const dataplane_assembly& d, unsigned w) {
+    const worker_counters& c = d.stats(w).worker;
     tally t{.rx = c.rx_packets.get(), .tx = c.tx_packets.get(), .created = c.flows_created.get(),
             .handoff_out = c.handoff_out.get(), .handoff_in = c.handoff_in.get()};
     for (std::size_t i = 0; i < k_drop_reason_count; ++i) t.drops[i] = c.drops[i].get();
     return t;
   }
-  static tally of(rig& r) {
+  static tally of(const dataplane_assembly& d) {
     tally t;
-    for (unsigned w = 0; w < r.workers(); ++w) {
-      const tally one = of(r, w);
+    for (unsigned w = 0; w < d.workers(); ++w) {
+      const tally one = of(d, w);
       t.rx += one.rx, t.tx += one.tx, t.created += one.created;
       t.handoff_out += one.handoff_out, t.handoff_in += one.handoff_in;
       for (std::size_t i = 0; i < k_drop_reason_count; ++i) t.drops[i] += one.drops[i];
@@ -56,26 +57,25 @@ struct tally {
   }
 };
 
-using workers = std::vector<std::unique_ptr<worker>>;
-
-// The rig's workers, and the heap their flow tables take per flow (rep.memory). A worker holds
-// megabytes whatever its capacity (reassembly buffers, affinity and neighbour tables): a worker
-// with a k_probe_flows table, made and freed first, prices that part, which is left out.
-workers make_workers(rig& r, const options& o, report& rep) {
+// The rig's dataplane with the config published, and the heap its flow tables take per flow
+// (rep.memory). A dataplane holds megabytes whatever its capacity (each worker's reassembly
+// buffers, affinity and neighbour tables; the rings between them): the same dataplane with
+// k_probe_flows tables, made and freed first, prices that part, which is left out.
+std::unique_ptr<dataplane_assembly> make_dataplane(rig& r, const options& o, report& rep) {
   const int socket = int(rte_lcore_to_socket_id(o.worker_lcore));
   const uint64_t capacity = o.capacity ? o.capacity : o.flows;
   uint64_t probe_heap = 0, probe_flows = 0;
   if (capacity > k_probe_flows) {
     const memory_sample before = sample_memory(socket);
-    const std::unique_ptr<worker> probe = r.make_worker(0, k_probe_flows);
-    probe_heap = (sample_memory(socket).heap_allocated - before.heap_allocated) * r.workers();
+    const std::unique_ptr<dataplane_assembly> probe = r.assemble(k_probe_flows);
+    probe_heap = sample_memory(socket).heap_allocated - before.heap_allocated;
     probe_flows = uint64_t(k_probe_flows) * r.workers();
   }
   const memory_sample before = sample_memory(socket);
-  workers ws;
-  for (unsigned id = 0; id < r.workers(); ++id) ws.push_back(r.make_worker(id));
+  std::unique_ptr<dataplane_assembly> d = r.assemble();
   rep.memory = cost_per_flow(before, sample_memory(socket), capacity * r.workers(), probe_heap, probe_flows);
-  return ws;
+  r.publish(*d);
+  return d;
 }
 
 struct poll_worker {
@@ -116,8 +116,8 @@ run_result run_together(rig& r, const options& o, std::vector<generator>& gen, c
   return combined(a, b);
 }
 
-std::array<poll_worker, 2> gateway_polls(const workers& ws) {
-  return {poll_worker{ws[0].get()}, poll_worker{ws.size() > 1 ? ws[1].get() : nullptr}};
+std::array<poll_worker, 2> gateway_polls(dataplane_assembly& d) {
+  return {poll_worker{&d.worker_at(0)}, poll_worker{d.workers() > 1 ? &d.worker_at(1) : nullptr}};
 }
 
 void note_drops(report& rep, const tally& a, const tally& b, const char* phase) {
@@ -129,31 +129,31 @@ void note_drops(report& rep, const tally& a, const tally& b, const char* phase) 
 
 // Alternates ceiling and gateway runs over the same streams, `o.runs` of each; with two
 // workers, two io forwarders (one per queue) are the ceiling.
-void measure_pairs(report& rep, rig& r, const workers& ws, std::vector<generator>& gen,
+void measure_pairs(report& rep, rig& r, dataplane_assembly& d, std::vector<generator>& gen,
                    const options& o) {
   std::vector<std::unique_ptr<rcu_reader>> rcu;
   std::vector<io_forwarder> io;
   for (unsigned id = 0; id < r.workers(); ++id) {
-    rcu.push_back(std::make_unique<rcu_reader>(r.publisher().qsbr(), id));
+    rcu.push_back(std::make_unique<rcu_reader>(d.publisher().qsbr(), id));
     io.emplace_back(r.source_port(), r.sink_port(), uint16_t(id));
   }
   const run_plan plan{.until = run_until::deadline, .source = o.source, .seconds = o.seconds};
   std::array<report_quiescent, 2> nothing{};
   std::array<report_quiescent, 2> quiescent{{{rcu[0].get()}, {r.workers() > 1 ? rcu[1].get() : nullptr}}};
-  std::array<poll_worker, 2> gateway = gateway_polls(ws);
+  std::array<poll_worker, 2> gateway = gateway_polls(d);
   std::array<poll_forwarder, 2> forward{{{&io[0]}, {r.workers() > 1 ? &io[1] : nullptr}}};
   std::vector<tally> each_before;
-  for (unsigned id = 0; id < r.workers(); ++id) each_before.push_back(tally::of(r, id));
-  const tally before = tally::of(r);
+  for (unsigned id = 0; id < r.workers(); ++id) each_before.push_back(tally::of(d, id));
+  const tally before = tally::of(d);
   for (unsigned i = 0; i < o.runs; ++i) {
     rep.ceiling.push_back(run_together(r, o, gen, plan, forward, nothing));
     rep.gateway.push_back(run_together(r, o, gen, plan, gateway, quiescent));
   }
-  const tally after = tally::of(r);
+  const tally after = tally::of(d);
   rep.gateway_rx = after.rx - before.rx;
   rep.gateway_tx = after.tx - before.tx;
   rep.flows_created = after.created - before.created;
-  for (const auto& w : ws) rep.flows_live += w->flows().size();
+  for (unsigned id = 0; id < d.workers(); ++id) rep.flows_live += d.worker_at(id).flows().size();
   note_drops(rep, before, after, "measured runs");
   // Polls over k_preempted_cycles are left out as preemption; many of them are a slow path.
   uint64_t slow = 0, polls = 0;
@@ -167,37 +167,37 @@ void measure_pairs(report& rep, rig& r, const workers& ws, std::vector<generator
                                   r.workers(), after.handoff_out - before.handoff_out, rep.gateway_rx));
   // Proof that both workers worked: what each took from its own queue and from the other.
   for (unsigned id = 0; id < r.workers(); ++id) {
-    const tally now = tally::of(r, id);
+    const tally now = tally::of(d, id);
     const tally& was = each_before[id];
     rep.notes.push_back(fmt::format("worker {}: rx {} from its queue, handed over {}, taken over {}, "
                                     "tx {}, flows live {}",
                                     id, now.rx - was.rx, now.handoff_out - was.handoff_out,
                                     now.handoff_in - was.handoff_in, now.tx - was.tx,
-                                    ws[id]->flows().size()));
+                                    d.worker_at(id).flows().size()));
   }
 }
 
-void note_acl(report& rep, rig& r, const options& o) {
+void note_acl(report& rep, dataplane_assembly& d, const options& o) {
   if (o.acl_rules + o.acl_patterns == 0) return;
   rep.notes.push_back("acl: global set of " + std::to_string(o.acl_rules) + " address rules and " +
                       std::to_string(o.acl_patterns) + " payload patterns; " +
-                      std::to_string(total(r, [](worker_stats& s) -> counter& { return s.worker.acl_scans; })) + " payload scans in all");
+                      std::to_string(total(d, [](worker_stats& s) -> counter& { return s.worker.acl_scans; })) + " payload scans in all");
 }
 
 // Connections each backend slot was given (warm-up included): shows the scheduler at work.
-void note_spread(report& rep, rig& r, const options& o) {
+void note_spread(report& rep, dataplane_assembly& d, const options& o) {
   std::string note = fmt::format("connections per backend ({}):", name_of(o.scheduler));
-  for (unsigned b = 0; b < o.backends; ++b) note += fmt::format(" {}", total(r, [b](worker_stats& s) -> counter& { return s.backends[b].conns; }));
+  for (unsigned b = 0; b < o.backends; ++b) note += fmt::format(" {}", total(d, [b](worker_stats& s) -> counter& { return s.backends[b].conns; }));
   rep.notes.push_back(std::move(note));
 }
 
 // Polls every worker in turn on this lcore until no source queue or hand-off ring holds a
 // packet (after concurrent runs, one worker may have stopped with packets handed to it).
-void settle(rig& r, const workers& ws) {
+void settle(dataplane_assembly& d) {
   for (unsigned quiet_rounds = 0; quiet_rounds < 2;) {
     unsigned received = 0;
-    for (const auto& w : ws) received += w->poll_once();
-    quiet_rounds = received == 0 && r.handoff_backlog() == 0 ? quiet_rounds + 1 : 0;
+    for (unsigned w = 0; w < d.workers(); ++w) received += d.worker_at(w).poll_once();
+    quiet_rounds = received == 0 && d.handoff_backlog() == 0 ? quiet_rounds + 1 : 0;
   }
 }
 
@@ -239,27 +239,32 @@ stream established_stream(const frame_template& f, flow_order order, const std::
 
 // Exactly each worker's share of flows live and established (ipvsadm ActiveConn), nothing left
 // in a hand-off ring; a note names what is off.
-void check_warm_up(report& rep, rig& r, const workers& ws, const std::vector<share>& shares) {
+void check_warm_up(report& rep, const dataplane_assembly& d, const std::vector<share>& shares) {
   std::string split;
-  for (unsigned w = 0; w < r.workers(); ++w) {
+  for (unsigned w = 0; w < d.workers(); ++w) {
     uint64_t established = 0;
-    for (unsigned b = 0; b < rep.opts.backends; ++b) established += r.stats(w).backends[b].active.get();
-    const uint64_t live = ws[w]->flows().size();
+    for (unsigned b = 0; b < rep.opts.backends; ++b) established += d.stats(w).backends[b].active.get();
+    const uint64_t live = d.worker_at(w).flows().size();
     if (live != shares[w].flows || established != shares[w].flows)
       rep.notes.push_back(fmt::format("warm-up left worker {} with {} flows ({} established), not {}",
                                       w, live, established, shares[w].flows));
     split += fmt::format("{}worker {} {}", w ? ", " : "", w, established);
   }
-  if (r.handoff_backlog() != 0)
-    rep.notes.push_back(fmt::format("warm-up left {} packets in hand-off rings", r.handoff_backlog()));
-  if (r.workers() > 1) rep.notes.push_back("established flows after warm-up: " + split);
+  if (d.handoff_backlog() != 0)
+    rep.notes.push_back(fmt::format("warm-up left {} packets in hand-off rings", d.handoff_backlog()));
+  if (d.workers() > 1) rep.notes.push_back("established flows after warm-up: " + split);
 }
 
 rig_options rig_for(const options& o, const flow_timeouts& t) {
   const uint64_t cap = o.capacity ? o.capacity : o.flows;
   if (cap > UINT32_MAX / 2) throw std::runtime_error("flow capacity too large for one worker");
+  std::vector<unsigned> lcores{o.worker_lcore};
+  if (o.workers > 1) {
+    const std::array<unsigned, 2> two = worker_lcores(o);
+    lcores.assign(two.begin(), two.end());
+  }
   return {.flow_capacity = uint32_t(cap), .timeouts = t, .backends = o.backends,
-          .worker_lcore = o.worker_lcore, .workers = o.workers, .mode = o.mode, .scheduler = o.scheduler, .acl_rules = o.acl_rules, .acl_patterns = o.acl_patterns,
+          .worker_lcores = lcores, .mode = o.mode, .scheduler = o.scheduler, .acl_rules = o.acl_rules, .acl_patterns = o.acl_patterns,
           .idle = o.idle};
 }
 
@@ -273,14 +278,14 @@ report run_established(const options& o) {
   const frame_template ack = make_frame(r, k_tcp_ack, o.size);
   const std::vector<share> shares = shares_by_owner(o);
 
-  const workers ws = make_workers(r, o, rep);
+  const std::unique_ptr<dataplane_assembly> d = make_dataplane(r, o, rep);
 
   // Warm-up through the real workers: one SYN then one ACK per flow, each on its owner's own
   // queue (nothing handed over), all workers polling at once until their sources ran dry; then
   // the queues and hand-off rings are emptied, so every flow is tracked and established on its
   // owner before anything is timed.
-  const tally t0 = tally::of(r);
-  std::array<poll_worker, 2> poll = gateway_polls(ws);
+  const tally t0 = tally::of(*d);
+  std::array<poll_worker, 2> poll = gateway_polls(*d);
   std::array<report_quiescent, 2> nothing{};
   for (const frame_template* f : {&syn, &ack}) {
     std::vector<generator> warm;
@@ -290,17 +295,17 @@ report run_established(const options& o) {
       warm.emplace_back(r.source_ring(w), r.pool(), s);
     }
     run_together(r, o, warm, {.until = run_until::drained, .source = o.source}, poll, nothing);
-    settle(r, ws);
+    settle(*d);
   }
-  note_drops(rep, t0, tally::of(r), "warm-up");
-  check_warm_up(rep, r, ws, shares);
+  note_drops(rep, t0, tally::of(*d), "warm-up");
+  check_warm_up(rep, *d, shares);
 
   std::vector<generator> gen;
   for (unsigned w = 0; w < r.workers(); ++w)
     gen.emplace_back(r.source_ring(w), r.pool(), established_stream(ack, o.order, shares, w, o, o.steer));
-  measure_pairs(rep, r, ws, gen, o);
-  note_acl(rep, r, o);
-  note_spread(rep, r, o);
+  measure_pairs(rep, r, *d, gen, o);
+  note_acl(rep, *d, o);
+  note_spread(rep, *d, o);
   return rep;
 }
 
@@ -314,7 +319,7 @@ report run_new(const options& o) {
   prime_pool(r.pool());
   const frame_template syn = make_frame(r, k_tcp_syn, o.size);
 
-  const workers ws = make_workers(r, o, rep);
+  const std::unique_ptr<dataplane_assembly> d = make_dataplane(r, o, rep);
 
   // Client tuples never repeat: 2^30 of them per worker's source outlast any run at these
   // rates. The generator changes the client address every 16,384 tuples and flows are owned by
@@ -333,12 +338,12 @@ report run_new(const options& o) {
                             .owner = r.workers() > 1 && o.steer == steering::owner ? int(id) : -1,
                             .workers = r.workers(), .rx_flags = o.rx_flags});
   // One untimed run brings the table to its steady occupancy.
-  std::array<poll_worker, 2> poll = gateway_polls(ws);
+  std::array<poll_worker, 2> poll = gateway_polls(*d);
   std::array<report_quiescent, 2> nothing{};
   run_together(r, o, gen, {.until = run_until::deadline, .source = o.source, .seconds = o.seconds}, poll, nothing);
-  measure_pairs(rep, r, ws, gen, o);
-  note_acl(rep, r, o);
-  note_spread(rep, r, o);
+  measure_pairs(rep, r, *d, gen, o);
+  note_acl(rep, *d, o);
+  note_spread(rep, *d, o);
   return rep;
 }
 

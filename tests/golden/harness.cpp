@@ -3,6 +3,7 @@
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 #include <stdexcept>
 
 #include "control/config/load.hpp"
-#include "control/daemon/worker_setup.hpp"
+#include "control/daemon/dataplane_setup.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/net/ipv4.hpp"
 #include "dataplane/port/port.hpp"
@@ -66,6 +67,12 @@ private:
   }
 };
 
+// The ports the config's two interfaces are, by interface index.
+std::vector<port_info> interface_ports() {
+  const environment& env = environment::get();
+  return {env.ports[k_uplink].info, env.ports[k_downlink].info};
+}
+
 } // namespace
 
 dataplane_harness::dataplane_harness(const std::string& yaml, unsigned workers) {
@@ -77,32 +84,21 @@ dataplane_harness::dataplane_harness(const std::string& yaml, unsigned workers) 
   // As in sluiced, the config says how many workers there are: per-worker state compiled into
   // the snapshot (Hyperscan scratch, full-NAT port partitions) is sized by it.
   config_.dataplane.workers = workers;
-  publisher_ = std::make_unique<snapshot_publisher>(workers);
+  const std::vector<port_info> ports = interface_ports();
+  std::vector<std::optional<exception_port>> twins;
+  if (!config_.interfaces.empty() && config_.interfaces[0].exception_path)
+    twins = {exception_port{.port = env.ports[k_uplink_twin].info.port_id,
+                            .rate_limit_pps = config_.interfaces[0].exception_path->rate_limit_pps}};
+  // The workers are polled from this thread, on the main lcore.
+  assembly_ = std::make_unique<dataplane_assembly>(make_dataplane_setup(
+      config_, ports, twins, env.pool, std::vector<unsigned>(workers, rte_get_main_lcore())));
   slots_ = std::make_unique<slot_registries>(slot_registries{
       slot_registry(config_.dataplane.max_services), slot_registry(config_.dataplane.max_backends)});
-  const port_info ports[] = {env.ports[0].info, env.ports[1].info};
-  publisher_->publish(compile_snapshot(config_, ports, *slots_, generation_));
-  if (workers > 1) mesh_ = std::make_unique<handoff_mesh>(workers, 0);
-  commands_ = std::make_unique<command_rings>(workers, 0);
-  for (unsigned w = 0; w < workers; ++w) {
-    stats_.push_back(std::make_unique<worker_stats>(config_.dataplane.max_services,
-                                                    config_.dataplane.max_backends));
-    worker_setup setup =
-        make_worker_setup(config_, w, {ports[0].port_id, ports[1].port_id}, env.pool, 0);
-    setup.mesh = mesh_.get();
-    setup.commands = commands_.get();
-    if (!config_.interfaces.empty() && config_.interfaces[0].exception_path)
-      setup.exception_ports = {exception_port{
-          .port = env.ports[k_uplink_twin].info.port_id,
-          .rate_limit_pps = config_.interfaces[0].exception_path->rate_limit_pps}};
-    workers_.push_back(std::make_unique<worker>(setup, *publisher_, *stats_.back()));
-  }
+  assembly_->publisher().publish(compile_snapshot(config_, ports, *slots_, generation_));
 }
 
 dataplane_harness::~dataplane_harness() {
-  workers_.clear();
-  mesh_.reset();
-  commands_.reset();
+  assembly_.reset();
   // Leave the rings empty for the next test.
   for (const ring_port& p : environment::get().ports)
     for (unsigned q = 0; q < k_max_workers; ++q)
@@ -136,17 +132,15 @@ std::vector<sent_frame> dataplane_harness::send_burst(uint16_t iface,
                                                       unsigned queue, uint64_t rx_flags) {
   if (frames.size() > worker::k_burst) throw std::runtime_error("more frames than one burst");
   enqueue(environment::get().ports[iface].rx[queue], frames, rx_flags);
-  workers_.at(queue)->poll_once();
+  assembly_->worker_at(queue).poll_once();
   return poll();
 }
 
 void dataplane_harness::reconfigure(const std::string& yaml) {
   load_result r = parse_config(yaml, "golden.yaml");
   if (!r.cfg) throw std::runtime_error("golden config: " + r.errors.at(0).to_string());
-  environment& env = environment::get();
-  const port_info ports[] = {env.ports[0].info, env.ports[1].info};
   r.cfg->dataplane.workers = config_.dataplane.workers;
-  publisher_->publish(compile_snapshot(*r.cfg, ports, *slots_, ++generation_));
+  assembly_->publisher().publish(compile_snapshot(*r.cfg, interface_ports(), *slots_, ++generation_));
   config_ = std::move(*r.cfg);
 }
 
@@ -167,8 +161,8 @@ std::vector<sent_frame> dataplane_harness::poll() {
   // A packet may be handed on twice (worker::forward_miss()): rounds until no hand-off is in
   // flight, but a bounded number of them, so that one passed around forever fails the test.
   for (unsigned round = 0;; ++round) {
-    for (auto& w : workers_) w->poll_once();
-    if (!handoffs_in_flight()) break;
+    for (unsigned w = 0; w < assembly_->workers(); ++w) assembly_->worker_at(w).poll_once();
+    if (assembly_->handoff_backlog() == 0) break;
     if (round == k_max_workers) throw std::runtime_error("packets still handed between workers");
   }
   std::vector<sent_frame> out;
@@ -186,17 +180,10 @@ std::vector<sent_frame> dataplane_harness::poll() {
   return out;
 }
 
-bool dataplane_harness::handoffs_in_flight() const {
-  for (unsigned from = 0; mesh_ != nullptr && from < workers_.size(); ++from)
-    for (unsigned to = 0; to < workers_.size(); ++to)
-      if (from != to && rte_ring_count(mesh_->packets(from, to)) != 0) return true;
-  return false;
-}
-
 flow_request_result dataplane_harness::ask(flow_command::op kind, const flow_filter& filter,
                                            uint32_t limit) {
   auto answer = std::async(std::launch::async, [&] {
-    return ask_workers(*commands_, kind, filter, limit, std::chrono::seconds(10));
+    return ask_workers(assembly_->commands(), kind, filter, limit, std::chrono::seconds(10));
   });
   while (answer.wait_for(std::chrono::microseconds(10)) != std::future_status::ready) poll();
   return answer.get();
@@ -231,7 +218,8 @@ std::string dataplane_harness::mac_text(uint16_t iface) {
 
 uint64_t dataplane_harness::drops(drop_reason r) const {
   uint64_t n = 0;
-  for (const auto& st : stats_) n += st->worker.drops[static_cast<std::size_t>(r)].get();
+  for (unsigned w = 0; w < assembly_->workers(); ++w)
+    n += assembly_->stats(w).worker.drops[static_cast<std::size_t>(r)].get();
   return n;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// Runs the real worker on two net_ring ports (uplink = interface 0, downlink = interface 1):
-// frames are pushed into a port's RX ring, one worker iteration runs, and whatever the worker
-// transmitted is read back from the TX rings. EAL starts once per test binary (no hugepages).
+// Runs sluiced's dataplane (dataplane/assembly) on two net_ring ports (uplink = interface 0,
+// downlink = interface 1): frames are pushed into a port's RX ring, one worker iteration runs, and
+// whatever the workers transmitted is read back from the TX rings. EAL starts once per test
+// binary (no hugepages).
 
 #include <rte_ether.h>
 #include <rte_mempool.h>
@@ -14,7 +15,7 @@
 #include "control/config/model.hpp"
 #include "control/daemon/flow_requests.hpp"
 #include "control/snapshot/compile.hpp"
-#include "dataplane/snapshot/publisher.hpp"
+#include "dataplane/assembly/assembly.hpp"
 #include "dataplane/stats/counters.hpp"
 #include "dataplane/worker/worker.hpp"
 #include "tests/support/packet_builder.hpp"
@@ -76,23 +77,17 @@ public:
   uint64_t drops(drop_reason r) const;
   // Every drop counter, by name, for delta checks.
   std::map<std::string, uint64_t> drop_counts() const;
-  const worker_stats& stats(unsigned w = 0) const { return *stats_[w]; }
-  const worker& dataplane(unsigned w = 0) const { return *workers_[w]; }
-  const snapshot& published() const { return publisher_->latest(); }
+  const worker_stats& stats(unsigned w = 0) const { return assembly_->stats(w); }
+  const worker& dataplane(unsigned w = 0) const { return assembly_->worker_at(w); }
+  const snapshot& published() const { return assembly_->publisher().latest(); }
   // The control plane's rings to the workers (flow requests, gratuitous ARPs for worker 0).
-  const command_rings& commands() const { return *commands_; }
+  const command_rings& commands() const { return assembly_->commands(); }
 
 private:
-  bool handoffs_in_flight() const;
-
   config config_;
-  std::unique_ptr<snapshot_publisher> publisher_;
   std::unique_ptr<slot_registries> slots_;
   uint64_t generation_ = 1;
-  std::unique_ptr<handoff_mesh> mesh_;
-  std::unique_ptr<command_rings> commands_;
-  std::vector<std::unique_ptr<worker_stats>> stats_;
-  std::vector<std::unique_ptr<worker>> workers_;
+  std::unique_ptr<dataplane_assembly> assembly_; // sluiced's, on the ring ports
 };
 
 } // namespace sluice::testing
