@@ -11,6 +11,17 @@
 
 namespace sluice::k8s {
 
+// From LIST (an X-macro of name, description): enum class TYPE and k_TYPE_names,
+// k_TYPE_descriptions and k_TYPE_count.
+#define SLUICE_K8S_ENUM(name, desc) name,
+#define SLUICE_K8S_NAME(name, desc) std::string_view(#name),
+#define SLUICE_K8S_DESC(name, desc) std::string_view(desc),
+#define SLUICE_K8S_CAUSE_LIST(type, list)                                                          \
+  enum class type : uint8_t { list(SLUICE_K8S_ENUM) };                                             \
+  inline constexpr std::array k_##type##_names = {list(SLUICE_K8S_NAME)};                          \
+  inline constexpr std::array k_##type##_descriptions = {list(SLUICE_K8S_DESC)};                   \
+  inline constexpr std::size_t k_##type##_count = k_##type##_names.size();
+
 // X(name, description)
 #define SLUICE_K8S_ERROR_CAUSES(X)                                                                 \
   X(unreachable, "no connection to the API server: refused, unroutable, name not resolved")        \
@@ -25,46 +36,14 @@ namespace sluice::k8s {
   X(empty_watch, "a WATCH the server ended at once with nothing in it (a server shutting down)")   \
   X(bad_answer, "an answer that is not what was asked: another status, a body or stream that does not parse")
 
-enum class api_error : uint8_t {
-#define SLUICE_K8S_ENUM(name, desc) name,
-  SLUICE_K8S_ERROR_CAUSES(SLUICE_K8S_ENUM)
-#undef SLUICE_K8S_ENUM
-};
-
-inline constexpr std::array k_api_error_names = {
-#define SLUICE_K8S_NAME(name, desc) std::string_view(#name),
-    SLUICE_K8S_ERROR_CAUSES(SLUICE_K8S_NAME)
-#undef SLUICE_K8S_NAME
-};
-inline constexpr std::array k_api_error_descriptions = {
-#define SLUICE_K8S_DESC(name, desc) std::string_view(desc),
-    SLUICE_K8S_ERROR_CAUSES(SLUICE_K8S_DESC)
-#undef SLUICE_K8S_DESC
-};
-inline constexpr std::size_t k_api_error_count = k_api_error_names.size();
+SLUICE_K8S_CAUSE_LIST(api_error, SLUICE_K8S_ERROR_CAUSES)
 
 // X(name, description)
 #define SLUICE_K8S_RELIST_CAUSES(X)                                                                \
   X(watch_expired, "the watch's resourceVersion is gone (410: compacted, or a restarted API server)") \
   X(list_expired, "a list page's continue token expired (410): the list started over")
 
-enum class relist_cause : uint8_t {
-#define SLUICE_K8S_ENUM(name, desc) name,
-  SLUICE_K8S_RELIST_CAUSES(SLUICE_K8S_ENUM)
-#undef SLUICE_K8S_ENUM
-};
-
-inline constexpr std::array k_relist_cause_names = {
-#define SLUICE_K8S_NAME(name, desc) std::string_view(#name),
-    SLUICE_K8S_RELIST_CAUSES(SLUICE_K8S_NAME)
-#undef SLUICE_K8S_NAME
-};
-inline constexpr std::array k_relist_cause_descriptions = {
-#define SLUICE_K8S_DESC(name, desc) std::string_view(desc),
-    SLUICE_K8S_RELIST_CAUSES(SLUICE_K8S_DESC)
-#undef SLUICE_K8S_DESC
-};
-inline constexpr std::size_t k_relist_cause_count = k_relist_cause_names.size();
+SLUICE_K8S_CAUSE_LIST(relist_cause, SLUICE_K8S_RELIST_CAUSES)
 
 inline std::string_view name_of(api_error e) noexcept { return k_api_error_names[std::size_t(e)]; }
 inline std::string_view name_of(relist_cause c) noexcept {

@@ -213,6 +213,10 @@ class Store:
         self.rv += 10000
         self.compacted = self.rv
         self.history.clear()
+        self.cut_watches()
+
+    def cut_watches(self):
+        """Every open watch connection ends without its chunked body ending. Under the lock."""
         for (_r, _ns, wq, sock) in self.watchers:
             wq.put({"type": "DROP"})
             try:
@@ -666,12 +670,7 @@ class Handler(BaseHTTPRequestHandler):
                         wq.put({"type": "ERROR", "object": status(
                             410, "Expired", "too old resource version (compacted)")})
             elif path == "/fake/drop":
-                for (_r, _ns, wq, sock) in st.watchers:
-                    wq.put({"type": "DROP"})
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
+                st.cut_watches()
             elif path == "/fake/fault":
                 name = q.get("name", "")
                 if name not in FAULTS:

@@ -91,11 +91,28 @@ protected:
     return out;
   }
 
+  // Seven Services listed three at a time, the second page's request failing with `fault`: the
+  // watcher hands over the whole collection, once. Returns its counters once it watches.
+  const watch_counters& list_with_failing_second_page(const std::string& fault) {
+    start();
+    for (char c = '0'; c < '7'; ++c) create_service(std::string{'s', c}, 30080 + c);
+    control("fault?on=list&after=1&name=" + fault);
+    watcher = std::make_unique<running_watcher>(*client, sink, opt);
+    EXPECT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
+    EXPECT_TRUE(watch_opened());
+    std::lock_guard l(sink.mu);
+    EXPECT_EQ(sink.lists.size(), 1u);
+    EXPECT_EQ(sink.lists.empty() ? 0u : sink.lists[0].size(), 7u);
+    EXPECT_EQ(injected(fault), 1u);
+    return watcher->counters;
+  }
+
   std::unique_ptr<fake_apiserver> fake;
   std::unique_ptr<api_client> admin, client;
   recording_sink sink;
   watch_options opt{.page_size = 3, .timeout_seconds = 30, .backoff_min = 50ms,
                     .backoff_max = 1600ms};
+  std::unique_ptr<running_watcher> watcher; // last: stopped before what it uses goes
 
 private:
   std::string dir_;
@@ -132,33 +149,16 @@ TEST_F(K8sFaults, StreamCutMidEventIsResumedFromItsResourceVersionWithoutARelist
 }
 
 TEST_F(K8sFaults, ListPageGoneStartsTheListOverAndNeverHandsOverAPart) {
-  start();
-  for (char c = '0'; c < '7'; ++c) create_service(std::string{'s', c}, 30080 + c);
-  control("fault?name=gone&on=list&after=1");
-  running_watcher w(*client, sink, opt);
-  ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
-  ASSERT_TRUE(watch_opened());
-  std::lock_guard l(sink.mu);
-  ASSERT_EQ(sink.lists.size(), 1u);
-  EXPECT_EQ(sink.lists[0].size(), 7u);
-  EXPECT_EQ(injected("gone"), 1u);
-  EXPECT_EQ(w.counters.error(api_error::expired), 1u);
-  EXPECT_EQ(w.counters.relisted(relist_cause::list_expired), 1u);
+  const watch_counters& c = list_with_failing_second_page("gone");
+  EXPECT_EQ(c.error(api_error::expired), 1u);
+  EXPECT_EQ(c.relisted(relist_cause::list_expired), 1u);
   EXPECT_EQ(times_of("list").size(), 5u) << "two pages, then three from the start";
 }
 
 TEST_F(K8sFaults, ListPageCutHalfwayIsListedAgainWhole) {
-  start();
-  for (char c = '0'; c < '7'; ++c) create_service(std::string{'s', c}, 30080 + c);
-  control("fault?name=cut&on=list&after=1");
-  running_watcher w(*client, sink, opt);
-  ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
-  std::lock_guard l(sink.mu);
-  ASSERT_EQ(sink.lists.size(), 1u);
-  EXPECT_EQ(sink.lists[0].size(), 7u);
-  EXPECT_EQ(injected("cut"), 1u);
-  EXPECT_EQ(w.counters.error(api_error::connection_lost), 1u);
-  EXPECT_EQ(w.counters.relisted(relist_cause::list_expired), 0u) << "a retry, not a relist";
+  const watch_counters& c = list_with_failing_second_page("cut");
+  EXPECT_EQ(c.error(api_error::connection_lost), 1u);
+  EXPECT_EQ(c.relisted(relist_cause::list_expired), 0u) << "a retry, not a relist";
 }
 
 TEST_F(K8sFaults, ServerThatAcceptsAndNeverAnswersIsGivenUpAfterTheRequestTimeout) {
