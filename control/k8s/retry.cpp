@@ -13,18 +13,20 @@ std::optional<milliseconds> parse_retry_after(std::string_view value, std::time_
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
+  // A wait in seconds as milliseconds, saturating: a header may name any number or year.
+  const auto in_ms = [](int64_t seconds) {
+    return seconds >= milliseconds::max().count() / 1000 ? milliseconds::max()
+                                                         : milliseconds(seconds * 1000);
+  };
   int64_t seconds = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   const bool digits_only = end == value.data() + value.size();
-  if (ec == std::errc() && digits_only) {
-    if (seconds < 0) return std::nullopt;
-    return seconds >= milliseconds::max().count() / 1000 ? milliseconds::max()
-                                                         : milliseconds(seconds * 1000);
-  }
+  if (ec == std::errc() && digits_only)
+    return seconds < 0 ? std::nullopt : std::optional(in_ms(seconds));
   if (ec == std::errc::result_out_of_range && digits_only) return milliseconds::max();
   const std::time_t at = curl_getdate(std::string(value).c_str(), nullptr); // RFC 9110 date
   if (at == -1) return std::nullopt;
-  return milliseconds(std::max<int64_t>(0, int64_t(at - now)) * 1000);
+  return at <= now ? milliseconds(0) : in_ms(int64_t(at) - int64_t(now));
 }
 
 milliseconds retry_delay(unsigned failures, milliseconds min, milliseconds max,

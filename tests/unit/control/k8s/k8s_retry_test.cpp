@@ -45,6 +45,9 @@ TEST(K8sRetry, RetryAfterIsReadAsSecondsOrAsAnHttpDate) {
   EXPECT_EQ(parse_retry_after("-5", now), std::nullopt);
   EXPECT_EQ(parse_retry_after("later", now), std::nullopt);
   EXPECT_EQ(parse_retry_after("99999999999999999999999", now), std::chrono::milliseconds::max());
+  EXPECT_EQ(parse_retry_after("000000000000000000002Oct350000009", now),
+            std::chrono::milliseconds::max())
+      << "a date in the year 350000009 saturates rather than overflows";
 }
 
 TEST(K8sRetry, BackoffStartsOverAfterAReset) {
