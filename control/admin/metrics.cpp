@@ -10,43 +10,13 @@
 #include <vector>
 
 #include "control/acl/view.hpp"
+#include "control/admin/exposition.hpp"
 #include "control/admin/traffic_sum.hpp"
 #include "control/snapshot/compile.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
 namespace {
-
-// Label values may hold anything an operator typed (service names): escape as the format asks.
-std::string escape(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
-
-class exposition {
-public:
-  // Starts a metric family; its samples must follow before the next family begins.
-  void family(std::string_view name, std::string_view type, std::string_view help) {
-    out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
-  }
-  template <typename Value>
-  void sample(std::string_view name, std::string_view labels, Value v) {
-    if (labels.empty())
-      out_ += fmt::format("{} {}\n", name, v);
-    else
-      out_ += fmt::format("{}{{{}}} {}\n", name, labels, v);
-  }
-  std::string take() { return std::move(out_); }
-
-private:
-  std::string out_;
-};
 
 struct traffic_row {
   std::string labels; // service="web",vip="10.0.0.100",port="80",protocol="tcp"[,backend=".."]
@@ -174,8 +144,8 @@ void acl_families(exposition& e, const config& applied, const snapshot& snap,
            "Flows decided by each ACL rule; rule=\"(default)\" is the set's default verdict.");
   for (const acl_hit_row& r : acl_hit_rows(applied, snap, workers))
     e.sample("sluice_acl_hits_total",
-             fmt::format("set=\"{}\",rule=\"{}\",action=\"{}\"", escape(r.set), escape(r.rule),
-                         name_of(r.action)),
+             fmt::format("set=\"{}\",rule=\"{}\",action=\"{}\"", escape_label(r.set),
+                         escape_label(r.rule), name_of(r.action)),
              r.hits);
 }
 
@@ -222,7 +192,7 @@ std::string render_metrics(const config& applied, const snapshot& snap,
     const service_config& sc = applied.services[i];
     const snapshot_service& ss = snap.services[i];
     const std::string labels =
-        fmt::format(R"(service="{}",vip="{}",port="{}",protocol="{}")", escape(sc.name),
+        fmt::format(R"(service="{}",vip="{}",port="{}",protocol="{}")", escape_label(sc.name),
                     format_ipv4(sc.vip), ntohs(sc.port), sc.proto == IPPROTO_UDP ? "udp" : "tcp");
     services.push_back({labels, service_traffic(workers, ss.slot)});
     for (uint32_t k = 0; k < ss.backend_count; ++k) {

@@ -53,7 +53,8 @@ void parse_kubernetes(yaml_reader& r, const YAML::Node& n, kubernetes_config& k)
   if (!r.map(n, "kubernetes",
              {"kubeconfig", "in_cluster", "load_balancer_class", "class_less", "node_addresses",
               "backends", "forwarding", "scheduler", "watch_timeout_seconds",
-              "token_reread_seconds", "health_check"}))
+              "watch_idle_seconds", "request_timeout_seconds", "token_reread_seconds",
+              "health_check"}))
     return;
   k.enabled = true;
   if (n["kubeconfig"])
@@ -84,6 +85,13 @@ void parse_kubernetes(yaml_reader& r, const YAML::Node& n, kubernetes_config& k)
   if (n["watch_timeout_seconds"])
     if (auto v = r.integer(n["watch_timeout_seconds"], "kubernetes.watch_timeout_seconds", 1, 3600))
       k.watch_timeout_seconds = uint32_t(*v);
+  if (n["watch_idle_seconds"])
+    if (auto v = r.integer(n["watch_idle_seconds"], "kubernetes.watch_idle_seconds", 1, 3600))
+      k.watch_idle_seconds = uint32_t(*v);
+  if (n["request_timeout_seconds"])
+    if (auto v = r.integer(n["request_timeout_seconds"], "kubernetes.request_timeout_seconds", 1,
+                           600))
+      k.request_timeout_seconds = uint32_t(*v);
   if (n["token_reread_seconds"])
     if (auto v = r.integer(n["token_reread_seconds"], "kubernetes.token_reread_seconds", 1, 86400))
       k.token_reread_seconds = uint32_t(*v);

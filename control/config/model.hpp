@@ -137,6 +137,11 @@ struct kubernetes_config {
   forwarding mode = forwarding::nat;
   scheduler_kind scheduler = scheduler_kind::rr;
   uint32_t watch_timeout_seconds = 300;
+  // A watch that delivers nothing, not even a bookmark, for this long is re-opened: the server
+  // behind it may be gone without a word (kube-apiserver sends a bookmark about every minute).
+  uint32_t watch_idle_seconds = 90;
+  // The API server must start answering within this, and may pause no longer within an answer.
+  uint32_t request_timeout_seconds = 15;
   uint32_t token_reread_seconds = 60;
   // Optional probes of every Kubernetes service's backends (TCP ports, or UDP ones when the check
   // names a port). EndpointSlice readiness still decides which endpoints are backends; a check

@@ -12,6 +12,7 @@
 #include "control/admin/api/decode.hpp"
 #include "control/admin/views.hpp"
 #include "control/announce/eligible_vips.hpp"
+#include "control/k8s/sync_metrics.hpp"
 #include "control/log/log.hpp"
 #include "dataplane/net/ipv4.hpp"
 
@@ -78,6 +79,11 @@ void control_plane::take_prober(health::prober* p) {
   health_.take_prober(p);
 }
 
+void control_plane::take_kubernetes(const k8s::sync* s) {
+  std::lock_guard lock(mu_);
+  kubernetes_ = s;
+}
+
 void control_plane::on_probe_results(const std::vector<health::probe_result>& results) {
   std::lock_guard lock(mu_);
   const auto now = std::chrono::steady_clock::now();
@@ -127,7 +133,14 @@ api::acl_report control_plane::acls() {
 
 std::string control_plane::metrics() {
   std::lock_guard lock(mu_);
-  return render_metrics(desired_.applied(), desired_.published(), stats_, metrics_, &health_.table());
+  std::string text =
+      render_metrics(desired_.applied(), desired_.published(), stats_, metrics_, &health_.table());
+  if (kubernetes_ != nullptr) {
+    exposition e;
+    k8s::sync_metric_families(e, *kubernetes_);
+    text += e.take();
+  }
+  return text;
 }
 
 admin_response control_plane::reload_file() {

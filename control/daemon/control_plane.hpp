@@ -29,6 +29,9 @@ namespace sluice {
 namespace health {
 class prober;
 }
+namespace k8s {
+class sync;
+}
 
 class control_plane : private admin_handlers {
 public:
@@ -67,6 +70,9 @@ public:
   // From now on, run the services' health checks on `p` (which must outlive this object, or
   // be detached with nullptr first). Without it no check runs and every backend counts as up.
   void take_prober(health::prober* p);
+  // From now on, GET /metrics carries the sync's sluice_k8s_* families (`s` must outlive this
+  // object, or be detached with nullptr first).
+  void take_kubernetes(const k8s::sync* s);
   // Results of health checks (from the prober's thread): counts them and, when a backend
   // crosses its rise or fall threshold, logs the transition and recompiles its service with or
   // without it.
@@ -99,6 +105,7 @@ private:
   std::mutex mu_;
   std::vector<const worker_stats*> stats_;
   control_metrics metrics_;
+  const k8s::sync* kubernetes_ = nullptr;
   health::controller health_;
   announcement_controller announce_{metrics_};
   desired_state desired_; // last: publishing the initial config tells the two above

@@ -16,7 +16,11 @@ struct api_client::transfer {
   std::string content_type;
   const std::function<bool(std::string_view)>* on_data = nullptr;
   const std::atomic<bool>* stop = nullptr;
-  long max_seconds = 30;
+  std::chrono::seconds max{120};
+  std::chrono::milliseconds answer{15'000}; // until the status line
+  std::chrono::milliseconds idle{15'000};   // longest pause once answered
+  std::chrono::steady_clock::time_point start, last_byte;
+  transport_failure aborted = transport_failure::none; // why on_progress ended it
   http_response r;
 };
 
@@ -25,6 +29,7 @@ namespace {
 size_t on_body(char* p, size_t size, size_t n, void* user) {
   auto* t = static_cast<api_client::transfer*>(user);
   const size_t len = size * n;
+  t->last_byte = std::chrono::steady_clock::now();
   if (t->on_data == nullptr) {
     t->r.body.append(p, len);
     return len;
@@ -40,6 +45,7 @@ size_t on_body(char* p, size_t size, size_t n, void* user) {
 size_t on_header(char* p, size_t size, size_t n, void* user) {
   auto* t = static_cast<api_client::transfer*>(user);
   const std::string_view line(p, size * n);
+  t->last_byte = std::chrono::steady_clock::now();
   if (line.starts_with("HTTP/")) {
     // The status line: known before any body byte, so on_body can route the body.
     const auto sp = line.find(' ');
@@ -59,9 +65,53 @@ size_t on_header(char* p, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// libcurl calls this at least once a second, even while nothing arrives: the place to give up
+// on a server that accepted the connection and then said nothing.
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<api_client::transfer*>(user);
-  return t->stop != nullptr && t->stop->load(std::memory_order_relaxed) ? 1 : 0;
+  if (t->stop != nullptr && t->stop->load(std::memory_order_relaxed)) {
+    t->aborted = transport_failure::stopped;
+    return 1;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (t->r.status == 0 && now - t->start > t->answer) {
+    t->aborted = transport_failure::timed_out;
+    t->r.error = "no answer within " + std::to_string(t->answer.count()) + " ms";
+    return 1;
+  }
+  if (t->r.status != 0 && now - t->last_byte > t->idle) {
+    t->aborted = transport_failure::timed_out;
+    t->r.error = "silent for " + std::to_string(t->idle.count()) + " ms";
+    return 1;
+  }
+  return 0;
+}
+
+transport_failure failure_of(CURLcode rc) {
+  switch (rc) {
+  case CURLE_OK: return transport_failure::none;
+  case CURLE_COULDNT_RESOLVE_PROXY:
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_CONNECT: return transport_failure::unreachable;
+  case CURLE_OPERATION_TIMEDOUT: return transport_failure::timed_out;
+  case CURLE_WRITE_ERROR: return transport_failure::stopped; // on_data refused the bytes
+  case CURLE_PARTIAL_FILE:
+  case CURLE_GOT_NOTHING:
+  case CURLE_SEND_ERROR:
+  case CURLE_RECV_ERROR:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM: return transport_failure::cut;
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+  case CURLE_SSL_INVALIDCERTSTATUS:
+  case CURLE_USE_SSL_FAILED: return transport_failure::tls;
+  default: return transport_failure::other;
+  }
 }
 
 std::string read_file(const std::string& path) {
@@ -83,8 +133,7 @@ struct slist_deleter {
 
 } // namespace
 
-api_client::api_client(api_endpoint ep, std::chrono::seconds token_reread)
-    : ep_(std::move(ep)), reread_(token_reread) {
+api_client::api_client(api_endpoint ep, client_options opt) : ep_(std::move(ep)), opt_(opt) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   token_ = ep_.token;
@@ -94,7 +143,7 @@ std::string api_client::bearer() {
   std::lock_guard lock(token_mu_);
   if (ep_.token_file.empty()) return token_;
   const auto now = std::chrono::steady_clock::now();
-  if (token_stale_ || now - token_read_ >= reread_) {
+  if (token_stale_ || now - token_read_ >= opt_.token_reread) {
     if (std::string t = read_file(ep_.token_file); !t.empty()) token_ = std::move(t);
     token_read_ = now;
     token_stale_ = false;
@@ -122,8 +171,8 @@ http_response api_client::perform(transfer& t) {
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(h, CURLOPT_USERAGENT, "sluiced/0.1 (kubernetes sync)");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, t.max_seconds);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, long(opt_.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, long(t.max.count()));
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
@@ -159,6 +208,8 @@ http_response api_client::perform(transfer& t) {
     curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
     curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
   }
+  t.answer = opt_.answer_timeout;
+  t.start = t.last_byte = std::chrono::steady_clock::now();
   const CURLcode rc = curl_easy_perform(h);
   if (rc == CURLE_OK) {
     long code = 0;
@@ -167,7 +218,8 @@ http_response api_client::perform(transfer& t) {
   } else {
     // A stream cut mid-body (reset, stop, timeout) is a transport error even after a 200.
     t.r.status = 0;
-    t.r.error = curl_easy_strerror(rc);
+    t.r.failure = rc == CURLE_ABORTED_BY_CALLBACK ? t.aborted : failure_of(rc);
+    if (t.r.error.empty()) t.r.error = curl_easy_strerror(rc);
   }
   if (t.r.status == 401) token_rejected();
   return std::move(t.r);
@@ -176,6 +228,8 @@ http_response api_client::perform(transfer& t) {
 http_response api_client::get(const std::string& path) {
   transfer t;
   t.url = ep_.server + path;
+  t.max = opt_.request_timeout;
+  t.idle = opt_.answer_timeout;
   return perform(t);
 }
 
@@ -186,17 +240,21 @@ http_response api_client::send(const std::string& method, const std::string& pat
   t.url = ep_.server + path;
   t.body = body;
   t.content_type = content_type;
+  t.max = opt_.request_timeout;
+  t.idle = opt_.answer_timeout;
   return perform(t);
 }
 
 http_response api_client::stream(const std::string& path,
                                  const std::function<bool(std::string_view)>& on_data,
-                                 const std::atomic<bool>& stop, long max_seconds) {
+                                 const std::atomic<bool>& stop, std::chrono::seconds max,
+                                 std::chrono::milliseconds idle) {
   transfer t;
   t.url = ep_.server + path;
   t.on_data = &on_data;
   t.stop = &stop;
-  t.max_seconds = max_seconds;
+  t.max = max;
+  t.idle = idle;
   return perform(t);
 }
 

@@ -6,14 +6,17 @@
 
 namespace sluice::k8s {
 
-runner::runner(const config& cfg, control_plane& control) {
+runner::runner(const config& cfg, control_plane& control) : control_(control) {
   const kubernetes_config& k = cfg.kubernetes;
   api_endpoint ep = k.in_cluster ? in_cluster_endpoint() : load_kubeconfig(k.kubeconfig);
   log::info("msg=\"kubernetes sync starting\" server={} class={} backends={} node_addresses={} "
             "pools={}",
             ep.server, k.load_balancer_class, k.backends_nodes ? "nodes" : "pods",
             k.node_addresses.size(), cfg.address_pools.size());
-  api_ = std::make_unique<api_client>(std::move(ep), std::chrono::seconds(k.token_reread_seconds));
+  api_ = std::make_unique<api_client>(
+      std::move(ep),
+      client_options{.token_reread = std::chrono::seconds(k.token_reread_seconds),
+                     .answer_timeout = std::chrono::seconds(k.request_timeout_seconds)});
   sync_ = std::make_unique<sync>(k, cfg.address_pools, *api_,
                                  [&control](service_changes c) {
                                    const auto problems =
@@ -24,12 +27,14 @@ runner::runner(const config& cfg, control_plane& control) {
                                                      std::move(c.removed));
                                    return problems.empty();
                                  });
+  control.take_kubernetes(sync_.get());
   thread_ = std::thread([this] { sync_->run(stop_); });
 }
 
 runner::~runner() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
+  control_.take_kubernetes(nullptr);
 }
 
 } // namespace sluice::k8s

@@ -1,7 +1,7 @@
 #pragma once
 // sluiced's Kubernetes control thread: credentials from the config's `kubernetes:` key, the
 // sync (k8s/sync.hpp) on its own thread, its services handed to the control plane as the
-// "kubernetes" source. Stopped and joined by the destructor.
+// "kubernetes" source and its counters to GET /metrics. Stopped and joined by the destructor.
 
 #include <atomic>
 #include <memory>
@@ -26,6 +26,7 @@ public:
   runner& operator=(const runner&) = delete;
 
 private:
+  control_plane& control_;
   std::unique_ptr<api_client> api_;
   std::unique_ptr<sync> sync_;
   std::atomic<bool> stop_{false};

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <random>
 
+#include "control/k8s/retry.hpp"
 #include "control/log/log.hpp"
 
 namespace sluice::k8s {
@@ -76,19 +76,6 @@ std::size_t status_writer::backlog() {
   return n;
 }
 
-std::chrono::milliseconds status_writer::backoff(unsigned failures, const std::string& retry_after) {
-  const auto cap = std::min<int64_t>(opt_.backoff_max.count(),
-                                     opt_.backoff_min.count() << std::min(failures - 1, 16u));
-  thread_local std::minstd_rand rng{std::random_device{}()};
-  // Equal jitter: writers retrying together after an outage spread out, none waits too little.
-  std::chrono::milliseconds d(cap / 2 + int64_t(rng() % uint64_t(cap / 2 + 1)));
-  if (!retry_after.empty()) {
-    const long s = std::atol(retry_after.c_str());
-    d = std::max(d, std::chrono::milliseconds(int64_t(s) * 1000));
-  }
-  return d;
-}
-
 void status_writer::finish(const std::string& key, const http_response& r) {
   entry& e = entries_.at(key);
   std::string body = std::move(*e.sending);
@@ -123,7 +110,7 @@ void status_writer::finish(const std::string& key, const http_response& r) {
     e.wanted = std::move(body);
     e.wanted_base = e.sending_base;
   }
-  const auto wait = backoff(e.failures, r.retry_after);
+  const auto wait = retry_delay(e.failures, opt_.backoff_min, opt_.backoff_max, r.retry_after);
   log::warn("msg=\"kubernetes status patch failed\" service={} status={} error=\"{}\" "
             "failures={} retry_in_ms={}",
             key, r.status, r.error, e.failures, wait.count());

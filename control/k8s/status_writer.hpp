@@ -8,8 +8,8 @@
 //    our own write has not been mapped yet); a Service that moved on and still differs (someone
 //    wrote over it) is written again.
 //  - A failed write (transport error, 5xx, 429, 409...) is retried with exponential backoff and
-//    jitter (at least Retry-After); 404 means the Service is gone: dropped, as are the writes of
-//    a Service the sync saw deleted (forget).
+//    jitter, at least Retry-After (k8s/retry.hpp); 404 means the Service is gone: dropped, as are
+//    the writes of a Service the sync saw deleted (forget).
 
 #include <atomic>
 #include <chrono>
@@ -72,7 +72,6 @@ private:
   void run();
   void enqueue(const std::string& key, entry& e, clock::time_point at); // requires mu_
   void finish(const std::string& key, const http_response& r);          // requires mu_
-  std::chrono::milliseconds backoff(unsigned failures, const std::string& retry_after);
 
   api_client& api_;
   status_writer_options opt_;

@@ -59,6 +59,13 @@ sync::sync(kubernetes_config cfg, std::vector<address_pool_config> pools, api_cl
     : cfg_(std::move(cfg)), pools_(std::move(pools)), api_(api), publish_(std::move(publish)),
       opt_(opt), mapper_(cfg_, pools_), writer_(api, writer) {
   opt_.timeout_seconds = cfg_.watch_timeout_seconds;
+  opt_.idle_timeout = std::chrono::seconds(cfg_.watch_idle_seconds);
+}
+
+std::vector<resource> sync::watched() const {
+  std::vector<resource> kinds{resource::services, resource::endpoint_slices};
+  if (cfg_.backends_nodes) kinds.push_back(resource::nodes);
+  return kinds;
 }
 
 // Watchers decode on their own threads and only queue: the lock is held for a push.
@@ -132,10 +139,9 @@ void sync::apply(cache_change& c) {
 void sync::run(const std::atomic<bool>& stop) {
   std::vector<std::unique_ptr<resource_watcher>> watchers;
   std::vector<std::thread> threads;
-  std::vector<resource> kinds{resource::services, resource::endpoint_slices};
-  if (cfg_.backends_nodes) kinds.push_back(resource::nodes);
-  for (resource r : kinds) {
-    watchers.push_back(std::make_unique<resource_watcher>(api_, r, *this, opt_));
+  for (resource r : watched()) {
+    watchers.push_back(std::make_unique<resource_watcher>(api_, r, *this, opt_,
+                                                          counters_[std::size_t(r)]));
     threads.emplace_back([w = watchers.back().get(), &stop] { w->run(stop); });
   }
   while (!stop.load()) {

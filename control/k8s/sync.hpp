@@ -9,6 +9,7 @@
 // with backends: nodes) has completed: a half-read cluster would delete live services. When
 // the API server goes away nothing is published either, so the last state keeps forwarding.
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -51,6 +52,9 @@ public:
   void trouble(resource r, const std::string& what) override;
 
   const status_writer_counters& status_counters() const noexcept { return writer_.counters(); }
+  // The collections watched (nodes only with backends: nodes) and each one's counters.
+  std::vector<resource> watched() const;
+  const watch_counters& counters(resource r) const noexcept { return counters_[std::size_t(r)]; }
 
 private:
   // One decoded change from a watcher, applied by the mapping loop.
@@ -77,6 +81,7 @@ private:
   std::condition_variable cv_;
   std::vector<cache_change> queue_;
   std::set<resource> listed_;
+  std::array<watch_counters, k_resource_count> counters_;
 
   // Owned by the mapping loop.
   incremental_mapper mapper_;

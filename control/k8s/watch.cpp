@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 
-#include <random>
 #include <thread>
 
 #include "control/k8s/framer.hpp"
@@ -23,6 +22,7 @@ std::string status_text(const http_response& r) {
   const auto j = nlohmann::json::parse(r.body, nullptr, false);
   if (j.is_object() && j.contains("message") && j["message"].is_string())
     msg += ": " + j["message"].get<std::string>();
+  if (!r.retry_after.empty()) msg += " (Retry-After: " + r.retry_after + ")";
   return msg;
 }
 
@@ -52,69 +52,48 @@ void resource_watcher::pause(const std::atomic<bool>& stop, std::chrono::millise
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
-// Full jitter (a uniform draw up to the exponential cap) keeps many gateways that lost the same
-// API server from coming back in step.
-std::chrono::milliseconds resource_watcher::next_backoff() {
-  backoff_ = backoff_.count() == 0 ? opt_.backoff_min : std::min(backoff_ * 2, opt_.backoff_max);
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return std::chrono::milliseconds(
-      std::uniform_int_distribution<int64_t>(backoff_.count() / 2, backoff_.count())(rng));
-}
-
-resource_watcher::outcome resource_watcher::list(const std::atomic<bool>& stop, std::string& rv) {
+resource_watcher::attempt resource_watcher::list(const std::atomic<bool>& stop, std::string& rv) {
   std::vector<nlohmann::json> items;
-  std::string cont;
+  std::string cont, list_rv;
   do {
-    if (stop.load()) return outcome::stopped;
+    if (stop.load()) return {.stopped = true};
     std::string path = collection_path(r_) + "?limit=" + std::to_string(opt_.page_size);
     if (!cont.empty()) path += "&continue=" + escaped(cont);
     const http_response resp = api_.get(path);
-    if (resp.status == 410) {
-      // The continue token outlived its snapshot: start the list over.
-      counters_.expired++;
-      sink_.trouble(r_, "list continue token expired (410); listing again");
-      items.clear();
-      cont.clear();
-      continue;
-    }
-    if (resp.status == 429) {
-      retry_after_ = std::chrono::seconds(std::max(1, std::atoi(resp.retry_after.c_str())));
-      sink_.trouble(r_, "list throttled (429); retrying after " + resp.retry_after + " s");
-      return outcome::retry_after;
-    }
-    if (resp.status != 200) {
-      sink_.trouble(r_, "list failed: " + status_text(resp));
-      return outcome::failed;
-    }
+    if (stop.load()) return {.stopped = true};
+    // Whatever fails, the pages read so far are dropped: a 410 on a continue page means the
+    // snapshot they came from is gone, and half a collection would delete the rest.
+    if (resp.status != 200)
+      return {.error = cause_of(resp), .retry_after = resp.retry_after,
+              .what = (cont.empty() ? "list failed: " : "list page failed: ") + status_text(resp)};
     auto j = nlohmann::json::parse(resp.body, nullptr, false);
-    if (!j.is_object() || !j.contains("items") || !j["items"].is_array()) {
-      sink_.trouble(r_, "list answer is not a List object");
-      return outcome::failed;
-    }
+    if (!j.is_object() || !j.contains("items") || !j["items"].is_array())
+      return {.error = api_error::bad_answer, .what = "list answer is not a List object"};
     for (auto& it : j["items"]) items.push_back(std::move(it));
     const auto& meta = j.value("metadata", nlohmann::json::object());
     cont = meta.is_object() ? meta.value("continue", "") : "";
-    rv = meta.is_object() ? meta.value("resourceVersion", "") : "";
+    if (list_rv.empty() && meta.is_object()) list_rv = meta.value("resourceVersion", "");
   } while (!cont.empty());
+  rv = list_rv;
   counters_.lists++;
   sink_.listed(r_, std::move(items));
-  return outcome::ok;
+  return {};
 }
 
-resource_watcher::outcome resource_watcher::watch(const std::atomic<bool>& stop,
+resource_watcher::attempt resource_watcher::watch(const std::atomic<bool>& stop,
                                                   std::string& rv) {
   const std::string path = collection_path(r_) + "?watch=1&allowWatchBookmarks=true" +
                            "&resourceVersion=" + escaped(rv) +
                            "&timeoutSeconds=" + std::to_string(opt_.timeout_seconds);
   json_framer framer;
   std::vector<std::string> frames;
-  outcome in_stream = outcome::ok;
+  std::optional<attempt> in_stream;
   bool got_any = false;
   auto on_data = [&](std::string_view bytes) {
     frames.clear();
     if (!framer.feed(bytes, frames)) {
-      sink_.trouble(r_, "watch stream is not a sequence of JSON objects; reconnecting");
-      in_stream = outcome::failed;
+      in_stream = attempt{.error = api_error::bad_answer,
+                          .what = "watch stream is not a sequence of JSON objects"};
       return false;
     }
     for (const std::string& f : frames) {
@@ -127,9 +106,9 @@ resource_watcher::outcome resource_watcher::watch(const std::atomic<bool>& stop,
       }
       if (type == "ERROR") {
         const long code = obj->value("code", 0L);
-        in_stream = code == 410 ? outcome::expired : outcome::failed;
-        sink_.trouble(r_, "watch ERROR event " + std::to_string(code) + ": " +
-                              obj->value("message", std::string()));
+        in_stream = attempt{.error = cause_of_status(code),
+                            .what = "watch ERROR event " + std::to_string(code) + ": " +
+                                    obj->value("message", std::string())};
         return false;
       }
       got_any = true;
@@ -149,50 +128,62 @@ resource_watcher::outcome resource_watcher::watch(const std::atomic<bool>& stop,
     return !stop.load();
   };
   counters_.watches++;
-  const http_response resp = api_.stream(path, on_data, stop, long(opt_.timeout_seconds) + 30);
-  if (got_any) backoff_ = {}; // the server answered with data: a later failure starts small
-  if (stop.load()) return outcome::stopped;
-  if (in_stream != outcome::ok) return in_stream;
-  if (resp.status == 410) return outcome::expired;
-  if (resp.status == 429) {
-    retry_after_ = std::chrono::seconds(std::max(1, std::atoi(resp.retry_after.c_str())));
-    sink_.trouble(r_, "watch throttled (429); retrying after " + resp.retry_after + " s");
-    return outcome::retry_after;
-  }
-  if (resp.status == 200) return outcome::ok; // timeoutSeconds ran out: watch again from rv
-  sink_.trouble(r_, "watch failed: " + status_text(resp));
-  return outcome::failed;
+  const auto started = std::chrono::steady_clock::now();
+  const http_response resp =
+      api_.stream(path, on_data, stop, std::chrono::seconds(opt_.timeout_seconds + 30),
+                  opt_.idle_timeout);
+  if (stop.load()) return {.stopped = true};
+  attempt a;
+  if (in_stream)
+    a = std::move(*in_stream);
+  else if (resp.status != 200)
+    a = {.error = cause_of(resp), .retry_after = resp.retry_after,
+         .what = "watch failed: " + status_text(resp)};
+  else if (!got_any && std::chrono::steady_clock::now() - started < opt_.short_watch)
+    a = {.error = api_error::empty_watch, .what = "watch ended at once with nothing in it"};
+  // else: timeoutSeconds ran out; watch again from rv.
+  a.progress = got_any || !a.error;
+  return a;
 }
 
 void resource_watcher::run(const std::atomic<bool>& stop) {
   std::string rv;
   bool need_list = true;
   while (!stop.load()) {
-    outcome o;
+    attempt a;
     try {
-      o = need_list ? list(stop, rv) : watch(stop, rv);
+      a = need_list ? list(stop, rv) : watch(stop, rv);
     } catch (const std::exception& e) {
-      sink_.trouble(r_, std::string("unexpected: ") + e.what());
-      o = outcome::failed;
+      a = {.error = api_error::bad_answer, .what = std::string("unexpected: ") + e.what()};
     }
-    switch (o) {
-    case outcome::ok:
-      if (need_list) backoff_ = {};
+    if (a.stopped) return;
+    if (a.progress) backoff_.reset();
+    if (!a.error) {
       need_list = false;
-      break;
-    case outcome::expired:
-      counters_.expired++;
-      need_list = true; // the relist resumes without waiting: nothing is wrong with the server
-      break;
-    case outcome::retry_after:
-      pause(stop, retry_after_);
-      break;
-    case outcome::failed:
-      counters_.errors++;
-      pause(stop, next_backoff());
-      break;
-    case outcome::stopped: return;
+      continue;
     }
+    counters_.errors[std::size_t(*a.error)]++;
+    std::chrono::milliseconds wait{0};
+    if (*a.error == api_error::expired) {
+      counters_.relists[std::size_t(need_list ? relist_cause::list_expired
+                                              : relist_cause::watch_expired)]++;
+      need_list = true;
+      // The first relist after the server delivered goes at once: the server is fine, only its
+      // history is gone, and the cache is stale until the list is in. Another 410 before
+      // anything else is delivered waits like any failure.
+      if (backoff_.failures() == 0)
+        backoff_.next();
+      else
+        wait = backoff_.next(a.retry_after);
+    } else {
+      wait = backoff_.next(a.retry_after);
+    }
+    sink_.trouble(r_, a.what + " [" + std::string(name_of(*a.error)) + "]; " +
+                          (wait.count() == 0 ? std::string(need_list ? "listing again now"
+                                                                     : "retrying now")
+                                             : (need_list ? "listing again in " : "retrying in ") +
+                                                   std::to_string(wait.count()) + " ms"));
+    pause(stop, wait);
   }
 }
 

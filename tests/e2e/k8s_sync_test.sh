@@ -5,9 +5,9 @@
 # carries the address; a second endpoint gets traffic; a terminating endpoint takes no new
 # connections while its open one still completes; a deleted Service's address stops answering
 # and goes back to the pool; the API server killed and restarted with newer resourceVersions →
-# traffic never stops and a change made after the restart is served; loadBalancerSourceRanges
-# without the client's address refuses it (the implicit allow-list's deny is counted), with it
-# lets it in.
+# traffic never stops, a change made after the restart is served, and /metrics counts the refused
+# reconnects and the relist by cause; loadBalancerSourceRanges without the client's address
+# refuses it (the implicit allow-list's deny is counted), with it lets it in.
 SL_PREFIX=sle2e-k8s
 source "$(dirname "$0")/lib.sh"
 FAKE=$E2E_DIR/../support/fake_apiserver.py
@@ -118,6 +118,16 @@ wait "$steady"
 for _ in $(seq 75); do [[ $(served_by 10) == "be2=5 be3=5 " ]] && break; sleep 0.2; done
 got=$(served_by 10)
 [[ $got == "be2=5 be3=5 " ]] || fail "after the API server restart, a new endpoint set is not served: $got"
+# /metrics says what happened, by cause: reconnects refused while the server was down, and the
+# relist its newer resourceVersions forced (410 on the old one); the exposition stays valid.
+metrics=$(lab_exec gw curl -sf --max-time 2 http://127.0.0.1:9469/metrics) || fail "GET /metrics failed"
+promtool check metrics <<<"$metrics" >"$WORK/promtool.out" 2>&1 ||
+  fail "promtool check metrics:"$'\n'"$(cat "$WORK/promtool.out")"
+sample() { awk -v k="$1" 'index($0, k " ") == 1 { print $2 }' <<<"$metrics"; }
+for series in 'sluice_k8s_sync_errors_total{resource="services",cause="unreachable"}' \
+  'sluice_k8s_relists_total{resource="services",cause="watch_expired"}'; do
+  (( $(sample "$series") >= 1 )) || fail "$series is '$(sample "$series")' after the restart, want >= 1"
+done
 
 # 5. Delete: the VIP stops answering and its address returns to the pool.
 api DELETE /api/v1/namespaces/shop/services/web >/dev/null

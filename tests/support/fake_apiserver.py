@@ -14,14 +14,23 @@ Test controls (not Kubernetes API):
         from before answer 410 (mode http: as the HTTP status of the next watch; mode stream:
         an ERROR event with code 410, also sent at once to every open watch)
   POST /fake/drop           cut every open watch connection without ending the chunked body
-  POST /fake/throttle?n=N   the next N LIST requests answer 429 with Retry-After: 1
+  POST /fake/fault?name=F&n=N[&on=list|watch][&after=A]  the next N LIST or WATCH requests
+        that fault F applies to (or only those of `on`), after the first A of them, get F (the
+        faults are listed in FAULTS below); queued faults are served in order
+  POST /fake/chaos?faults=F1,F2|all&every=K[&mode=sequence|random][&seed=S][&retry_after=S]
+        from now on every K-th LIST or WATCH request gets the next fault of the list in turn
+        (a fault that does not apply to a request waits for one it applies to); mode random:
+        each request gets a fault with probability 1/K, picked at random (seeded); faults=
+        empty turns chaos off. Writes and the test controls are never faulted.
   POST /fake/fail-patches?n=N&code=C  the next N PATCH requests answer C (default 500) and
         change nothing
   POST /fake/patch-delay?ms=M  every PATCH waits M ms before it is served (a slow server)
-  GET  /fake/stats          counters (lists, watches, patches, events) as JSON
+  GET  /fake/stats          counters (lists, watches, patches, events, injected faults) as JSON
+  GET  /fake/requests       the last LIST and WATCH requests: time, verb, resource, fault
 
 Usage: fake_apiserver.py --port N [--state FILE] [--start-rv N] [--bookmark-interval S]
                          [--token-file FILE] [--tls-cert PEM --tls-key PEM]
+                         [--chaos QUERY]   (QUERY as for /fake/chaos, e.g. "faults=all&every=3")
 With --token-file every request must carry "Authorization: Bearer <the file's content>", read
 at each request (so a test can rotate it), or gets 401.
 With --state the objects survive a restart; --start-rv lets the restarted server continue
@@ -30,6 +39,7 @@ with newer resourceVersions, as a restored etcd does.
 
 import argparse
 import base64
+import collections
 import copy
 import json
 import queue
@@ -50,6 +60,91 @@ RESOURCES = {
 }
 API_VERSION = {"/api/v1": "v1", "/apis/discovery.k8s.io/v1": "discovery.k8s.io/v1"}
 
+BOTH = ("list", "watch")
+# What can go wrong with a LIST or WATCH: name → (requests it applies to, what the fake does).
+FAULTS = {
+    "cut": (BOTH, "the answer stops halfway (a LIST body, or a WATCH in the middle of an event) "
+                  "and the connection closes"),
+    "hang": (BOTH, "the request is accepted and never answered"),
+    "gone": (BOTH, "410 Gone as the status (an expired resourceVersion or continue token)"),
+    "gone-stream": (("watch",), "200, then an ERROR event with code 410"),
+    "empty": (("watch",), "200 and an empty body, ended at once (a server shutting down)"),
+    "unauthorized": (BOTH, "401 (an expired token)"),
+    "429": (BOTH, "429 Too Many Requests without Retry-After"),
+    "429-retry": (BOTH, "429 Too Many Requests with Retry-After"),
+    "500": (BOTH, "500 without Retry-After"),
+    "500-retry": (BOTH, "500 with Retry-After"),
+    "503": (BOTH, "503 without Retry-After"),
+    "503-retry": (BOTH, "503 with Retry-After"),
+    "restart": (BOTH, "the connection closes unanswered and the server is as after a restart: "
+                      "resourceVersions jump ahead, older ones are gone (410), watches are cut"),
+}
+# The faults answered with a Status: name → (code, reason, with Retry-After).
+STATUS_FAULTS = {
+    "gone": (410, "Expired", False), "unauthorized": (401, "Unauthorized", False),
+    "429": (429, "TooManyRequests", False), "429-retry": (429, "TooManyRequests", True),
+    "500": (500, "InternalError", False), "500-retry": (500, "InternalError", True),
+    "503": (503, "ServiceUnavailable", False), "503-retry": (503, "ServiceUnavailable", True),
+}
+
+
+class Cut(Exception):
+    """A watch stream cut in the middle of an event (fault "cut")."""
+
+
+class Chaos:
+    """Which LIST and WATCH requests get which fault (see /fake/chaos and /fake/fault)."""
+
+    def __init__(self):
+        self.queue = []  # one-shot faults, served in order: [name, kinds, requests to let by]
+        self.faults = []
+        self.every = 1
+        self.mode = "sequence"
+        self.rng = random.Random(1)
+        self.retry_after = "1"
+        self.seen = 0
+        self.next = 0
+        self.due = False
+
+    def configure(self, q):
+        names = [f for f in q.get("faults", "").split(",") if f]
+        if names == ["all"]:
+            names = list(FAULTS)
+        unknown = [f for f in names if f not in FAULTS]
+        if unknown:
+            raise ValueError("unknown faults: " + ",".join(unknown))
+        self.faults = names
+        self.every = max(1, int(q.get("every", "1")))
+        self.mode = q.get("mode", "sequence")
+        self.rng = random.Random(int(q.get("seed", "1")))
+        self.retry_after = q.get("retry_after", "1")
+        self.seen, self.next, self.due = 0, 0, False
+
+    def take(self, kind):
+        """The fault for this request (kind "list" or "watch"), or None. Under the store lock."""
+        for i, (name, kinds, after) in enumerate(self.queue):
+            if kind in kinds:
+                if after > 0:
+                    self.queue[i][2] -= 1
+                    return None
+                del self.queue[i]
+                return name
+        if not self.faults:
+            return None
+        self.seen += 1
+        if self.mode == "random":
+            if self.rng.random() * self.every >= 1:
+                return None
+            fit = [f for f in self.faults if kind in FAULTS[f][0]]
+            return self.rng.choice(fit) if fit else None
+        self.due = self.due or self.seen % self.every == 0
+        name = self.faults[self.next % len(self.faults)]
+        if not self.due or kind not in FAULTS[name][0]:
+            return None
+        self.due = False
+        self.next += 1
+        return name
+
 
 class Store:
     def __init__(self, start_rv, state_file):
@@ -60,11 +155,12 @@ class Store:
         self.expire_mode = "http"
         self.watchers = []  # (resource, namespace, queue, socket)
         self.history = []   # (rv, resource, namespace, event): what a watch from an rv replays
-        self.throttle = 0
+        self.chaos = Chaos()
+        self.requests = collections.deque(maxlen=5000)  # (time, verb, resource, fault)
         self.fail_patches = (0, 500)
         self.patch_delay = 0.0
         self.stats = {"lists": 0, "watches": 0, "patches": 0, "events": 0, "puts": 0,
-                      "patch_failures": 0}
+                      "patch_failures": 0, "injected": {}}
         self.state_file = state_file
         self.dirty = False
         self.uid = 0
@@ -101,6 +197,32 @@ class Store:
         self.rv += 1
         obj.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
         return self.rv
+
+    def fault_for(self, verb, resource):
+        """Counts a LIST or WATCH request and picks its fault. Under the lock."""
+        self.stats["lists" if verb == "list" else "watches"] += 1
+        fault = self.chaos.take(verb)
+        if fault:
+            self.stats["injected"][fault] = self.stats["injected"].get(fault, 0) + 1
+        self.requests.append((time.time(), verb, resource, fault or ""))
+        return fault
+
+    def restart(self):
+        """What a client sees of a restarted API server: newer resourceVersions, no history
+        (older ones answer 410), every open watch cut. Under the lock."""
+        self.rv += 10000
+        self.compacted = self.rv
+        self.history.clear()
+        self.cut_watches()
+
+    def cut_watches(self):
+        """Every open watch connection ends without its chunked body ending. Under the lock."""
+        for (_r, _ns, wq, sock) in self.watchers:
+            wq.put({"type": "DROP"})
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def notify(self, resource, etype, obj):
         ns = obj["metadata"].get("namespace", "")
@@ -193,7 +315,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         sys.stderr.write("fake-apiserver: " + (fmt % args) + "\n")
 
-    def send_json(self, code, obj, headers=None):
+    def send_json(self, code, obj, headers=None, cut=False):
         body = (json.dumps(obj) + "\n").encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
@@ -201,7 +323,49 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
+        if cut:  # half the promised body, then the connection goes
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.drop_connection()
+            return
         self.wfile.write(body)
+
+    def drop_connection(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def hang(self):
+        """Accepted, never answered: held until the client gives up and closes."""
+        self.close_connection = True
+        try:
+            self.connection.settimeout(600)
+            while self.connection.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    def injected(self, fault):
+        """Answers a request with a fault that ends it at once; False for the faults the list
+        or watch itself carries out (cut, gone-stream, empty)."""
+        if fault in STATUS_FAULTS:
+            code, reason, retry = STATUS_FAULTS[fault]
+            headers = {"Retry-After": self.store.chaos.retry_after} if retry else {}
+            if code == 401:
+                self.close_connection = True
+            self.send_json(code, status(code, reason, f"injected fault {fault}"), headers)
+            return True
+        if fault == "hang":
+            self.hang()
+            return True
+        if fault == "restart":
+            with self.store.lock:
+                self.store.restart()
+            self.drop_connection()
+            return True
+        return False
 
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -235,7 +399,14 @@ class Handler(BaseHTTPRequestHandler):
         if url.path in docs:
             return self.send_json(200, docs[url.path])
         if url.path == "/fake/stats":
-            return self.send_json(200, self.store.stats)
+            with self.store.lock:
+                stats = copy.deepcopy(self.store.stats)
+            return self.send_json(200, stats)
+        if url.path == "/fake/requests":
+            with self.store.lock:
+                log = [{"t": t, "verb": v, "resource": r, "fault": f}
+                       for (t, v, r, f) in self.store.requests]
+            return self.send_json(200, log)
         p = parse_path(url.path)
         if p is None:
             return self.send_json(404, status(404, "NotFound", "the server could not find the "
@@ -248,9 +419,14 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(404, status(404, "NotFound",
                                                   f'{resource} "{name}" not found'))
             return self.send_json(200, obj)
-        if q.get("watch") in ("1", "true"):
-            return self.watch(resource, ns, q)
-        return self.list(resource, ns, q)
+        verb = "watch" if q.get("watch") in ("1", "true") else "list"
+        with self.store.lock:
+            fault = self.store.fault_for(verb, resource)
+        if self.injected(fault):
+            return None
+        if verb == "watch":
+            return self.watch(resource, ns, q, fault)
+        return self.list(resource, ns, q, fault)
 
     def do_POST(self):
         url = urllib.parse.urlsplit(self.path)
@@ -359,14 +535,9 @@ class Handler(BaseHTTPRequestHandler):
         meta.setdefault("creationTimestamp", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
 
     # ---- list and watch
-    def list(self, resource, ns, q):
+    def list(self, resource, ns, q, fault=None):
         st = self.store
         with st.lock:
-            st.stats["lists"] += 1
-            if st.throttle > 0:
-                st.throttle -= 1
-                return self.send_json(429, status(429, "TooManyRequests", "throttled by the fake"),
-                                      {"Retry-After": "1"})
             items = sorted((k, v) for k, v in st.objects[resource].items()
                            if ns is None or v["metadata"].get("namespace") == ns)
             rv, start = st.rv, 0
@@ -392,19 +563,21 @@ class Handler(BaseHTTPRequestHandler):
             meta["remainingItemCount"] = len(items) - start - limit
         gv, kind, _ = RESOURCES[resource]
         self.send_json(200, {"kind": kind + "List", "apiVersion": API_VERSION[gv],
-                             "metadata": meta, "items": out})
+                             "metadata": meta, "items": out}, cut=fault == "cut")
 
     def chunk(self, data: bytes):
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 
-    def send_event(self, ev):
+    def send_event(self, ev, cut_here=False):
         data = (json.dumps(ev) + "\n").encode()
         cut = random.randint(1, len(data) - 1)  # an event never matches a chunk
         self.chunk(data[:cut])
+        if cut_here:
+            raise Cut()
         self.chunk(data[cut:])
 
-    def watch(self, resource, ns, q):
+    def watch(self, resource, ns, q, fault=None):
         st = self.store
         rv_text = q.get("resourceVersion", "")
         timeout = float(q.get("timeoutSeconds") or 1800)
@@ -413,7 +586,6 @@ class Handler(BaseHTTPRequestHandler):
         only_name = field[len("metadata.name="):] if field.startswith("metadata.name=") else None
         wq = queue.Queue()
         with st.lock:
-            st.stats["watches"] += 1
             rv = int(rv_text) if rv_text.isdigit() else 0
             too_old = rv_text not in ("", "0") and rv < st.compacted
             if too_old and st.expire_mode == "http":
@@ -435,14 +607,18 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+        cut = fault == "cut"  # the first event (or bookmark) is sent only in part
         try:
-            if too_old:  # the real server's answer to a compacted resourceVersion
+            if too_old or fault == "gone-stream":  # the real server's answer to a compacted rv
                 self.send_event({"type": "ERROR", "object": status(
                     410, "Expired", f"too old resource version: {rv} ({st.compacted})")})
                 self.chunk(b"")
                 return
+            if fault == "empty":
+                self.chunk(b"")
+                return
             for ev in initial:
-                self.send_event(ev)
+                self.send_event(ev, cut)
             end = time.monotonic() + timeout
             next_bookmark = time.monotonic() + self.bookmark_interval
             while True:
@@ -459,7 +635,7 @@ class Handler(BaseHTTPRequestHandler):
                     if ev.get("type") != "ERROR" and only_name and \
                             ev["object"]["metadata"]["name"] != only_name:
                         continue
-                    self.send_event(ev)
+                    self.send_event(ev, cut)
                     if ev.get("type") == "ERROR":
                         break
                     current = int(ev["object"]["metadata"]["resourceVersion"])
@@ -468,9 +644,11 @@ class Handler(BaseHTTPRequestHandler):
                         current = max(current, st.rv)
                     self.send_event({"type": "BOOKMARK", "object": {
                         "kind": kind, "apiVersion": API_VERSION[RESOURCES[resource][0]],
-                        "metadata": {"resourceVersion": str(current)}}})
+                        "metadata": {"resourceVersion": str(current)}}}, cut)
                     next_bookmark = time.monotonic() + self.bookmark_interval
             self.chunk(b"")
+        except Cut:
+            self.drop_connection()
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
         finally:
@@ -492,14 +670,20 @@ class Handler(BaseHTTPRequestHandler):
                         wq.put({"type": "ERROR", "object": status(
                             410, "Expired", "too old resource version (compacted)")})
             elif path == "/fake/drop":
-                for (_r, _ns, wq, sock) in st.watchers:
-                    wq.put({"type": "DROP"})
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-            elif path == "/fake/throttle":
-                st.throttle = int(q.get("n", "1"))
+                st.cut_watches()
+            elif path == "/fake/fault":
+                name = q.get("name", "")
+                if name not in FAULTS:
+                    return self.send_json(400, status(400, "BadRequest", "unknown fault " + name))
+                kinds = tuple(k for k in FAULTS[name][0] if q.get("on", k) == k)
+                after = int(q.get("after", "0"))
+                st.chaos.queue += [[name, kinds, after if i == 0 else 0]
+                                   for i in range(int(q.get("n", "1")))]
+            elif path == "/fake/chaos":
+                try:
+                    st.chaos.configure(q)
+                except ValueError as e:
+                    return self.send_json(400, status(400, "BadRequest", str(e)))
             elif path == "/fake/fail-patches":
                 st.fail_patches = (int(q.get("n", "1")), int(q.get("code", "500")))
             elif path == "/fake/patch-delay":
@@ -521,9 +705,13 @@ def main():
     ap.add_argument("--token-file")
     ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM) ...")
     ap.add_argument("--tls-key", help="... and key; kubectl sends tokens only over HTTPS")
+    ap.add_argument("--chaos", help='faults from the start, as /fake/chaos takes them: '
+                                    '"faults=all&every=3&seed=7"')
     a = ap.parse_args()
     random.seed(a.seed)
     Handler.store = Store(a.start_rv, a.state)
+    if a.chaos:
+        Handler.store.chaos.configure(dict(urllib.parse.parse_qsl(a.chaos)))
     threading.Thread(target=Handler.store.persist_forever, daemon=True).start()
     Handler.bookmark_interval = a.bookmark_interval
     Handler.token_file = a.token_file

@@ -25,6 +25,8 @@ TEST(K8sConfig, KubernetesAndAddressPoolsLoadEveryKey) {
   forwarding: dr
   scheduler: mh
   watch_timeout_seconds: 60
+  watch_idle_seconds: 120
+  request_timeout_seconds: 5
   token_reread_seconds: 30
 address_pools:
   - name: public
@@ -41,6 +43,9 @@ address_pools:
   EXPECT_EQ(k.mode, forwarding::dr);
   EXPECT_EQ(k.scheduler, scheduler_kind::mh);
   EXPECT_EQ(k.watch_timeout_seconds, 60u);
+  EXPECT_EQ(k.watch_idle_seconds, 120u);
+  EXPECT_EQ(k.request_timeout_seconds, 5u);
+  EXPECT_EQ(k.token_reread_seconds, 30u);
   ASSERT_EQ(r.cfg->address_pools.size(), 2u);
   EXPECT_EQ(r.cfg->address_pools[0].ranges.size(), 2u);
   EXPECT_EQ(r.cfg->address_pools[0].ranges[1].last - r.cfg->address_pools[0].ranges[1].first, 10u);

@@ -15,6 +15,7 @@
 #include "dataplane/net/ipv4.hpp"
 #include "tests/support/fake_apiserver.hpp"
 #include "tests/support/k8s_objects.hpp"
+#include "tests/support/k8s_recorders.hpp"
 
 namespace sluice::k8s {
 namespace {
@@ -22,50 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 using namespace sluice::test;
 using nlohmann::json;
-
-// Records what a watcher hands over.
-struct recording_sink : watch_sink {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::vector<std::string>> lists; // names per LIST
-  std::vector<std::string> events;             // "TYPE name"
-  std::vector<std::string> troubles;
-
-  void listed(resource, std::vector<json> items) override {
-    std::vector<std::string> names;
-    for (const json& i : items) names.push_back(i["metadata"]["name"]);
-    std::lock_guard l(mu);
-    lists.push_back(names);
-    cv.notify_all();
-  }
-  void changed(resource, const std::string& type, const json& o) override {
-    std::lock_guard l(mu);
-    events.push_back(type + " " + o["metadata"]["name"].get<std::string>());
-    cv.notify_all();
-  }
-  void trouble(resource, const std::string& what) override {
-    std::lock_guard l(mu);
-    troubles.push_back(what);
-    cv.notify_all();
-  }
-  template <typename P>
-  bool wait(P pred, std::chrono::milliseconds limit = 10s) {
-    std::unique_lock l(mu);
-    return cv.wait_for(l, limit, [&] { return pred(*this); });
-  }
-};
-
-struct running_watcher {
-  resource_watcher w;
-  std::atomic<bool> stop{false};
-  std::thread t;
-  running_watcher(api_client& api, watch_sink& sink, watch_options opt)
-      : w(api, resource::services, sink, opt), t([this] { w.run(stop); }) {}
-  ~running_watcher() {
-    stop = true;
-    t.join();
-  }
-};
 
 class K8sWatch : public ::testing::Test {
 protected:
@@ -80,19 +37,11 @@ protected:
     post(k8s_service("shop", name, "NodePort", {k8s_port("http", 80, 30080)}),
          "/api/v1/namespaces/shop/services");
   }
-  void control(const std::string& what) {
-    EXPECT_EQ(api.send("POST", std::string("/fake/").append(what), "", "").status, 200) << what;
-  }
+  void control(const std::string& what) { fake_control(api, what); }
   // The watcher opens its WATCH only after the LIST it has just reported: a control that acts
   // on open watches must wait for the fake to have one, or it acts on nothing.
   bool watch_opened(std::chrono::milliseconds limit = 10s) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    do {
-      const http_response r = api.get("/fake/stats");
-      if (r.status == 200 && json::parse(r.body).value("watches", 0) >= 1) return true;
-      std::this_thread::sleep_for(20ms);
-    } while (std::chrono::steady_clock::now() < until);
-    return false;
+    return eventually([&] { return fake_stats(api).value("watches", 0) >= 1; }, limit);
   }
 
   fake_apiserver fake{{"--bookmark-interval", "0.2"}};
@@ -110,7 +59,7 @@ TEST_F(K8sWatch, ListFollowsContinueTokensThenWatchDeliversEventsInOrder) {
   api.send("DELETE", "/api/v1/namespaces/shop/services/s0", "", "");
   ASSERT_TRUE(sink.wait([](auto& s) { return s.events.size() >= 2; }));
   EXPECT_EQ(sink.events, (std::vector<std::string>{"ADDED late", "DELETED s0"}));
-  EXPECT_EQ(w.w.counters().lists, 1u);
+  EXPECT_EQ(w.counters.lists, 1u);
 }
 
 TEST_F(K8sWatch, BookmarksArriveAndDroppedStreamsResumeWithoutARelist) {
@@ -118,13 +67,13 @@ TEST_F(K8sWatch, BookmarksArriveAndDroppedStreamsResumeWithoutARelist) {
   running_watcher w(api, sink, opt);
   ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
   std::this_thread::sleep_for(600ms);
-  EXPECT_GT(w.w.counters().bookmarks, 0u);
+  EXPECT_GT(w.counters.bookmarks, 0u);
   control("drop");
   create_service("after-drop");
   ASSERT_TRUE(sink.wait([](auto& s) { return !s.events.empty(); }));
   EXPECT_EQ(sink.events, std::vector<std::string>{"ADDED after-drop"});
-  EXPECT_EQ(w.w.counters().lists, 1u) << "the watch resumed from its resourceVersion";
-  EXPECT_GE(w.w.counters().watches, 2u);
+  EXPECT_EQ(w.counters.lists, 1u) << "the watch resumed from its resourceVersion";
+  EXPECT_GE(w.counters.watches, 2u);
 }
 
 TEST_F(K8sWatch, HttpGoneRelistsAndNoticesADeletionMadeWhileDisconnected) {
@@ -142,7 +91,7 @@ TEST_F(K8sWatch, HttpGoneRelistsAndNoticesADeletionMadeWhileDisconnected) {
   control("compact?mode=http");
   ASSERT_TRUE(sink.wait([](auto& s) { return s.lists.size() >= 2; }));
   EXPECT_EQ(sink.lists.back(), std::vector<std::string>{"keep"});
-  EXPECT_GE(w.w.counters().expired, 1u);
+  EXPECT_GE(w.counters.error(api_error::expired), 1u);
 }
 
 TEST_F(K8sWatch, InStreamGoneErrorRelists) {
@@ -151,7 +100,7 @@ TEST_F(K8sWatch, InStreamGoneErrorRelists) {
   ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
   control("compact?mode=stream");
   ASSERT_TRUE(sink.wait([](auto& s) { return s.lists.size() >= 2; }));
-  EXPECT_GE(w.w.counters().expired, 1u);
+  EXPECT_GE(w.counters.error(api_error::expired), 1u);
   bool said = false;
   for (const std::string& t : sink.troubles) said = said || t.find("ERROR event 410") != std::string::npos;
   EXPECT_TRUE(said);
@@ -159,7 +108,7 @@ TEST_F(K8sWatch, InStreamGoneErrorRelists) {
 
 TEST_F(K8sWatch, ThrottledListWaitsForRetryAfter) {
   create_service("a");
-  control("throttle?n=1");
+  control("fault?name=429-retry&on=list");
   const auto start = std::chrono::steady_clock::now();
   running_watcher w(api, sink, opt);
   ASSERT_TRUE(sink.wait([](auto& s) { return !s.lists.empty(); }));
@@ -185,31 +134,6 @@ TEST(K8sWatchToken, RotatedTokenIsReReadAfterA401) {
   EXPECT_EQ(api.get("/api/v1/services").status, 200);
   std::filesystem::remove_all(dir);
 }
-
-// The sync on top of the watchers. Each call records the whole published set, the changes
-// applied.
-struct published {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<std::string, service_config> now;
-  std::vector<std::vector<service_config>> calls;
-  bool operator()(service_changes c) {
-    std::lock_guard l(mu);
-    if (c.whole) now.clear();
-    for (const std::string& n : c.removed) now.erase(n);
-    for (service_config& s : c.upserts) now.insert_or_assign(s.name, std::move(s));
-    std::vector<service_config> all;
-    for (const auto& [n, s] : now) all.push_back(s);
-    calls.push_back(std::move(all));
-    cv.notify_all();
-    return true;
-  }
-  template <typename P>
-  bool wait(P pred, std::chrono::milliseconds limit = 10s) {
-    std::unique_lock l(mu);
-    return cv.wait_for(l, limit, [&] { return pred(calls); });
-  }
-};
 
 TEST(K8sSync, NothingIsPublishedUntilTheServerAnswersAndTheLastStateOutlivesIt) {
   fake_apiserver fake({"--bookmark-interval", "0.2"});
