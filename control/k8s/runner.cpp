@@ -23,6 +23,10 @@ runner::runner(const config& cfg, control_plane& control) {
                                                      "kubernetes", std::move(c.upserts),
                                                      std::move(c.removed));
                                    return problems.empty();
+                                 },
+                                 {}, {},
+                                 [&control](const std::vector<double>& seconds) {
+                                   control.note_programming_latencies(seconds);
                                  });
   thread_ = std::thread([this] { sync_->run(stop_); });
 }
