@@ -24,7 +24,7 @@ runner::runner(const config& cfg, control_plane& control) {
                                                      std::move(c.removed));
                                    return problems.empty();
                                  },
-                                 {}, {},
+                                 watch_options{}, status_writer_options{},
                                  [&control](const std::vector<double>& seconds) {
                                    control.note_programming_latencies(seconds);
                                  });

@@ -120,7 +120,7 @@ const exchange k_exchanges[] = {
 // fall in) and on the clock (when the file was applied).
 std::string without_timings(std::string metrics) {
   static const std::regex seconds(
-      "((sluice_control_publish_duration_seconds_sum|sluice_snapshot_publish_duration_seconds_sum|"
+      "(\n(sluice_control_publish_duration_seconds_sum|sluice_snapshot_publish_duration_seconds_sum|"
       "sluice_snapshot_publish_duration_seconds_bucket\\{[^}]*\\}|"
       "sluice_config_last_reload_success_timestamp_seconds)) [^\n]*");
   return std::regex_replace(metrics, seconds, "$1 <seconds>");
