@@ -293,8 +293,15 @@ TEST(K8sSync, ProgrammingLatencyRunsFromTheSlicesTriggerTimeUntilThePublicationR
         observed.insert(observed.end(), seconds.begin(), seconds.end());
         cv.notify_all();
       });
-  std::atomic<bool> stop{false};
-  std::thread t([&] { s.run(stop); });
+  struct running { // stopped and joined however the test ends
+    sync& target;
+    std::atomic<bool> stop{false};
+    std::thread t{[this] { target.run(stop); }};
+    ~running() {
+      stop = true;
+      t.join();
+    }
+  } run{s};
   api.send("POST", "/api/v1/namespaces/shop/services",
            k8s_service("shop", "web", "LoadBalancer", {k8s_port("http", 80, 30080)}).dump(),
            "application/json");
@@ -303,7 +310,7 @@ TEST(K8sSync, ProgrammingLatencyRunsFromTheSlicesTriggerTimeUntilThePublicationR
            "application/json");
   {
     std::unique_lock l(mu);
-    EXPECT_TRUE(cv.wait_for(l, 10s, [&] { return !observed.empty(); })) << "no latency observed";
+    ASSERT_TRUE(cv.wait_for(l, 20s, [&] { return !observed.empty(); })) << "no latency observed";
   }
   const auto slice = json::parse(api.get("/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/web-1").body);
   EXPECT_TRUE(slice["metadata"]["annotations"].contains("endpoints.kubernetes.io/last-change-trigger-time"));
@@ -325,15 +332,13 @@ TEST(K8sSync, ProgrammingLatencyRunsFromTheSlicesTriggerTimeUntilThePublicationR
            "application/json");
   {
     std::unique_lock l(mu);
-    EXPECT_TRUE(cv.wait_for(l, 10s, [&] { return observed.size() >= 2; }));
+    EXPECT_TRUE(cv.wait_for(l, 20s, [&] { return observed.size() >= 2; }));
   }
   std::this_thread::sleep_for(300ms); // room for a wrong extra observation to show
   {
     std::lock_guard l(mu);
     EXPECT_EQ(observed.size(), 2u);
   }
-  stop = true;
-  t.join();
 }
 
 } // namespace
