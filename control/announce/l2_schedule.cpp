@@ -3,16 +3,12 @@
 #include <algorithm>
 
 namespace sluice {
-namespace {
-constexpr uint16_t k_no_link = 0xffff; // compile.cpp link_of(): off every link, never answered
-}
-
 std::set<l2_schedule::target> l2_schedule::targets_of(const snapshot& s) {
   std::set<target> out;
   auto add = [&](uint32_t addr) {
-    const uint32_t v = s.local_addrs.find(snapshot::addr_key(addr));
-    if (v == flat_index::k_absent || (v & 0xffff) == k_no_link) return;
-    out.insert({addr, uint16_t(v & 0xffff)});
+    const local_address local = s.local_addrs.find_ipv4(addr);
+    if (!local || local.iface == local_address::k_no_link) return;
+    out.insert({addr, local.iface});
   };
   for (const snapshot_iface& i : s.ifaces) add(i.addr);
   for (const snapshot_service& svc : s.services) {

@@ -83,34 +83,32 @@ void release_unused(const service_config& old, const service_config* now, slot_r
 }
 
 // The interface whose subnet holds `addr` (0xffff: none): where ARP for it is answered.
-uint32_t link_of(const snapshot& s, uint32_t addr) {
+uint16_t link_of(const snapshot& s, uint32_t addr) {
   for (std::size_t i = 0; i < s.ifaces.size(); ++i)
-    if ((addr & s.ifaces[i].netmask) == (s.ifaces[i].addr & s.ifaces[i].netmask)) return uint32_t(i);
-  return 0xffff;
+    if ((addr & s.ifaces[i].netmask) == (s.ifaces[i].addr & s.ifaces[i].netmask)) return uint16_t(i);
+  return local_address::k_no_link;
 }
 
 // Builds service_by_key and local_addrs from the snapshot's interfaces and services (VIPs and
 // full-NAT local addresses, each once however many services share it).
 void index_services(snapshot& s) {
-  std::vector<std::pair<uint64_t, uint32_t>> locals, by_key;
+  std::vector<std::pair<uint64_t, uint32_t>> by_key;
+  std::vector<std::pair<uint32_t, local_address>> locals;
   for (std::size_t i = 0; i < s.ifaces.size(); ++i)
-    locals.emplace_back(snapshot::addr_key(s.ifaces[i].addr),
-                        (static_cast<uint32_t>(local_kind::iface_address) << 16) | uint32_t(i));
+    locals.push_back({s.ifaces[i].addr, {local_kind::iface_address, uint16_t(i)}});
   std::unordered_set<uint32_t> vips, locals_seen;
   for (std::size_t k = 0; k < s.services.size(); ++k) {
     const snapshot_service& svc = s.services[k];
     by_key.emplace_back(snapshot::service_key(svc.vip, svc.port, svc.proto), uint32_t(k));
     for (uint32_t a : svc.block->local_addresses)
       if (locals_seen.insert(a).second)
-        locals.emplace_back(snapshot::addr_key(a),
-                            (static_cast<uint32_t>(local_kind::fnat_local) << 16) | link_of(s, a));
+        locals.push_back({a, {local_kind::fnat_local, link_of(s, a)}});
     if (!vips.insert(svc.vip).second) continue;
-    // A VIP is answered by ARP on the interface whose subnet holds it (0xffff: none).
-    locals.emplace_back(snapshot::addr_key(svc.vip),
-                        (static_cast<uint32_t>(local_kind::vip) << 16) | link_of(s, svc.vip));
+    // A VIP is answered by ARP on the interface whose subnet holds it (if any).
+    locals.push_back({svc.vip, {local_kind::vip, link_of(s, svc.vip)}});
   }
   s.service_by_key = flat_index(by_key);
-  s.local_addrs = flat_index(locals);
+  s.local_addrs = local_address_table(locals);
 }
 
 bool same_identity(const service_config& a, const service_config& b) {

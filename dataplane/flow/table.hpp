@@ -114,8 +114,8 @@ public:
   // Returns the number of flows erased.
   //
   // Due flows are taken k_expire_batch at a time and their loads overlapped: the records first,
-  // then the home buckets of those that expire — one at a time, each erase waited for two cold
-  // buckets in turn (measured: ~8 % of a new flow's cost at 1M flows, SYN-only traffic).
+  // then the home buckets of those that expire — one at a time, each erase would wait for two
+  // cold buckets in turn, a cost a table churning new flows pays on every expiry.
   template <typename OnExpire>
   unsigned expire(uint64_t now, unsigned budget, OnExpire&& on_expire) noexcept {
     unsigned erased = 0;

@@ -1,7 +1,7 @@
 #pragma once
 // Bookkeeping for IPv4 reassembly on one worker: which fragments of which datagrams have
 // arrived, and whether they make a whole. Pure logic on offsets and lengths, no mbufs: the worker
-// copies each fragment's payload into the buffer it keeps for the slot (worker/fragments.cpp), so
+// copies each fragment's payload into the buffer it keeps for the slot (pipeline/reassemble.cpp), so
 // no fragment mbuf is ever held and the RX pool cannot be drained by incomplete datagrams.
 //
 // Policy (Linux net/ipv4/ip_fragment.c after the FragmentSmack fixes, RFC 5722's rule applied to

@@ -50,9 +50,8 @@ public:
   // Returns the entry for (iface, addr), creating an incomplete one if needed; nullptr only
   // when the table is full.
   neighbour* find_or_create(uint16_t iface, uint32_t addr) noexcept {
-    // Inlined first probe: every forwarded packet asks for its next hop, which is nearly always
-    // in its home entry. Measured on established NAT at 1K flows: 0.97x the cycles per packet
-    // of two out-of-line calls (skipping the lookup altogether would give 0.90x).
+    // Inlined first probe: every packet without a kept next hop asks for it, and it is nearly
+    // always in its home entry.
     neighbour& e = entries_[home(iface, addr)];
     if (e.addr == addr && e.iface == iface && e.state != neigh_state::empty) return &e;
     return probe_or_create(iface, addr);

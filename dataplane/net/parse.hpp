@@ -33,7 +33,7 @@ enum class header_checksum : uint8_t { unverified, nic_good, nic_bad };
 // (ip_bad_total_length), header within total length (ip_bad_ihl), header checksum
 // (ip_bad_checksum: summed in software when `checksum` is unverified, else the NIC's verdict),
 // fragment (ip_fragment: the header is valid, the caller may reassemble;
-// worker/fragments.cpp). Returns nullopt and fills `out` when valid.
+// pipeline/reassemble.cpp). Returns nullopt and fills `out` when valid.
 std::optional<drop_reason> parse_ipv4(uint8_t* data, uint32_t len, ipv4_packet& out,
                                       header_checksum checksum = header_checksum::unverified) noexcept;
 

@@ -13,6 +13,10 @@
 
 namespace sluice {
 
+// The IP MTU of every link: interfaces are Ethernet with the standard MTU (they have no MTU
+// setting yet). The egress fragments, and TUN and PROXY v2 size their additions, by it.
+inline constexpr uint16_t k_link_mtu = 1500;
+
 struct port_info {
   uint16_t port_id;
   rte_ether_addr mac;

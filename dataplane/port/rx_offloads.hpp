@@ -16,7 +16,7 @@ enum class rx_use : uint8_t {
 
 // The checksum verifications to request (IPv4 header, TCP, UDP), each only where `rx_offload_capa`
 // offers it: the worker trusts a GOOD/BAD verdict and sums in software where there is none
-// (worker/forward.cpp), so a partial set is fine. Every PMD on this lab gives correct verdicts
+// (pipeline/parse.cpp, established.cpp), so a partial set is fine. Every PMD on this lab gives correct verdicts
 // for legal packets: net_tap (22.11.11, verified in software inside the PMD) marks a UDP
 // checksum of 0 L4 NONE, which the worker checks in software and passes (RFC 768), and
 // fragments' L4 UNKNOWN; af_packet, memif, net_ring and net_null offer none.

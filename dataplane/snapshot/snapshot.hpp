@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dataplane/snapshot/flat_index.hpp"
+#include "dataplane/snapshot/local_addresses.hpp"
 #include "dataplane/xmit/forwarding.hpp"
 
 namespace sluice {
@@ -73,10 +74,6 @@ struct snapshot_service {
   std::span<const snapshot_backend> backends() const noexcept { return block->backends; }
 };
 
-// What a local destination address is, for ARP, ICMP echo and delivery decisions.
-// fnat_local: a full-NAT local address (the source backends see), which only replies reach.
-enum class local_kind : uint32_t { iface_address = 1, vip = 2, fnat_local = 3 };
-
 struct snapshot {
   uint64_t generation = 0;
   std::vector<snapshot_iface> ifaces; // index = interface index, fixed at start
@@ -85,13 +82,12 @@ struct snapshot {
   // raw pointers and never touch the reference counts.
   std::vector<std::shared_ptr<const service_block>> blocks;
   flat_index service_by_key;              // service_key() -> index into services
-  flat_index local_addrs;                 // addr -> (local_kind << 16) | iface index
+  local_address_table local_addrs;
   std::shared_ptr<const acl_snapshot> acl; // null: no ACL applies to any service
 
   static constexpr uint64_t service_key(uint32_t vip, uint16_t port, uint8_t proto) noexcept {
     return (uint64_t{vip} << 32) | (uint64_t{port} << 16) | (uint64_t{proto} << 8) | 1u;
   }
-  static constexpr uint64_t addr_key(uint32_t addr) noexcept { return (uint64_t{addr} << 8) | 1u; }
   static constexpr uint64_t slot_key(uint32_t slot) noexcept { return uint64_t{slot} + 1; }
 
   const snapshot_service* find_service(uint32_t vip, uint16_t port, uint8_t proto) const noexcept {

@@ -19,7 +19,7 @@ void worker::serve_flow_command() noexcept {
     flow& f = flows_.at(i);
     if (f.state == flow_state::free || !c.filter.matches(f)) continue;
     if (c.kind == flow_command::op::flush) {
-      forget_flow(f);
+      ledger_.ends(f);
       flows_.erase(i);
       ++flushed;
     } else if (c.matched < c.capacity) {
@@ -30,10 +30,7 @@ void worker::serve_flow_command() noexcept {
     }
     ++c.matched;
   }
-  if (flushed) {
-    counters_.flows_flushed.add(flushed);
-    counters_.flows_active.sub(flushed);
-  }
+  if (flushed) ledger_.flushed(flushed);
   c.next_slot = end;
   if (end == flows_.capacity()) {
     // Everything the control plane reads was written above: release pairs with its acquire.

@@ -20,8 +20,6 @@ namespace sluice {
 
 inline constexpr uint8_t k_ipproto_ipip = 4;
 inline constexpr uint16_t k_ipip_overhead = sizeof(rte_ipv4_hdr);
-// Every link is Ethernet with the standard MTU (the interfaces have no MTU setting yet).
-inline constexpr uint16_t k_link_mtu = 1500;
 
 struct ipip_outer {
   uint32_t src; // network byte order

@@ -96,7 +96,7 @@ TEST(SnapshotCompile, AddedServiceIsFoundAndItsVipAnswered) {
   const snapshot_service* d = next->find_service(htonl(0x0a000066), htons(443), IPPROTO_TCP);
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->block->backends[0].port, htons(443));
-  EXPECT_NE(next->local_addrs.find(snapshot::addr_key(htonl(0x0a000066))), flat_index::k_absent);
+  EXPECT_TRUE(next->local_addrs.find_ipv4(htonl(0x0a000066)));
   EXPECT_EQ(l.current->find_service(htonl(0x0a000066), htons(443), IPPROTO_TCP), nullptr)
       << "the previous snapshot is never edited";
 }
@@ -105,13 +105,13 @@ TEST(SnapshotCompile, RemovedServiceReleasesItsSlotsAndItsVipWhenUnshared) {
   lab l;
   auto next = l.change(change_kind::delete_service, R"({"service": {"name": "a"}})");
   EXPECT_EQ(next->find_service(htonl(0x0a000064), htons(80), IPPROTO_TCP), nullptr);
-  EXPECT_EQ(next->local_addrs.find(snapshot::addr_key(htonl(0x0a000064))), flat_index::k_absent);
+  EXPECT_FALSE(next->local_addrs.find_ipv4(htonl(0x0a000064)));
   EXPECT_EQ(l.slots.services.in_use(), 2u);
   EXPECT_EQ(l.slots.backends.in_use(), 2u);
   l.current = std::move(next);
   // 10.0.0.101 stays a VIP while one of its two services remains.
   next = l.change(change_kind::delete_service, R"({"service": {"name": "b"}})");
-  EXPECT_NE(next->local_addrs.find(snapshot::addr_key(htonl(0x0a000065))), flat_index::k_absent);
+  EXPECT_TRUE(next->local_addrs.find_ipv4(htonl(0x0a000065)));
   const snapshot_service* c = next->find_service(htonl(0x0a000065), htons(53), IPPROTO_UDP);
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->block->weight_prefix, std::vector<uint32_t>{3});

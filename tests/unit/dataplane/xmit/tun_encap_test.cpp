@@ -10,6 +10,7 @@
 
 #include "dataplane/icmp/unreachable.hpp"
 #include "dataplane/xmit/dr.hpp"
+#include "dataplane/port/port.hpp"
 #include "dataplane/xmit/tun.hpp"
 #include "tests/support/packet_builder.hpp"
 #include "tests/support/packet_view.hpp"

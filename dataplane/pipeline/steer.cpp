@@ -30,13 +30,13 @@ unsigned worker::owner_of(const snapshot& s, const rte_mbuf* m) const noexcept {
     if (type == k_icmp_dest_unreachable || type == k_icmp_time_exceeded)
       return icmp_error_owner(s, frame + k_ip + ihl, rte_pktmbuf_data_len(m) - uint32_t(k_ip + ihl));
   }
-  const uint32_t local = s.local_addrs.find(snapshot::addr_key(dst));
-  if (local == flat_index::k_absent) return flow_owner(dst, workers_); // a reply: client = dst
-  if (static_cast<local_kind>(local >> 16) == local_kind::vip) return flow_owner(src, workers_);
+  const local_address local = s.local_addrs.find_ipv4(dst);
+  if (!local) return flow_owner(dst, workers_); // a reply: client = dst
+  if (local.is(local_kind::vip)) return flow_owner(src, workers_);
   // To a full-NAT local address (or an interface address, the default one): a reply, whose
   // destination port names the owner (xmit/fnat.hpp). Only a first fragment shows that port: the
   // fragments of a datagram meet where their addresses and ID hash to, and the whole datagram
-  // goes on to its owner from there (fragments.cpp).
+  // goes on to its owner from there (reassemble.cpp).
   if (load<uint16_t>(frame + k_ip + offsetof(rte_ipv4_hdr, fragment_offset)) &
       rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
     return flow_owner(src ^ load<uint16_t>(frame + k_ip + offsetof(rte_ipv4_hdr, packet_id)),
@@ -45,15 +45,6 @@ unsigned worker::owner_of(const snapshot& s, const rte_mbuf* m) const noexcept {
       rte_pktmbuf_data_len(m) < k_ip + ihl + 4)
     return id_;
   return fnat_port_owner(load<uint16_t>(frame + k_ip + ihl + 2), workers_);
-}
-
-void worker::hand_off(unsigned owner, uint16_t in_iface, rte_mbuf* m) noexcept {
-  m->port = ports_[in_iface];
-  if (rte_ring_sp_enqueue(mesh_->packets(id_, owner), m) != 0) {
-    drop(m, drop_reason::handoff_full);
-  } else {
-    counters_.handoff_out.add();
-  }
 }
 
 void worker::steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsigned n) noexcept {
@@ -67,7 +58,7 @@ void worker::steer(const snapshot& s, uint16_t in_iface, rte_mbuf** pkts, unsign
     }
     // One enqueue per packet keeps arrival order per owner; bursts per owner would need a
     // per-owner staging array for a gain that only matters beyond two workers.
-    hand_off(owner, in_iface, pkts[i]);
+    out_.to_worker(owner, in_iface, pkts[i]);
   }
   if (n_mine) process_burst(s, mine, n_mine, in_iface);
 }
@@ -88,7 +79,7 @@ unsigned worker::receive_handoffs(const snapshot& s) noexcept {
   unsigned n;
   while ((n = rte_ring_sc_dequeue_burst_elem(mesh_->neighbour_updates(id_), u, sizeof u[0], 8,
                                              nullptr)) != 0)
-    for (unsigned i = 0; i < n; ++i) learn_neighbour(s, u[i].iface, u[i].addr, u[i].mac);
+    for (unsigned i = 0; i < n; ++i) out_.learn_neighbour(s, u[i].iface, u[i].addr, u[i].mac);
   return received;
 }
 

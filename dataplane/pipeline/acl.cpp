@@ -38,7 +38,7 @@ acl_flow_input input_of(const snapshot& s, const acl_snapshot& acl, const ipv4_p
 
 } // namespace
 
-void worker::acl_screen(const snapshot& s, candidate* c, unsigned n, uint64_t found,
+void worker::acl_screen(const snapshot& s, packet_desc* c, unsigned n, uint64_t found,
                         bool* admitted) noexcept {
   const acl_snapshot& acl = *s.acl;
   acl_flow_input in[k_burst];
@@ -60,7 +60,7 @@ void worker::acl_screen(const snapshot& s, candidate* c, unsigned n, uint64_t fo
   acl_decision d[k_burst];
   acl_decide_burst(acl, in, m, d, acl_ctx());
   for (unsigned j = 0; j < m; ++j) {
-    candidate& ci = c[who[j]];
+    packet_desc& ci = c[who[j]];
     if (d[j].outcome == acl_outcome::pending) {
       ci.acl_hold = acl.initial_hold;
     } else if (d[j].outcome == acl_outcome::deny) {
@@ -70,15 +70,15 @@ void worker::acl_screen(const snapshot& s, candidate* c, unsigned n, uint64_t fo
   }
 }
 
-bool worker::acl_admit(const snapshot& s, candidate& c) noexcept {
+bool worker::acl_admit(const snapshot& s, packet_desc& c) noexcept {
   bool admitted = true;
   acl_screen(s, &c, 1, 0, &admitted);
   return admitted;
 }
 
-bool worker::acl_on_flow(const snapshot& s, candidate& c, flow& f, flow_dir dir) noexcept {
+bool worker::acl_on_flow(const snapshot& s, packet_desc& c, flow& f, flow_dir dir) noexcept {
   if (f.acl_hold == k_acl_denied) {
-    drop(c.m, drop_reason::acl_denied);
+    out_.drop(c.m, drop_reason::acl_denied);
     return false;
   }
   // Pending: replies (the SYN-ACK) pass; the client's packets are what the rules judge.
@@ -109,14 +109,14 @@ bool worker::acl_on_flow(const snapshot& s, candidate& c, flow& f, flow_dir dir)
   return false;
 }
 
-void worker::acl_reject(const snapshot& s, candidate& c, acl_reply reply) noexcept {
+void worker::acl_reject(const snapshot& s, packet_desc& c, acl_reply reply) noexcept {
   counters_.drop(drop_reason::acl_denied);
   if (reply == acl_reply::rst && c.pkt.proto == IPPROTO_TCP &&
       !(reinterpret_cast<const rte_tcp_hdr*>(c.pkt.l4)->tcp_flags & k_tcp_rst)) {
     // The offending segment becomes the reset: no allocation.
     const uint16_t total = make_tcp_reset(c.pkt);
     rte_pktmbuf_trim(c.m, uint16_t(rte_pktmbuf_pkt_len(c.m) - sizeof(rte_ether_hdr) - total));
-    return route_out(s, c.m, c.pkt.ip->dst_addr);
+    return out_.route_out(s, c.m, c.pkt.ip->dst_addr);
   }
   // Administratively prohibited (RFC 1812 5.2.7.1), under the worker's ICMP rate limit like
   // every ICMP message it originates: a flood of denied SYNs must not become a flood of replies.

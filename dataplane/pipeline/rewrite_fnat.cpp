@@ -1,15 +1,15 @@
 // Full-NAT flows: choosing the local address and port of a new flow, and the rewrite in each
-// direction. forward.cpp dispatches here after updating the flow's state and counters.
+// direction. established.cpp dispatches here after updating the flow's state and counters.
 
 #include <rte_tcp.h>
 
 #include <cerrno>
 
+#include "dataplane/port/port.hpp"
 #include "dataplane/route/next_hop.hpp"
 #include "dataplane/worker/worker.hpp"
 #include "dataplane/xmit/fnat.hpp"
 #include "dataplane/xmit/proxy_v2.hpp"
-#include "dataplane/xmit/tun.hpp"
 
 namespace sluice {
 namespace {
@@ -37,7 +37,7 @@ bool worker::draw_local_endpoint(const snapshot& s, const snapshot_service& svc,
   return true;
 }
 
-int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, const candidate& c,
+int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, const packet_desc& c,
                             new_flow& nf) noexcept {
   flow& f = nf.f;
   if (svc.proxy_protocol_v2) {
@@ -57,20 +57,20 @@ int64_t worker::insert_fnat(const snapshot& s, const snapshot_service& svc, cons
   return -EADDRNOTAVAIL;
 }
 
-void worker::forward_fnat(const snapshot& s, candidate& c, flow& f, flow_dir dir) noexcept {
+void worker::forward_fnat(const snapshot& s, packet_desc& c, flow& f, flow_dir dir) noexcept {
   if (dir == flow_dir::forward) {
     if (f.proxy_len != 0) {
       uint8_t header[k_proxy_v2_ipv4_len];
       write_proxy_v2_ipv4(header, f.client_addr, f.client_port, f.vip, f.vip_port);
       if (!proxy_forward(c.m, c.pkt, f.proxy_start, header, k_link_mtu))
-        return drop(c.m, drop_reason::proxy_no_room);
+        return out_.drop(c.m, drop_reason::proxy_no_room);
     }
     fnat_rewrite_forward(c.pkt, {f.local_addr, f.local_port}, {f.backend_addr, f.backend_port});
-    route_flow_out(s, c.m, f, dir, f.backend_addr);
+    out_.on_flow(s, c.m, f, dir, f.backend_addr);
   } else {
     if (f.proxy_len != 0) proxy_reply(c.pkt, f.proxy_start, f.proxy_len);
     fnat_rewrite_reply(c.pkt, {f.vip, f.vip_port}, {f.client_addr, f.client_port});
-    route_flow_out(s, c.m, f, dir, f.client_addr);
+    out_.on_flow(s, c.m, f, dir, f.client_addr);
   }
 }
 
