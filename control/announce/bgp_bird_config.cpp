@@ -62,6 +62,7 @@ std::string bird_main_config(const bgp_announce_config& c, const bird_files& fil
                                    [](const bgp_peer_config& p) { return p.bfd; });
   if (any_bfd) {
     line("");
+    // Sessions are created on request of the BGP protocols below, each with its own timers.
     line("protocol bfd {");
     line("}");
   }
@@ -77,7 +78,13 @@ std::string bird_main_config(const bgp_announce_config& c, const bird_files& fil
     line("  connect delay time 1;");
     line("  connect retry time 5;");
     line("  error wait time 1, 30;");
-    if (p.bfd) line("  bfd on;");
+    // BFD takes the session down, and the router drops the routes, interval x multiplier after
+    // the last packet heard, instead of after the hold time.
+    if (p.bfd && c.bfd)
+      line(fmt::format("  bfd {{ interval {} ms; multiplier {}; }};", c.bfd->interval_ms,
+                       c.bfd->multiplier));
+    else if (p.bfd)
+      line("  bfd on;");
     if (!p.password.empty()) line(fmt::format("  password \"{}\";", p.password));
     line("  ipv4 {");
     line("    import none;");

@@ -84,6 +84,8 @@ void parse_peer(yaml_reader& r, const YAML::Node& n, const std::string& f,
                                                   "(RFC 4271 §4.2)");
       p.hold_time = uint16_t(*v);
     }
+  // Without its own `bfd`, a peer is protected exactly when announce.bgp.bfd is present.
+  p.bfd = b.bfd.has_value();
   if (n["bfd"]) boolean(r, n["bfd"], f + ".bfd", p.bfd);
   if (n["password"])
     if (auto s = r.string(n["password"], f + ".password")) {
@@ -102,6 +104,25 @@ void parse_peer(yaml_reader& r, const YAML::Node& n, const std::string& f,
   b.peers.push_back(std::move(p));
 }
 
+// `bfd: {}` (or `bfd:` with nothing) takes the defaults.
+void parse_bfd(yaml_reader& r, const YAML::Node& n, const std::string& f,
+               std::optional<bgp_bfd_timers>& out) {
+  bgp_bfd_timers t;
+  if (!n.IsNull()) {
+    if (!r.map(n, f, {"interval_ms", "multiplier"})) return;
+    // Below 10 ms a control-plane BIRD behind a rate-limited exception path cannot keep up;
+    // above 10 s the hold time detects sooner anyway.
+    if (n["interval_ms"])
+      if (auto v = r.integer(n["interval_ms"], f + ".interval_ms", 10, 10'000))
+        t.interval_ms = uint32_t(*v);
+    // Detect Mult is one byte on the wire and 0 is invalid (RFC 5880 §4.1).
+    if (n["multiplier"])
+      if (auto v = r.integer(n["multiplier"], f + ".multiplier", 1, 255))
+        t.multiplier = uint32_t(*v);
+  }
+  out = t;
+}
+
 } // namespace
 
 void parse_bgp_announce(yaml_reader& r, const YAML::Node& n,
@@ -109,7 +130,7 @@ void parse_bgp_announce(yaml_reader& r, const YAML::Node& n,
   const std::string f = "announce.bgp";
   if (!r.map(n, f,
              {"router_id", "local_asn", "bird_socket", "peers", "communities",
-              "withdraw_delay_ms"}))
+              "withdraw_delay_ms", "bfd"}))
     return;
   b.enabled = true;
   // Like BIRD's own default (the lowest address) but predictable: the first interface's.
@@ -132,6 +153,8 @@ void parse_bgp_announce(yaml_reader& r, const YAML::Node& n,
       else
         b.bird_socket = *s;
     }
+  // Before the peers: it sets their `bfd` default.
+  if (n["bfd"]) parse_bfd(r, n["bfd"], f + ".bfd", b.bfd);
   if (!n["peers"]) {
     r.error(n, f + ".peers", "is required (at least one router to announce to)");
   } else if (r.sequence(n["peers"], f + ".peers")) {

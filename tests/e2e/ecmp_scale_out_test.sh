@@ -11,40 +11,13 @@ SL_PREFIX=sle2e-bgp
 source "$(dirname "$0")/lib.sh"
 source "$E2E_DIR/ecmp_lab.sh"
 
-((EUID == 0)) || { echo "SKIP $TEST_NAME: needs root (network namespaces, DPDK)"; exit 77; }
-e2e_need_binaries
-"$LAB_ROOT/scripts/setup"
-command -v bird >/dev/null || fail "bird (Debian bird2) is not installed"
+ecmp_need
 
 declare -A PID
-show_logs() {
-  local f
-  for f in "$LAB_STATE"/sluiced-*.log "$LAB_STATE/rtr-bird.log"; do
-    [[ -s $f ]] && { echo "--- $f ---" >&2; tail -n 30 "$f" >&2; }
-  done
-  return 0
-}
-fail() { echo "FAIL $TEST_NAME: $*" >&2; show_logs; exit 1; }
-now() { date +%s.%N; }
-ms_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
-
 ecmp_lab_up
 ecmp_router_bird
-for gw in gwa gwb; do
-  [[ $gw == gwa ]] && ecmp_config gwa 10.0.0.2 10.0.1.2 0 || ecmp_config gwb 10.0.0.3 10.0.1.3 1
-  ip netns exec "$(lab_ns "$gw")" "$SLUICED" --config "$WORK/$gw.yaml" >"$LAB_STATE/sluiced-$gw.log" 2>&1 </dev/null &
-  PID[$gw]=$!
-done
-for gw in gwa gwb; do
-  SLUICED_PID=${PID[$gw]} sluiced_wait "$SLUICECTL" "$WORK/$gw.sock" 30 || fail "sluiced in $gw did not answer"
-done
-SLUICED_PID=
-
 # 1. The router learns the VIP from both appliances and installs a two-nexthop route.
-for ((t = 0; t < 300; t++)); do [[ $(ecmp_nexthops | tr '\n' ' ') == "10.0.0.2 10.0.0.3 " ]] && break; sleep 0.1; done
-((t < 300)) || fail "no two-nexthop route to $ECMP_VIP on the router after 30 s:
-$(ip -n "$(lab_ns rtr)" route; rtr_birdc show protocols; rtr_birdc show route all)"
-echo "router: $(ip -n "$(lab_ns rtr)" route show "$ECMP_VIP" | tr -s ' \n' ' ')"
+ecmp_appliances_up
 for gw in gwa gwb; do
   metrics=$(lab_exec "$gw" curl -s --max-time 2 127.0.0.1:9469/metrics)
   grep -qx "sluice_bgp_announced{vip=\"$ECMP_VIP\"} 1" <<<"$metrics" ||
@@ -65,22 +38,7 @@ echo "connections per appliance: gwa=$a gwb=$b"
 ((a + b >= 200 && a >= 30 && b >= 30)) || fail "200 connections not spread over both appliances: gwa=$a gwb=$b"
 
 # 3. Long-lived connections; each appliance holds some of them.
-stop=$WORK/stop-hold
-lab_spawn client hold "$LAB_PY" "$E2E_DIR/ecmp_probe.py" hold "$ECMP_VIP" 7000 16 "$stop"
-for ((t = 0; t < 100; t++)); do grep -q '"ports"' "$LAB_STATE/hold.log" 2>/dev/null && break; sleep 0.1; done
-((t < 100)) || fail "long-lived connections did not open: $(cat "$LAB_STATE/hold.log")"
-flows_of() { # "client_port backend" per flow of the echo service on appliance $1
-  "$SLUICECTL" --socket "$WORK/$1.sock" conns -t "$ECMP_VIP:7000" --limit 100000 |
-    awk '$4 ~ /^10\.0\.2\.10:/ { split($4, c, ":"); split($6, d, ":"); print c[2], d[1] }' | sort
-}
-held=$(head -n 1 "$LAB_STATE/hold.log")
-ports=$("$LAB_PY" -c 'import json,sys; print(" ".join(map(str, json.loads(sys.argv[1])["ports"])))' "$held")
-on_a=$(flows_of gwa | awk -v p=" $ports " 'index(p, " " $1 " ")')
-on_b=$(flows_of gwb | awk -v p=" $ports " 'index(p, " " $1 " ")')
-echo "long-lived connections: $(wc -l <<<"$on_a") on gwa, $(wc -l <<<"$on_b") on gwb"
-[[ -n $on_a && -n $on_b ]] || fail "the 16 long-lived connections are not on both appliances:
-gwa: $on_a
-gwb: $on_b"
+ecmp_hold_on_both 16
 
 # 4. Stop gwa. Timeline from SIGTERM, from events (polling from the shell is far too coarse on a
 #    loaded 2-core machine): the router's route change (ip monitor's timestamp), the first
@@ -98,16 +56,8 @@ for ((t = 0; t < 100; t++)); do [[ $(ecmp_nexthops | tr '\n' ' ') == "10.0.0.3 "
 ((t < 100)) || fail "gwa's next hop still on the router 10 s after SIGTERM: $(ip -n "$(lab_ns rtr)" route show "$ECMP_VIP")"
 for ((t = 0; t < 100; t++)); do grep -q first "$LAB_STATE/first-moved.log" && break; sleep 0.1; done
 ((t < 100)) || fail "no packet of gwa's connections reached gwb after the withdrawal"
-for ((t = 0; t < 100; t++)); do
-  taken=$(flows_of gwb | awk -v p=" $moved_ports " 'index(p, " " $1 " ")')
-  [[ $(wc -l <<<"$taken") == $(wc -l <<<"$on_a") ]] && break
-  sleep 0.1
-done
-[[ $taken == "$on_a" ]] || fail "gwb did not take gwa's connections with the same backends (Maglev):
-on gwa before: $on_a
-on gwb after:  $taken"
-route_at=$(grep -m 1 -F "$ECMP_VIP" "$LAB_STATE/route-monitor.log" | sed -E 's/^\[([^]]+)\].*/\1/')
-route_ms=$(awk -v a="$t0" -v b="$(date -d "$route_at" +%s.%N)" 'BEGIN { printf "%d", (b - a) * 1000 }')
+ecmp_taken_over
+route_ms=$(ecmp_route_change_ms "$t0" 0)
 survivor_ms=$("$LAB_PY" -c 'import json,sys; print(int((json.loads(sys.argv[1])["first"] - float(sys.argv[2])) * 1000))' \
   "$(grep first "$LAB_STATE/first-moved.log")" "$t0")
 rc=0; wait "${PID[gwa]}" || rc=$?
@@ -119,9 +69,7 @@ grep -q 'BGP routes withdrawn' "$LAB_STATE/sluiced-gwa.log" || fail "gwa did not
 #    probe ran until 3 s after gwa's exit with every round answered on all 16 connections and
 #    no gap of 3 s, so rounds completed after gwa was gone.
 sleep 3
-touch "$stop"
-for ((t = 0; t < 100; t++)); do [[ $(wc -l <"$LAB_STATE/hold.log") -ge 2 ]] && break; sleep 0.1; done
-summary=$(tail -n 1 "$LAB_STATE/hold.log")
+summary=$(ecmp_hold_summary)
 echo "long-lived connections through the failover: $summary"
 "$LAB_PY" -c 'import json,sys; s=json.loads(sys.argv[1]); sys.exit(s["resets"] + s["timeouts"] + s["moved"] != 0 or s["max_gap_ms"] >= 3000)' "$summary" ||
   fail "established connections broke during the failover: $summary"
@@ -179,8 +127,7 @@ while [[ -n $(ecmp_nexthops) ]]; do
   ((SECONDS < deadline)) || fail "gwb's route outlived sluiced by 15 s (hold time 9 s)"
   sleep 0.2
 done
-gone_at=$(tail -n +$((seen + 1)) "$LAB_STATE/route-monitor.log" | grep -m 1 -F "$ECMP_VIP" | sed -E 's/^\[([^]]+)\].*/\1/')
-echo "sluiced SIGKILL -> route deleted on the router (hold time 9 s): $(awk -v a="$t0" -v b="$(date -d "$gone_at" +%s.%N)" 'BEGIN { printf "%d", (b - a) * 1000 }') ms"
+echo "sluiced SIGKILL -> route deleted on the router (hold time 9 s): $(ecmp_route_change_ms "$t0" "$seen") ms"
 for ((t = 0; t < 50; t++)); do [[ -z $(ip netns pids "$(lab_ns gwb)") ]] && break; sleep 0.1; done
 ((t < 50)) || fail "processes left in gwb after sluiced died: $(ip netns pids "$(lab_ns gwb)" | xargs -r ps -o pid,args -p)"
 pass

@@ -167,6 +167,7 @@ announce:
     peers: [{ address: 10.0.0.1, asn: 65000, hold_time: 9, bfd: true, password: secret }]
     communities: ["65000:100"]
     withdraw_delay_ms: 2000
+    bfd: { interval_ms: 100, multiplier: 3 }
 """,
     "bgp_broken.yaml": """\
 interfaces:

@@ -108,6 +108,26 @@ protocol bgp peer_10_0_1_1 {
 )");
 }
 
+TEST(BgpBirdConfig, BfdTimersGoOnTheProtectedSessionsOnly) {
+  bgp_announce_config c = two_peers();
+  c.bfd = bgp_bfd_timers{.interval_ms = 100, .multiplier = 3};
+  const std::string text = bird_main_config(c, bird_files_for("/run/sluice/bird.ctl"));
+  EXPECT_NE(text.find("protocol bfd {\n}\n"), std::string::npos) << text;
+  const auto second = text.find("protocol bgp peer_10_0_1_1 {");
+  ASSERT_NE(second, std::string::npos) << text;
+  EXPECT_EQ(text.find("  bfd { interval 100 ms; multiplier 3; };\n"),
+            text.find("  bfd {", second))
+      << "the BFD-protected peer carries the timers:\n" << text;
+  EXPECT_EQ(text.find("  bfd"), text.find("  bfd", second))
+      << "the unprotected peer has no bfd line:\n" << text;
+  EXPECT_EQ(text.find("bfd on;"), std::string::npos) << text;
+
+  for (bgp_peer_config& p : c.peers) p.bfd = false;
+  EXPECT_EQ(bird_main_config(c, bird_files_for("/run/sluice/bird.ctl")).find("bfd"),
+            std::string::npos)
+      << "no protected session: no BFD protocol either";
+}
+
 TEST(BgpBirdConfig, RoutesAreSortedOnceEach) {
   const std::vector<uint32_t> vips{ip("10.0.0.200"), ip("10.0.0.100"), ip("9.9.9.9"),
                                    ip("10.0.0.100")};
@@ -127,6 +147,10 @@ TEST(BgpBirdConfig, BirdAcceptsTheGeneratedFiles) {
   std::ofstream(f.routes) << bird_routes_config(vips);
   std::ofstream(f.config) << bird_main_config(two_peers(), f);
   EXPECT_EQ(std::system(("bird -p -c " + f.config).c_str()), 0);
+  bgp_announce_config timed = two_peers();
+  timed.bfd = bgp_bfd_timers{.interval_ms = 10, .multiplier = 255};
+  std::ofstream(f.config) << bird_main_config(timed, f);
+  EXPECT_EQ(std::system(("bird -p -c " + f.config).c_str()), 0) << "BFD timers";
   std::filesystem::remove_all(dir);
 }
 

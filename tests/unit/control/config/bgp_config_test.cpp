@@ -34,6 +34,7 @@ TEST(BgpConfig, EveryKeyLoads) {
       - { address: 10.0.1.1, asn: 65002 }
     communities: ["65000:100", "0:65535"]
     withdraw_delay_ms: 500
+    bfd: { interval_ms: 50, multiplier: 4 }
 )");
   ASSERT_TRUE(r.cfg) << r.errors.at(0).to_string();
   const bgp_announce_config& b = r.cfg->announce.bgp;
@@ -48,11 +49,12 @@ TEST(BgpConfig, EveryKeyLoads) {
   EXPECT_TRUE(b.peers[0].bfd);
   EXPECT_EQ(b.peers[0].password, "s3cret key");
   EXPECT_EQ(b.peers[1].hold_time, 9) << "hold_time defaults to 9 s";
-  EXPECT_FALSE(b.peers[1].bfd);
+  EXPECT_TRUE(b.peers[1].bfd) << "announce.bgp.bfd protects a peer that does not say otherwise";
   ASSERT_EQ(b.communities.size(), 2u);
   EXPECT_EQ(b.communities[0], (bgp_community{65000, 100}));
   EXPECT_EQ(b.communities[1], (bgp_community{0, 65535}));
   EXPECT_EQ(b.withdraw_delay_ms, 500u);
+  EXPECT_EQ(b.bfd, (bgp_bfd_timers{.interval_ms = 50, .multiplier = 4}));
 }
 
 TEST(BgpConfig, DefaultsAreTheFirstInterfaceAndTheRunSocket) {
@@ -63,6 +65,24 @@ TEST(BgpConfig, DefaultsAreTheFirstInterfaceAndTheRunSocket) {
   EXPECT_EQ(b.bird_socket, "/run/sluice/bird.ctl");
   EXPECT_EQ(b.withdraw_delay_ms, 2000u);
   EXPECT_TRUE(b.communities.empty());
+  EXPECT_FALSE(b.bfd);
+  EXPECT_FALSE(b.peers.at(0).bfd) << "no BFD unless asked for";
+}
+
+TEST(BgpConfig, BfdProtectsEveryPeerUnlessOneOptsOut) {
+  const load_result r = load(R"(announce:
+  bgp:
+    local_asn: 65001
+    bfd: {}
+    peers:
+      - { address: 10.0.0.1, asn: 65000 }
+      - { address: 10.0.1.1, asn: 65002, bfd: false }
+)");
+  ASSERT_TRUE(r.cfg) << r.errors.at(0).to_string();
+  const bgp_announce_config& b = r.cfg->announce.bgp;
+  EXPECT_EQ(b.bfd, (bgp_bfd_timers{.interval_ms = 100, .multiplier = 3})) << "`bfd: {}` defaults";
+  EXPECT_TRUE(b.peers.at(0).bfd);
+  EXPECT_FALSE(b.peers.at(1).bfd);
 }
 
 TEST(BgpConfig, AbsentKeyStartsNoBgp) {
@@ -102,6 +122,16 @@ TEST(BgpConfig, InvalidValuesAreRefusedNamingTheField) {
       {bgp_with("    withdraw_delay_ms: -1\n"),
        "b.yaml:7: announce.bgp.withdraw_delay_ms: must be an integer in 0..600000 (got \"-1\")"},
       {bgp_with("    holdtime: 9\n"), "b.yaml:7: announce.bgp.holdtime: unknown key"},
+      {bgp_with("    bfd: { interval_ms: 9 }\n"),
+       "b.yaml:7: announce.bgp.bfd.interval_ms: must be an integer in 10..10000 (got \"9\")"},
+      {bgp_with("    bfd: { interval_ms: 10001 }\n"),
+       "b.yaml:7: announce.bgp.bfd.interval_ms: must be an integer in 10..10000 (got \"10001\")"},
+      {bgp_with("    bfd: { multiplier: 0 }\n"),
+       "b.yaml:7: announce.bgp.bfd.multiplier: must be an integer in 1..255 (got \"0\")"},
+      {bgp_with("    bfd: { multiplier: 256 }\n"),
+       "b.yaml:7: announce.bgp.bfd.multiplier: must be an integer in 1..255 (got \"256\")"},
+      {bgp_with("    bfd: { interval: 100 }\n"), "b.yaml:7: announce.bgp.bfd.interval: unknown key"},
+      {bgp_with("    bfd: true\n"), "b.yaml:7: announce.bgp.bfd: must be a mapping"},
       {"announce:\n  bgp:\n    local_asn: 65001\n    peers:\n      - { address: 192.0.2.1, asn: 1 }\n",
        "b.yaml:8: announce.bgp.peers[0].address: is in no interface's subnet: BGP peers must be "
        "directly connected routers"},
