@@ -55,8 +55,13 @@ std::optional<wall_clock::time_point> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  const auto local = sys_days{date} + hours{*h} + minutes{*mi} + seconds{*se} + frac;
-  return time_point_cast<wall_clock::duration>(local - offset);
+  // In whole seconds first: any four-digit year fits, while the clock's ticks (nanoseconds on
+  // Linux) hold only 1678..2262 and a conversion beyond them would overflow.
+  const sys_seconds at = sys_days{date} + hours{*h} + minutes{*mi} + seconds{*se} - offset;
+  const auto lo = ceil<seconds>(wall_clock::time_point::min()) + seconds{1};
+  const auto hi = floor<seconds>(wall_clock::time_point::max()) - seconds{1};
+  if (at < lo || at > hi) return std::nullopt;
+  return time_point_cast<wall_clock::duration>(at) + duration_cast<wall_clock::duration>(frac);
 }
 
 void trigger_times::on_slice(const endpoint_slice& s) {

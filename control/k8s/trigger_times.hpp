@@ -28,7 +28,8 @@ inline constexpr const char* k_annotation_trigger_time = "endpoints.kubernetes.i
 using wall_clock = std::chrono::system_clock;
 
 // RFC 3339 as the API server writes times ("2024-05-01T10:00:00Z", with fractional seconds as
-// Go's RFC3339Nano gives them, or a numeric offset); nullopt when it is not one.
+// Go's RFC3339Nano gives them, or a numeric offset); nullopt when it is not one, or when the
+// clock cannot hold it (years far from now).
 std::optional<wall_clock::time_point> parse_rfc3339(std::string_view s);
 
 class trigger_times {
