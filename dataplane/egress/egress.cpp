@@ -14,8 +14,8 @@ namespace sluice {
 egress::egress(const worker_setup& setup, unsigned workers, worker_counters& counters,
                const frag_buffer_pool& frags, uint64_t tsc_hz)
     : counters_(counters), frags_(frags), id_(setup.id), workers_(workers), ports_(setup.ports),
-      mtu_(setup.ports.size(), k_link_mtu), pool_(setup.pool), mesh_(setup.mesh),
-      tx_(setup.ports.size()), neighbours_(setup.neighbour_capacity),
+      mtu_(setup.ports.size(), k_link_mtu), smallest_mtu_(k_link_mtu), pool_(setup.pool),
+      mesh_(setup.mesh), tx_(setup.ports.size()), neighbours_(setup.neighbour_capacity),
       timers_(neigh_timers::from_hz(tsc_hz)), twins_(setup.ports.size()) {
   for (std::size_t i = 0; i < setup.exception_ports.size() && i < ports_.size(); ++i) {
     const auto& e = setup.exception_ports[i];

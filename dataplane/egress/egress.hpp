@@ -135,12 +135,16 @@ private:
     const uint16_t kept = f.next_hop[static_cast<unsigned>(dir)];
     if (kept == k_unresolved_hop) return false;
     neighbour& n = neighbours_.slot(kept);
-    if (needs_fragment_path(m, n.iface)) return false;
+    // Nearly every packet fits whatever link it leaves by: that is known before the entry is.
+    if (!fits_every_link(m) && needs_fragment_path(m, n.iface)) return false;
     to_neighbour(s, n, m);
     return true;
   }
   void on_flow_first(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
                      route_scope scope) noexcept;
+  bool fits_every_link(const rte_mbuf* m) const noexcept {
+    return rte_pktmbuf_pkt_len(m) <= sizeof(rte_ether_hdr) + smallest_mtu_ && !frags_.owns(m);
+  }
   // Over the link MTU, or a reassembled datagram: to_next_hop() fragments or copies it.
   bool needs_fragment_path(const rte_mbuf* m, uint16_t iface) const noexcept {
     return rte_pktmbuf_pkt_len(m) > sizeof(rte_ether_hdr) + mtu_[iface] || frags_.owns(m);
@@ -162,6 +166,7 @@ private:
   unsigned workers_;
   std::vector<uint16_t> ports_;  // DPDK port id by interface index
   std::vector<uint16_t> mtu_;    // by interface index
+  uint16_t smallest_mtu_;        // of every interface
   rte_mempool* pool_;            // for packets the worker originates
   const handoff_mesh* mesh_;
   uint64_t now_ = 0;
