@@ -149,6 +149,19 @@ void acl_families(exposition& e, const config& applied, const snapshot& snap,
              r.hits);
 }
 
+// The buckets cumulative, as the format wants them, then the sum and the count.
+void histogram_family(exposition& e, const std::string& name, std::string_view help,
+                      const histogram& h) {
+  e.family(name, "histogram", help);
+  const std::string bucket = name + "_bucket";
+  const std::span<const double> bounds = h.upper_bounds();
+  for (std::size_t i = 0; i < bounds.size(); ++i)
+    e.sample(bucket, fmt::format("le=\"{}\"", bounds[i]), h.cumulative(i));
+  e.sample(bucket, R"(le="+Inf")", h.count());
+  e.sample(name + "_sum", "", h.sum());
+  e.sample(name + "_count", "", h.count());
+}
+
 void control_families(exposition& e, const control_metrics& c) {
   e.family("sluice_control_config_generation", "gauge", "Generation of the published snapshot.");
   e.sample("sluice_control_config_generation", "", c.generation);
@@ -168,6 +181,32 @@ void control_families(exposition& e, const control_metrics& c) {
            c.reloads_applied);
   e.sample("sluice_control_changes_total", R"(source="reload",result="refused")",
            c.reloads_refused);
+  histogram_family(e, "sluice_snapshot_publish_duration_seconds",
+                   "Time to compile and publish a snapshot, until every worker runs it and the "
+                   "old one may be freed.",
+                   c.publish_seconds);
+  // Named as Prometheus names its own (prometheus_config_last_reload_*).
+  e.family("sluice_config_reloads_total", "counter",
+           "Reloads of the config file (SIGHUP, POST /v1/reload) by result; a failure changed "
+           "nothing.");
+  e.sample("sluice_config_reloads_total", R"(result="success")", c.reloads_applied);
+  e.sample("sluice_config_reloads_total", R"(result="failure")", c.reloads_refused);
+  e.family("sluice_config_last_reload_successful", "gauge",
+           "1 if the last load of the config file (at start or a reload) was applied, 0 if it "
+           "was refused.");
+  e.sample("sluice_config_last_reload_successful", "", c.last_reload_successful ? 1 : 0);
+  e.family("sluice_config_last_reload_success_timestamp_seconds", "gauge",
+           "Unix time the config file was last applied (at start or a reload).");
+  e.sample("sluice_config_last_reload_success_timestamp_seconds", "",
+           c.last_reload_success_unix);
+}
+
+void kubernetes_families(exposition& e, const control_metrics& c) {
+  if (!c.kubernetes_enabled) return;
+  histogram_family(e, "sluice_network_programming_duration_seconds",
+                   "From an EndpointSlice's endpoints.kubernetes.io/last-change-trigger-time to "
+                   "every worker running a snapshot with that change (kube-proxy's measure).",
+                   c.programming_seconds);
 }
 
 void bgp_families(exposition& e, const control_metrics& c) {
@@ -215,6 +254,7 @@ std::string render_metrics(const config& applied, const snapshot& snap,
   worker_families(e, workers, applied.dataplane.flows_per_worker);
   acl_families(e, applied, snap, workers);
   control_families(e, control);
+  kubernetes_families(e, control);
   bgp_families(e, control);
   return e.take();
 }

@@ -39,7 +39,9 @@ control_plane::control_plane(std::string config_path, config initial,
                              std::vector<const worker_stats*> stats)
     : stats_(std::move(stats)),
       desired_(std::move(config_path), std::move(initial), std::move(ports), publisher, metrics_,
-               health_, announce_) {}
+               health_, announce_) {
+  metrics_.kubernetes_enabled = desired_.applied().kubernetes.enabled;
+}
 
 std::vector<std::string> control_plane::reload() {
   std::lock_guard lock(mu_);
@@ -62,6 +64,11 @@ std::vector<std::string> control_plane::change_source_services(const std::string
                                                                std::vector<std::string> removed) {
   std::lock_guard lock(mu_);
   return desired_.update_source(source, {.upserts = std::move(upserts), .removed = std::move(removed)});
+}
+
+void control_plane::note_programming_latencies(std::span<const double> seconds) {
+  std::lock_guard lock(mu_);
+  for (double s : seconds) metrics_.programming_seconds.observe(s);
 }
 
 std::vector<uint32_t> control_plane::eligible_vips() {

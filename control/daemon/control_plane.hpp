@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,10 @@ public:
   std::vector<std::string> change_source_services(const std::string& source,
                                                   std::vector<service_config> upserts,
                                                   std::vector<std::string> removed);
+
+  // Network programming latencies (k8s/sync.hpp: from an EndpointSlice's change trigger time to
+  // every worker running it), for GET /metrics (sluice_network_programming_duration_seconds).
+  void note_programming_latencies(std::span<const double> seconds);
 
   // The VIPs this appliance may announce now (announce/eligible_vips.hpp), Kubernetes
   // services included; backends their health check holds down do not count.

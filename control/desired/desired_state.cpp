@@ -15,6 +15,10 @@ int64_t micros_since(clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start).count();
 }
 
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (const std::string& e : v) s += (s.empty() ? "" : "; ") + e;
@@ -31,6 +35,7 @@ desired_state::desired_state(std::string config_path, config initial, std::vecto
       slots_{slot_registry(initial.dataplane.max_services),
              slot_registry(initial.dataplane.max_backends)} {
   const int64_t us = apply(std::move(initial));
+  metrics_.last_reload_success_unix = unix_now();
   log::info("msg=\"config applied\" source=file file={} generation={} services={} publish_us={}",
             path_, generation_, applied_.services.size(), us);
 }
@@ -124,7 +129,9 @@ void desired_state::publish(std::unique_ptr<snapshot> next, clock::time_point st
   ++generation_;
   metrics_.generation = generation_;
   metrics_.publishes++;
-  metrics_.publish_seconds_sum += std::chrono::duration<double>(clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(clock::now() - start).count();
+  metrics_.publish_seconds_sum += seconds;
+  metrics_.publish_seconds.observe(seconds);
   announce_.on_published(publisher_.latest(), applied_, commands_);
 }
 
@@ -156,6 +163,8 @@ std::vector<std::string> desired_state::reload() {
       const int64_t us = apply(std::move(*r.cfg));
       sources_ = std::move(kept);
       metrics_.reloads_applied++;
+      metrics_.last_reload_successful = true;
+      metrics_.last_reload_success_unix = unix_now();
       // Like ipvsadm-restore over ipvsadm edits: the file wins over runtime changes.
       log::info("msg=\"config applied\" source=file file={} generation={} services={} "
                 "publish_us={} runtime_changes_replaced={}",
@@ -167,6 +176,7 @@ std::vector<std::string> desired_state::reload() {
     }
   }
   metrics_.reloads_refused++;
+  metrics_.last_reload_successful = false;
   log::warn("msg=\"config refused\" source=file file={} problems={} errors=\"{}\"", path_,
             problems.size(), joined(problems));
   return problems;

@@ -232,6 +232,11 @@ mapping_delta incremental_mapper::remap() {
   return d;
 }
 
+bool incremental_mapper::programs(const std::string& service_key) const {
+  const auto it = records_.find(service_key);
+  return it != records_.end() && !it->second.claims.empty();
+}
+
 std::vector<service_config> incremental_mapper::services() const {
   std::vector<service_config> out;
   out.reserve(published_.size());

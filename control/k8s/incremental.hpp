@@ -61,6 +61,8 @@ public:
 
   bool pending() const;
   mapping_delta remap();
+  // Whether the Service ("ns/name") maps to at least one virtual service, as of the last remap().
+  bool programs(const std::string& service_key) const;
 
   // Whole views, O(cluster): the first publication after a refusal, tests.
   std::vector<service_config> services() const; // sorted by name, as map_cluster's

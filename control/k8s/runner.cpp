@@ -26,6 +26,10 @@ runner::runner(const config& cfg, control_plane& control) : control_(control) {
                                                      "kubernetes", std::move(c.upserts),
                                                      std::move(c.removed));
                                    return problems.empty();
+                                 },
+                                 watch_options{}, status_writer_options{},
+                                 [&control](const std::vector<double>& seconds) {
+                                   control.note_programming_latencies(seconds);
                                  });
   control.take_kubernetes(sync_.get());
   thread_ = std::thread([this] { sync_->run(stop_); });

@@ -55,9 +55,10 @@ std::string rfc3339_now() {
 } // namespace
 
 sync::sync(kubernetes_config cfg, std::vector<address_pool_config> pools, api_client& api,
-           publish_fn publish, watch_options opt, status_writer_options writer)
+           publish_fn publish, watch_options opt, status_writer_options writer,
+           programmed_fn programmed)
     : cfg_(std::move(cfg)), pools_(std::move(pools)), api_(api), publish_(std::move(publish)),
-      opt_(opt), mapper_(cfg_, pools_), writer_(api, writer) {
+      programmed_(std::move(programmed)), opt_(opt), mapper_(cfg_, pools_), writer_(api, writer) {
   opt_.timeout_seconds = cfg_.watch_timeout_seconds;
   opt_.idle_timeout = std::chrono::seconds(cfg_.watch_idle_seconds);
 }
@@ -115,12 +116,16 @@ bool sync::ready() const {
 void sync::apply(cache_change& c) {
   switch (c.kind) {
   case cache_change::op::put:
+    if (const auto* s = std::get_if<endpoint_slice>(&c.objects.front())) triggers_.on_slice(*s);
     std::visit([this](auto& o) { mapper_.put(std::move(o)); }, c.objects.front());
     break;
   case cache_change::op::erase:
     switch (c.r) {
     case resource::services: mapper_.erase_service(c.key); break;
-    case resource::endpoint_slices: mapper_.erase_slice(c.key); break;
+    case resource::endpoint_slices:
+      mapper_.erase_slice(c.key);
+      triggers_.forget(c.key);
+      break;
     case resource::nodes: mapper_.erase_node(c.key); break;
     }
     break;
@@ -129,7 +134,11 @@ void sync::apply(cache_change& c) {
     // down is simply absent from it.
     switch (c.r) {
     case resource::services: mapper_.replace(all_of<service>(c.objects)); break;
-    case resource::endpoint_slices: mapper_.replace(all_of<endpoint_slice>(c.objects)); break;
+    case resource::endpoint_slices:
+      for (const auto& o : c.objects) triggers_.on_slice(std::get<endpoint_slice>(o));
+      mapper_.replace(all_of<endpoint_slice>(c.objects));
+      triggers_.keep_only(mapper_.state().slices);
+      break;
     case resource::nodes: mapper_.replace(all_of<node>(c.objects)); break;
     }
     break;
@@ -170,6 +179,7 @@ void sync::reconcile() {
   mapping_delta d = mapper_.remap();
   for (const std::string& p : d.new_problems)
     log::warn("msg=\"kubernetes service not fully programmed\" problem=\"{}\"", p);
+  bool running = true; // every change of this remap runs on the workers
   if (publish_whole_ || !d.empty()) {
     service_changes c;
     c.whole = publish_whole_;
@@ -181,11 +191,19 @@ void sync::reconcile() {
     }
     const bool whole = c.whole;
     const std::size_t upserts = c.upserts.size(), removed = c.removed.size();
-    publish_whole_ = !publish_(std::move(c));
+    running = publish_(std::move(c));
+    publish_whole_ = !running;
     log::info("msg=\"kubernetes services published\" whole={} upserts={} removed={} "
               "remapped={} services_k8s={} lb_addresses={}",
               whole, upserts, removed,
               d.remapped, mapper_.state().services.size(), mapper_.allocations().size());
+  }
+  if (running) {
+    const std::vector<double> latencies = triggers_.take(
+        wall_clock::now(), [this](const std::string& key) { return mapper_.programs(key); });
+    if (!latencies.empty() && programmed_) programmed_(latencies);
+  } else {
+    triggers_.drop();
   }
   for (const std::string& key : d.deleted) writer_.forget(key);
   for (const status_patch& p : d.patches) writer_.want(p);

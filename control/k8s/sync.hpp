@@ -24,6 +24,7 @@
 #include "control/k8s/incremental.hpp"
 #include "control/k8s/objects.hpp"
 #include "control/k8s/status_writer.hpp"
+#include "control/k8s/trigger_times.hpp"
 #include "control/k8s/watch.hpp"
 
 namespace sluice::k8s {
@@ -40,9 +41,13 @@ public:
   // Returns false when the control plane did not take every change (a clash with a configured
   // service, no slots left): the next publication is whole, so what was left out is offered again.
   using publish_fn = std::function<bool(service_changes)>;
+  // Network programming latencies in seconds (k8s/trigger_times.hpp), each time a publication
+  // that every worker now runs held EndpointSlice changes with a trigger time.
+  using programmed_fn = std::function<void(const std::vector<double>&)>;
 
   sync(kubernetes_config cfg, std::vector<address_pool_config> pools, api_client& api,
-       publish_fn publish, watch_options opt = {}, status_writer_options writer = {});
+       publish_fn publish, watch_options opt = {}, status_writer_options writer = {},
+       programmed_fn programmed = {});
 
   // Runs the watchers and the mapping loop until `stop`.
   void run(const std::atomic<bool>& stop);
@@ -75,6 +80,7 @@ private:
   std::vector<address_pool_config> pools_;
   api_client& api_;
   publish_fn publish_;
+  programmed_fn programmed_;
   watch_options opt_;
 
   std::mutex mu_;
@@ -86,6 +92,7 @@ private:
   // Owned by the mapping loop.
   incremental_mapper mapper_;
   bool publish_whole_ = false; // the last publication was not all taken
+  trigger_times triggers_{wall_clock::now()};
   status_writer writer_;
 };
 

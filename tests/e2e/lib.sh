@@ -75,3 +75,43 @@ expect_round_robin() {
     ((n == total / 3)) || fail "$be served $n of $total requests, want $((total / 3)):"$'\n'"$counts"
   done
 }
+
+# scrape_metrics: GET /metrics at config/demo.yaml's admin.metrics, from the gateway namespace.
+E2E_METRICS=127.0.0.1:9469
+scrape_metrics() { lab_exec gw curl -sf --max-time 2 "http://$E2E_METRICS/metrics"; }
+
+# fake_apiserver_start PORT [ARGS...]: tests/support/fake_apiserver.py in the gateway namespace,
+# on its loopback, its objects kept in $WORK/etcd.json; FAKE_PID is the server itself.
+fake_apiserver_start() {
+  local port=$1; shift
+  # Not lab_spawn: $! must be the server itself (ip netns exec execs it) to kill it by its id.
+  ip netns exec "$(lab_ns gw)" "$LAB_PY" "$E2E_DIR/../support/fake_apiserver.py" --port "$port" \
+    --state "$WORK/etcd.json" --bookmark-interval 1 "$@" >>"$WORK/fake-apiserver.log" 2>&1 </dev/null &
+  FAKE_PID=$!
+  for _ in $(seq 50); do
+    lab_exec gw curl -sf "http://127.0.0.1:$port/version" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "fake API server did not start"
+}
+
+# kubernetes_config CONFIG PORT: CONFIG (a lab_config output) syncs with the fake API server on
+# PORT, giving LoadBalancer Services 10.0.0.200-10.0.0.201.
+kubernetes_config() {
+  cat >"$WORK/kubeconfig" <<KC
+apiVersion: v1
+kind: Config
+current-context: lab
+clusters: [{name: lab, cluster: {server: "http://127.0.0.1:$2"}}]
+contexts: [{name: lab, context: {cluster: lab, user: sluice}}]
+users: [{name: sluice, user: {token: lab-token}}]
+KC
+  cat >>"$1" <<Y
+kubernetes:
+  kubeconfig: $WORK/kubeconfig
+  watch_timeout_seconds: 30
+address_pools:
+  - name: lab
+    addresses: [10.0.0.200-10.0.0.201]
+Y
+}

@@ -1,8 +1,10 @@
-// libFuzzer target for the Kubernetes object decoder (control/k8s/decode.hpp).
+// libFuzzer target for the Kubernetes object decoder (control/k8s/decode.hpp) and the
+// EndpointSlice trigger time read from it (control/k8s/trigger_times.hpp).
 //
 // Input: JSON text, one API object (Service, EndpointSlice, Node, any other). Whatever it holds,
 // every decoder must return an object or a "field: problem" message, never throw or crash; a
-// decoded object has a name (the cache key needs one).
+// decoded object has a name (the cache key needs one); a decoded EndpointSlice's
+// last-change-trigger-time annotation, whatever it says, yields no latency below zero.
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "control/k8s/decode.hpp"
+#include "control/k8s/trigger_times.hpp"
 #include "tests/fuzz/fuzz_require.hpp"
 
 namespace {
@@ -34,7 +37,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
                                                  /*allow_exceptions=*/false);
   if (j.is_discarded()) return 0;
   check(sluice::k8s::decode_service(j));
-  check(sluice::k8s::decode_endpoint_slice(j));
+  const auto slice = sluice::k8s::decode_endpoint_slice(j);
+  check(slice);
+  if (const auto* s = std::get_if<sluice::k8s::endpoint_slice>(&slice)) {
+    using sluice::k8s::wall_clock;
+    sluice::k8s::trigger_times t(wall_clock::time_point{});
+    t.on_slice(*s);
+    for (double v : t.take(wall_clock::time_point{}, [](const std::string&) { return true; }))
+      require(v >= 0, "a latency is never negative");
+  }
   check(sluice::k8s::decode_node(j));
   check(sluice::k8s::decode_meta(j));
   return 0;

@@ -7,7 +7,9 @@ works against it; LIST with limit/continue and a list resourceVersion; WATCH (wa
 chunked stream of newline-separated JSON events, each event deliberately split across two HTTP
 chunks, BOOKMARK events when allowWatchBookmarks=true, timeoutSeconds; create (POST), replace
 (PUT), delete (DELETE) and merge-patch (PATCH, also on /status). resourceVersions are one
-global counter, as etcd's revision is.
+global counter, as etcd's revision is. An EndpointSlice written without the
+endpoints.kubernetes.io/last-change-trigger-time annotation gets it (the write's time), as the
+EndpointSlice controller stamps every slice it writes; one that carries it keeps its own.
 
 Test controls (not Kubernetes API):
   POST /fake/compact?mode=http|stream  history before now is gone: watches and continue tokens
@@ -41,6 +43,7 @@ import argparse
 import base64
 import collections
 import copy
+import datetime
 import json
 import queue
 import random
@@ -58,6 +61,7 @@ RESOURCES = {
     "events": ("/api/v1", "Event", True),
     "endpointslices": ("/apis/discovery.k8s.io/v1", "EndpointSlice", True),
 }
+TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
 API_VERSION = {"/api/v1": "v1", "/apis/discovery.k8s.io/v1": "discovery.k8s.io/v1"}
 
 BOTH = ("list", "watch")
@@ -530,6 +534,9 @@ class Handler(BaseHTTPRequestHandler):
         obj["kind"] = kind
         obj["apiVersion"] = API_VERSION[gv]
         meta = obj["metadata"]
+        if resource == "endpointslices":
+            stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            meta.setdefault("annotations", {}).setdefault(TRIGGER_TIME, stamp)
         meta.setdefault("uid", (old or {}).get("metadata", {}).get("uid")
                         or f"uid-{random.getrandbits(48):012x}")
         meta.setdefault("creationTimestamp", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

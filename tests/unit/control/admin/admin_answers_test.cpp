@@ -8,6 +8,7 @@
 #include <rte_eal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -115,9 +116,13 @@ const exchange k_exchanges[] = {
     {"POST", "/v1/stats", ""},
 };
 
-// The one value that depends on the machine's speed.
+// The values that depend on the machine's speed (publish durations: the sums and the buckets they
+// fall in) and on the clock (when the file was applied).
 std::string without_timings(std::string metrics) {
-  static const std::regex seconds("(sluice_control_publish_duration_seconds_sum) [^\n]*");
+  static const std::regex seconds(
+      "(\n(sluice_control_publish_duration_seconds_sum|sluice_snapshot_publish_duration_seconds_sum|"
+      "sluice_snapshot_publish_duration_seconds_bucket\\{[^}]*\\}|"
+      "sluice_config_last_reload_success_timestamp_seconds)) [^\n]*");
   return std::regex_replace(metrics, seconds, "$1 <seconds>");
 }
 
@@ -209,6 +214,38 @@ TEST_F(AdminAnswers, EveryEndpointAnswersAsRecorded) {
     EXPECT_EQ(std::regex_replace(answers[i].dump(), file, "FILE"),
               std::regex_replace(want[i].dump(), file, "FILE"))
         << "exchange " << i << ": " << want[i]["method"] << " " << want[i]["target"];
+}
+
+// The reload families of /metrics follow the file: an applied reload counts as a success and
+// moves the last-success time, a refused one counts as a failure and leaves that time alone.
+TEST_F(AdminAnswers, MetricsCountReloadsByResultAndStampTheLastApplied) {
+  const auto unix_now = [] {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  const auto value = [&](const std::string& sample) {
+    const std::string m = control_->handle_metrics({"GET", "/metrics", ""}).body;
+    const auto at = m.find("\n" + sample + " ");
+    EXPECT_NE(at, std::string::npos) << sample;
+    return at == std::string::npos ? -1.0 : std::stod(m.substr(at + sample.size() + 2));
+  };
+  const std::string stamp = "sluice_config_last_reload_success_timestamp_seconds";
+  const double started = value(stamp);
+  EXPECT_GT(started, 0) << "the load at start is the first success";
+  EXPECT_EQ(value("sluice_config_last_reload_successful"), 1);
+
+  const double before = unix_now();
+  EXPECT_EQ(control_->handle({"POST", "/v1/reload", ""}).status, 200);
+  EXPECT_EQ(value(R"(sluice_config_reloads_total{result="success"})"), 1);
+  const double applied = value(stamp);
+  EXPECT_GE(applied, before);
+  EXPECT_LE(applied, unix_now());
+
+  std::ofstream(path_) << "services:\n  - name: web\n    address: 10.0.0.300\n    port: 80\n";
+  EXPECT_EQ(control_->handle({"POST", "/v1/reload", ""}).status, 422);
+  EXPECT_EQ(value(R"(sluice_config_reloads_total{result="failure"})"), 1);
+  EXPECT_EQ(value(R"(sluice_config_reloads_total{result="success"})"), 1);
+  EXPECT_EQ(value("sluice_config_last_reload_successful"), 0);
+  EXPECT_EQ(value(stamp), applied) << "a refused reload applied nothing";
 }
 
 // GET /v1/flows needs running workers; its body is made from what they sample.

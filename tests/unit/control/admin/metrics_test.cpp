@@ -104,7 +104,7 @@ TEST(Metrics, TextFormatIsWellFormed) {
   std::istringstream in(fixture().render());
   const std::regex sample(R"(^(sluice_[a-z_]+)(\{[^}]*\})? -?[0-9.e+-]+$)");
   const std::regex help(R"(^# HELP (sluice_[a-z_]+) .+$)");
-  const std::regex type(R"(^# TYPE (sluice_[a-z_]+) (counter|gauge|summary)$)");
+  const std::regex type(R"(^# TYPE (sluice_[a-z_]+) (counter|gauge|summary|histogram)$)");
   std::set<std::string> seen;
   std::string line, family, family_type;
   while (std::getline(in, line)) {
@@ -125,11 +125,56 @@ TEST(Metrics, TextFormatIsWellFormed) {
     const std::string name = m[1];
     if (family_type == "summary") {
       EXPECT_TRUE(name == family + "_sum" || name == family + "_count") << name;
+    } else if (family_type == "histogram") {
+      EXPECT_TRUE(name == family + "_bucket" || name == family + "_sum" || name == family + "_count")
+          << name;
     } else {
       EXPECT_EQ(name, family) << line;
     }
   }
   EXPECT_GT(seen.size(), 20u);
+}
+
+TEST(Metrics, PublishDurationIsAHistogramWithCumulativeBuckets) {
+  fixture f;
+  control_metrics c;
+  for (double s : {0.0003, 0.002, 10.0}) c.publish_seconds.observe(s);
+  const worker_stats* workers[] = {&f.w0, &f.w1};
+  const std::string m = render_metrics(f.cfg, f.snap, workers, c);
+  const std::string h = "sluice_snapshot_publish_duration_seconds";
+  EXPECT_NE(m.find("# TYPE " + h + " histogram\n"), std::string::npos) << m;
+  for (const char* line : {R"(_bucket{le="0.0001"} 0)", R"(_bucket{le="0.00025"} 0)",
+                           R"(_bucket{le="0.0005"} 1)", R"(_bucket{le="0.0025"} 2)",
+                           R"(_bucket{le="5"} 2)", R"(_bucket{le="+Inf"} 3)", "_count 3"})
+    EXPECT_NE(m.find(h + line + "\n"), std::string::npos) << line;
+  EXPECT_NE(m.find(h + "_sum 10.0023"), std::string::npos) << m;
+}
+
+TEST(Metrics, ReloadFamiliesSayTheResultsAndWhenTheFileWasLastApplied) {
+  fixture f;
+  const worker_stats* workers[] = {&f.w0, &f.w1};
+  const std::string m = render_metrics(f.cfg, f.snap, workers,
+                                       {.reloads_applied = 4, .reloads_refused = 2,
+                                        .last_reload_successful = false,
+                                        .last_reload_success_unix = 1772359200.5});
+  EXPECT_NE(m.find("sluice_config_reloads_total{result=\"success\"} 4\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("sluice_config_reloads_total{result=\"failure\"} 2\n"), std::string::npos);
+  EXPECT_NE(m.find("sluice_config_last_reload_successful 0\n"), std::string::npos);
+  EXPECT_NE(m.find("sluice_config_last_reload_success_timestamp_seconds 1772359200.5\n"),
+            std::string::npos);
+}
+
+TEST(Metrics, ProgrammingLatencyOnlyWhenKubernetesIsConfigured) {
+  fixture f;
+  EXPECT_EQ(f.render().find("sluice_network_programming"), std::string::npos);
+  control_metrics c{.kubernetes_enabled = true};
+  c.programming_seconds.observe(0.02);
+  const worker_stats* workers[] = {&f.w0, &f.w1};
+  const std::string m = render_metrics(f.cfg, f.snap, workers, c);
+  const std::string h = "sluice_network_programming_duration_seconds";
+  EXPECT_NE(m.find(h + R"(_bucket{le="0.01"} 0)" + "\n"), std::string::npos) << m;
+  EXPECT_NE(m.find(h + R"(_bucket{le="0.025"} 1)" + "\n"), std::string::npos) << m;
+  EXPECT_NE(m.find(h + "_count 1\n"), std::string::npos) << m;
 }
 
 TEST(Metrics, HealthFamiliesShowABackendHeldDownAndItsChecks) {

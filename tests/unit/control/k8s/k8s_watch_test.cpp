@@ -193,5 +193,77 @@ TEST(K8sSync, NothingIsPublishedUntilTheServerAnswersAndTheLastStateOutlivesIt) 
   t.join();
 }
 
+// kube-proxy's network programming latency: from the trigger time the EndpointSlice carries (the
+// fake stamps it as the EndpointSlice controller does) until the publication has returned, i.e.
+// every worker runs the change. The publication here takes at least 100 ms.
+TEST(K8sSync, ProgrammingLatencyRunsFromTheSlicesTriggerTimeUntilThePublicationReturns) {
+  fake_apiserver fake({"--bookmark-interval", "0.2"});
+  fake.start();
+  api_client api(api_endpoint{.server = fake.url()}, 60s);
+  published pub;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<double> observed;
+  kubernetes_config cfg{.enabled = true, .in_cluster = true};
+  sync s(
+      cfg, {{.name = "p", .ranges = {{0xC000020A, 0xC000020A}}}}, api,
+      [&](service_changes c) {
+        std::this_thread::sleep_for(100ms);
+        return pub(std::move(c));
+      },
+      {}, {},
+      [&](const std::vector<double>& seconds) {
+        std::lock_guard l(mu);
+        observed.insert(observed.end(), seconds.begin(), seconds.end());
+        cv.notify_all();
+      });
+  struct running { // stopped and joined however the test ends
+    sync& target;
+    std::atomic<bool> stop{false};
+    std::thread t{[this] { target.run(stop); }};
+    ~running() {
+      stop = true;
+      t.join();
+    }
+  } run{s};
+  api.send("POST", "/api/v1/namespaces/shop/services",
+           k8s_service("shop", "web", "LoadBalancer", {k8s_port("http", 80, 30080)}).dump(),
+           "application/json");
+  api.send("POST", "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices",
+           k8s_slice("shop", "web", "web-1", {{"10.1.0.5"}}, {k8s_slice_port("http", 8080)}).dump(),
+           "application/json");
+  {
+    std::unique_lock l(mu);
+    ASSERT_TRUE(cv.wait_for(l, 20s, [&] { return !observed.empty(); })) << "no latency observed";
+  }
+  const auto slice = json::parse(api.get("/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/web-1").body);
+  EXPECT_TRUE(slice["metadata"]["annotations"].contains("endpoints.kubernetes.io/last-change-trigger-time"));
+  {
+    std::lock_guard l(mu);
+    ASSERT_EQ(observed.size(), 1u) << "one slice change, one observation";
+    EXPECT_GE(observed[0], 0.1) << "the publication's own 100 ms are part of it";
+    EXPECT_LT(observed[0], 60.0) << "a latency, not the slice's age since some epoch";
+  }
+  // A Service this gateway does not program (ClusterIP): its slice's change is not a latency.
+  api.send("POST", "/api/v1/namespaces/shop/services",
+           k8s_service("shop", "db", "ClusterIP", {k8s_port("sql", 5432)}).dump(), "application/json");
+  api.send("POST", "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices",
+           k8s_slice("shop", "db", "db-1", {{"10.1.0.9"}}, {k8s_slice_port("sql", 5432)}).dump(),
+           "application/json");
+  // ...while a second change of web's slice is, once more.
+  api.send("PUT", "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/web-1",
+           k8s_slice("shop", "web", "web-1", {{"10.1.0.5"}, {"10.1.0.6"}}, {k8s_slice_port("http", 8080)}).dump(),
+           "application/json");
+  {
+    std::unique_lock l(mu);
+    EXPECT_TRUE(cv.wait_for(l, 20s, [&] { return observed.size() >= 2; }));
+  }
+  std::this_thread::sleep_for(300ms); // room for a wrong extra observation to show
+  {
+    std::lock_guard l(mu);
+    EXPECT_EQ(observed.size(), 2u);
+  }
+}
+
 } // namespace
 } // namespace sluice::k8s
