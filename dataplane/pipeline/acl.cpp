@@ -116,7 +116,7 @@ void worker::acl_reject(const snapshot& s, packet_desc& c, acl_reply reply) noex
     // The offending segment becomes the reset: no allocation.
     const uint16_t total = make_tcp_reset(c.pkt);
     rte_pktmbuf_trim(c.m, uint16_t(rte_pktmbuf_pkt_len(c.m) - sizeof(rte_ether_hdr) - total));
-    return out_.route_out(s, c.m, c.pkt.ip->dst_addr);
+    return out_.route_out(s, c.m, c.dst());
   }
   // Administratively prohibited (RFC 1812 5.2.7.1), under the worker's ICMP rate limit like
   // every ICMP message it originates: a flood of denied SYNs must not become a flood of replies.

@@ -45,7 +45,7 @@ void worker::handle_icmp_error(const snapshot& s, uint16_t in_iface, rte_mbuf* m
   const flow& f = flows_.at(hit->index);
   translate_icmp_error(p, q, f, hit->dir);
   counters_.icmp_errors_forwarded.add();
-  out_.route_out(s, m, hit->dir == flow_dir::reply ? f.client_addr : f.backend_addr);
+  out_.route_out(s, m, f.destination(hit->dir));
 }
 
 void worker::send_icmp_error(const snapshot& s, const rte_ipv4_hdr* offending, uint32_t src,
@@ -60,7 +60,7 @@ void worker::send_icmp_error(const snapshot& s, const rte_ipv4_hdr* offending, u
       write_icmp_error(reinterpret_cast<uint8_t*>(eth + 1), offending, src, type, code, rest);
   rte_pktmbuf_trim(m, uint16_t(k_frag_needed_max_len - len));
   counters_.icmp_errors_sent.add();
-  out_.route_out(s, m, offending->src_addr);
+  out_.route_out(s, m, ip_addr::ipv4(offending->src_addr));
 }
 
 bool worker::expire(const snapshot& s, uint16_t in_iface, rte_mbuf* m,

@@ -49,7 +49,7 @@ void worker::deliver_locally(const snapshot& s, packet_desc& c) noexcept {
   // steering brings the client's packets to their owner): theirs are answered as they were while
   // the service lived. Only a TTL-1 packet to such a port pays for the lookup.
   if (local.is(local_kind::vip) && vip_service_of(s, p) == nullptr &&
-      !flows_.lookup(std::bit_cast<flow_key>(key_of(p))))
+      !flows_.lookup(std::bit_cast<flow_key>(key_of(c))))
     return out_.drop(m, drop_reason::no_service);
   expire(s, in_iface, m, p);
 }
@@ -58,8 +58,10 @@ void worker::handle_arp(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexc
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
   const snapshot_iface& f = s.ifaces[in_iface];
-  const uint32_t sender = arp->arp_data.arp_sip;
-  const bool sender_on_link = sender != 0 && (sender & f.netmask) == (f.addr & f.netmask);
+  const uint32_t sender_v4 = arp->arp_data.arp_sip;
+  const bool sender_on_link =
+      sender_v4 != 0 && (sender_v4 & f.netmask) == (f.addr & f.netmask);
+  const ip_addr sender = ip_addr::ipv4(sender_v4);
   const local_address local = s.local_addrs.find_ipv4(arp->arp_data.arp_tip);
   // Each address is answered only on the link it lives on (interface address, or VIP in that
   // interface's subnet).

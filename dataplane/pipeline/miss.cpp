@@ -31,7 +31,7 @@ void worker::forward_miss(const snapshot& s, packet_desc& c, const flow_key& key
     // but its flow lives on its source's owner: missed on the destination's owner, it goes on to
     // that worker, which owns the source and so never hands it further.
     if (!c.dest && workers_ > 1) {
-      const unsigned client_owner = flow_owner(c.pkt.ip->src_addr, workers_);
+      const unsigned client_owner = flow_owner(c.src(), workers_);
       if (client_owner != id_) return out_.to_worker(client_owner, c.in_iface, c.m);
     }
     return out_.drop(c.m, drop_reason::no_flow);

@@ -48,7 +48,7 @@ void worker::process_burst(const snapshot& s, rte_mbuf** pkts, unsigned n,
     const uint16_t iface =
         in_iface == k_iface_from_mbuf ? iface_of_port_[pkts[i]->port] : uint16_t(in_iface);
     if (classify(s, iface, pkts[i], cands[nc])) continue;
-    flows_.prepare(key_of(cands[nc].pkt), probes[nc]);
+    flows_.prepare(key_of(cands[nc]), probes[nc]);
     ++nc;
   }
   // The table's loads in runs, not one per packet between other work: a load or prefetch that
@@ -87,6 +87,7 @@ bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, packet_
   if (const auto bad = check_l4_header(p)) return out_.drop(m, *bad), true;
   if (is_icmp_error(p)) return handle_icmp_error(s, in_iface, m, p), true;
   c.m = m;
+  c.family = addr_family::ipv4;
   c.in_iface = in_iface;
   c.dest_known = false;
   if ((p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP) && p.ip->time_to_live > 1) return false;

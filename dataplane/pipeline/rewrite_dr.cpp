@@ -10,7 +10,7 @@ namespace sluice {
 void worker::forward_dr(const snapshot& s, packet_desc& c, flow& f) noexcept {
   dr_rewrite(c.pkt);
   // The config refuses off-link DR backends; a frame for one could only go to a router.
-  out_.on_flow(s, c.m, f, flow_dir::forward, f.backend_addr, route_scope::on_link);
+  out_.on_flow(s, c.m, f, flow_dir::forward, route_scope::on_link);
 }
 
 } // namespace sluice

@@ -27,7 +27,7 @@ bool worker::draw_local_endpoint(const snapshot& s, const snapshot_service& svc,
   if (pool.empty()) {
     // No pool configured: the address of the interface that reaches the backend (one address
     // per interface, as a Linux host masquerading on that link would use).
-    const auto hop = route(s, f.backend_addr);
+    const auto hop = route(s, f.destination(flow_dir::forward));
     if (!hop) return false;
     default_addr = s.ifaces[hop->iface].addr;
   }
@@ -66,12 +66,11 @@ void worker::forward_fnat(const snapshot& s, packet_desc& c, flow& f, flow_dir d
         return out_.drop(c.m, drop_reason::proxy_no_room);
     }
     fnat_rewrite_forward(c.pkt, {f.local_addr, f.local_port}, {f.backend_addr, f.backend_port});
-    out_.on_flow(s, c.m, f, dir, f.backend_addr);
   } else {
     if (f.proxy_len != 0) proxy_reply(c.pkt, f.proxy_start, f.proxy_len);
     fnat_rewrite_reply(c.pkt, {f.vip, f.vip_port}, {f.client_addr, f.client_port});
-    out_.on_flow(s, c.m, f, dir, f.client_addr);
   }
+  out_.on_flow(s, c.m, f, dir);
 }
 
 } // namespace sluice

@@ -10,13 +10,11 @@ namespace sluice {
 
 [[gnu::always_inline]] inline void worker::forward_nat(const snapshot& s, packet_desc& c, flow& f,
                                                        flow_dir dir) noexcept {
-  if (dir == flow_dir::forward) {
+  if (dir == flow_dir::forward)
     nat_rewrite_destination(c.pkt, {f.backend_addr, f.backend_port});
-    out_.on_flow(s, c.m, f, dir, f.backend_addr);
-  } else {
+  else
     nat_rewrite_source(c.pkt, {f.vip, f.vip_port});
-    out_.on_flow(s, c.m, f, dir, f.client_addr);
-  }
+  out_.on_flow(s, c.m, f, dir);
 }
 
 } // namespace sluice

@@ -11,7 +11,7 @@ namespace sluice {
 
 void worker::forward_tun(const snapshot& s, packet_desc& c, flow& f) noexcept {
   next_hop hop;
-  if (!out_.flow_route(s, f, flow_dir::forward, f.backend_addr, hop))
+  if (!out_.flow_route(s, f, flow_dir::forward, hop))
     return out_.drop(c.m, drop_reason::no_route);
   if (!tun_fits(c.pkt.ip, out_.link_mtu(hop.iface)) &&
       (c.pkt.ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))) {

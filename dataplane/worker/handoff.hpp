@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "dataplane/net/address.hpp"
+
 namespace sluice {
 
 // The worker that owns flows of `client_addr` (network byte order) among `workers`.
@@ -27,9 +29,16 @@ inline unsigned flow_owner(uint32_t client_addr, unsigned workers) noexcept {
   // Multiply-shift maps the 32-bit hash onto [0, workers) without a division.
   return static_cast<unsigned>((uint64_t{h} * workers) >> 32);
 }
+inline unsigned flow_owner(const ip_addr& client, unsigned workers) noexcept {
+  switch (client.family()) {
+  case addr_family::ipv4:
+    return flow_owner(client.v4(), workers);
+  }
+  unknown_family();
+}
 
 struct neighbour_update {
-  uint32_t addr; // network byte order
+  ip_addr addr;
   uint16_t iface;
   rte_ether_addr mac;
 };
