@@ -1,8 +1,8 @@
 // libFuzzer target for the admin API's request decoders (control/admin/api/).
 //
 // Input: one byte choosing the request (0 a service definition, 1 a service edit, 2 a service
-// removal, 3 a backend change, 4 a flows query target), then its body (JSON, or the target's
-// query). Properties: a body is either refused with a decode_error whose message is not empty,
+// removal, 3 a backend change, 4 a flows query target, 5 a lookup query target), then its body
+// (JSON, or the target's query). Properties: a body is either refused with a decode_error whose message is not empty,
 // or it decodes into a struct that survives encode → decode unchanged and encodes to the same
 // JSON twice; nothing else is thrown.
 
@@ -46,17 +46,30 @@ void check_flows(std::string_view query) {
           "a flows query survives to_target, parse");
 }
 
+void check_lookup(std::string_view query) {
+  api::lookup_query q;
+  try {
+    q = api::lookup_query_from(sluice::parse_target("/v1/lookup?" + std::string(query)).params);
+  } catch (const api::decode_error& e) {
+    require(!e.problem().empty(), "a refusal says why");
+    return;
+  }
+  require(api::lookup_query_from(sluice::parse_target(api::to_target(q)).params) == q,
+          "a lookup query survives to_target, parse");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 5) {
+  switch (data[0] % 6) {
   case 0: check<api::service_definition>(body); break;
   case 1: check<api::service_edit>(body); break;
   case 2: check<api::service_removal>(body); break;
   case 3: check<api::backend_change>(body); break;
-  default: check_flows(body); break;
+  case 4: check_flows(body); break;
+  default: check_lookup(body); break;
   }
   return 0;
 }
