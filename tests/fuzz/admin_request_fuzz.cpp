@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -34,28 +35,20 @@ void check(std::string_view body) {
   require(nlohmann::json(api::decode_value<T>(once, "")) == once, "encoding is stable");
 }
 
-void check_flows(std::string_view query) {
-  api::flows_query q;
+// A query target's parameters: refused saying why, or decoded into a query that survives
+// to_target, parse.
+template <class Query>
+void check_query(const char* path, Query (*from)(const std::map<std::string, std::string>&),
+                 std::string_view query) {
+  Query q;
   try {
-    q = api::flows_query_from(sluice::parse_target("/v1/flows?" + std::string(query)).params);
+    q = from(sluice::parse_target(path + ("?" + std::string(query))).params);
   } catch (const api::decode_error& e) {
     require(!e.problem().empty(), "a refusal says why");
     return;
   }
-  require(api::flows_query_from(sluice::parse_target(api::to_target(q)).params) == q,
-          "a flows query survives to_target, parse");
-}
-
-void check_lookup(std::string_view query) {
-  api::lookup_query q;
-  try {
-    q = api::lookup_query_from(sluice::parse_target("/v1/lookup?" + std::string(query)).params);
-  } catch (const api::decode_error& e) {
-    require(!e.problem().empty(), "a refusal says why");
-    return;
-  }
-  require(api::lookup_query_from(sluice::parse_target(api::to_target(q)).params) == q,
-          "a lookup query survives to_target, parse");
+  require(from(sluice::parse_target(api::to_target(q)).params) == q,
+          "a query survives to_target, parse");
 }
 
 } // namespace
@@ -68,8 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   case 1: check<api::service_edit>(body); break;
   case 2: check<api::service_removal>(body); break;
   case 3: check<api::backend_change>(body); break;
-  case 4: check_flows(body); break;
-  default: check_lookup(body); break;
+  case 4: check_query(api::k_flows_path, api::flows_query_from, body); break;
+  default: check_query(api::k_lookup_path, api::lookup_query_from, body); break;
   }
   return 0;
 }

@@ -5,17 +5,12 @@
 // a malformed query naming each bad field, an address without a service with 404.
 #include <gtest/gtest.h>
 
-#include <rte_eal.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "control/admin/api.hpp"
-#include "control/config/load.hpp"
 #include "control/daemon/control_plane.hpp"
+#include "tests/support/control_plane_test.hpp"
 
 namespace sluice {
 namespace {
@@ -73,26 +68,9 @@ services:
     backends: [{ address: 10.0.1.11, port: 80, weight: 0 }]
 )";
 
-class AdminLookup : public ::testing::Test {
+class AdminLookup : public test::control_plane_test {
 protected:
-  static void SetUpTestSuite() {
-    static const std::string prefix =
-        std::string("--file-prefix=admin-lookup").append(std::to_string(getpid()));
-    const char* args[] = {"admin-lookup", "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
-                          "--no-telemetry", "--log-level=lib.eal:error", prefix.c_str()};
-    std::vector<char*> argv;
-    for (const char* a : args) argv.push_back(const_cast<char*>(a));
-    ASSERT_GE(rte_eal_init(int(argv.size()), argv.data()), 0);
-  }
-
-  void SetUp() override {
-    std::ofstream(path_) << k_file;
-    load_result r = load_config_file(path_);
-    ASSERT_TRUE(r.cfg) << (r.errors.empty() ? "" : r.errors[0].to_string());
-    control_ = std::make_unique<control_plane>(path_, *r.cfg, std::vector<port_info>(2, port_info{}),
-                                               publisher_, std::vector<const worker_stats*>{&stats_});
-  }
-  void TearDown() override { std::remove(path_.c_str()); }
+  void SetUp() override { start(k_file, stats_); }
 
   // The reply to the lookup of `proto client vip`, or the refusal's status and errors.
   admin_response ask(const std::string& proto, const std::string& client, const std::string& vip) {
@@ -105,13 +83,7 @@ protected:
     return r.status == 200 ? api::decode_text<api::lookup_reply>(r.body) : api::lookup_reply{};
   }
 
-  std::string path_ = std::string(::testing::TempDir())
-                          .append("admin-lookup-")
-                          .append(std::to_string(getpid()))
-                          .append(".yaml");
-  snapshot_publisher publisher_{1};
   worker_stats stats_{64, 256, 64};
-  std::unique_ptr<control_plane> control_;
 };
 
 TEST_F(AdminLookup, ArrivalSchedulersListTheBackendsThatTakeNewConnections) {
