@@ -1,8 +1,9 @@
 #pragma once
 // The stages of a burst, in order (dataplane/README.md draws them), one file each. Each takes the
 // pipeline state (pipeline/state.hpp) and the snapshot the poll read; the worker composes a burst
-// from them (worker/worker.cpp). Every packet passed in is consumed: forwarded, handed on, given
-// to the kernel or dropped with its reason.
+// from them (worker/worker.cpp). Every packet passed in is consumed — forwarded, handed on, given
+// to the kernel or dropped with its reason — unless the stage says it hands it back (classify(),
+// reassemble()).
 
 #include <rte_mbuf.h>
 
