@@ -1,11 +1,10 @@
 #include "control/admin/new_connection.hpp"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "control/admin/views.hpp"
 #include "control/config/model.hpp"
 #include "dataplane/acl/evaluate.hpp"
-#include "dataplane/net/ipv4.hpp"
 #include "dataplane/xmit/forwarding.hpp"
 
 namespace sluice {
@@ -18,8 +17,7 @@ bool hashes_the_tuple(scheduler_kind k) {
 // The flow's backend port as the miss path writes it: DR and TUN keep the client's destination
 // port (an any-port service's backends have port 0).
 std::string backend_text(const snapshot_service& svc, const snapshot_backend& be, uint16_t vip_port) {
-  return format_ipv4(be.addr) + ":" +
-         std::to_string(ntohs(has_reply_path(svc.mode) ? be.port : vip_port));
+  return endpoint_text(be.addr, has_reply_path(svc.mode) ? be.port : vip_port);
 }
 
 // The verdict a worker reaches on the connection's first packet (a SYN carries no payload, so a

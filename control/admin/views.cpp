@@ -32,11 +32,11 @@ const char* state_name(flow_state s) {
   }
 }
 
+} // namespace
+
 std::string endpoint_text(uint32_t addr, uint16_t port) {
   return format_ipv4(addr) + ":" + std::to_string(ntohs(port));
 }
-
-} // namespace
 
 api::backend_health health_view(const health::backend_health& h) {
   return {.state = std::string(name_of(h.counter.state())),

@@ -23,6 +23,9 @@ api::service_list services_view(const config& applied, const snapshot& snap,
                                 std::span<const worker_stats* const> workers,
                                 const health::health_table* health = nullptr);
 
+// "address:port" of a network-byte-order address and port, as every view writes an endpoint.
+std::string endpoint_text(uint32_t addr, uint16_t port);
+
 // One checked backend's health.
 api::backend_health health_view(const health::backend_health& h);
 
