@@ -9,6 +9,7 @@ namespace sluice {
 
 void worker::set_state(flow& f, flow_state next) noexcept {
   if (f.state == next) return;
+  if (f.state == flow_state::tcp_syn_recv) flows_.leaves_half_open(f);
   ledger_.state_changes(f, next);
   const bool shorter = flows_.timeout_tsc(next) < flows_.timeout_tsc(f.state);
   f.state = next;

@@ -154,6 +154,8 @@ std::optional<drop_reason> worker::schedule_flow(const snapshot& s, packet_desc&
 void worker::insert_flow(const snapshot& s, packet_desc& c, new_flow& nf) noexcept {
   const snapshot_service& svc = *c.service;
   flow& f = nf.f;
+  if (f.state == flow_state::tcp_syn_recv && !half_open_.admit(flows_, ledger_, nf.untracked_ok))
+    return forward_untracked(s, c, f);
   int64_t index = svc.mode == forwarding::fnat ? insert_fnat(s, svc, c, nf) : flows_.insert(f);
   // Full-NAT draws another local port instead (insert_fnat()); a NAT reply tuple is the client's.
   if (index == -EEXIST && svc.mode == forwarding::nat && free_reply_tuple(f, !nf.adopted))

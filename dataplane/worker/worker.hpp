@@ -17,6 +17,7 @@
 #include "dataplane/acl/evaluate.hpp"
 #include "dataplane/egress/egress.hpp"
 #include "dataplane/flow/affinity.hpp"
+#include "dataplane/flow/half_open_limit.hpp"
 #include "dataplane/flow/ledger.hpp"
 #include "dataplane/flow/table.hpp"
 #include "dataplane/frag/buffers.hpp"
@@ -158,8 +159,9 @@ private:
   // The backend for a new flow: the client's affinity template when it is still valid,
   // otherwise the service's scheduler (remembered when the service is persistent).
   std::optional<uint32_t> choose_backend(const snapshot& s, const packet_desc& c) noexcept;
-  // The flow table is full and `f` belongs to an mh dr/tun service: forward without tracking,
-  // since Maglev sends the flow's later packets to the same backend anyway.
+  // The flow table is full, or its half-open flows at dataplane.max_half_open, and `f` belongs
+  // to an mh dr/tun service: forward without tracking, since Maglev sends the flow's later
+  // packets to the same backend anyway.
   // `f` is the unsaved record: the neighbour entry forwarding keeps in it is forgotten.
   void forward_untracked(const snapshot& s, packet_desc& c, flow& f) noexcept;
   // Ends the flow at `index` before its time because a new connection takes its tuple.
@@ -246,6 +248,7 @@ private:
   unsigned workers_;
   flow_table flows_;
   flow_ledger ledger_;
+  half_open_limit half_open_; // dataplane.max_half_open
   affinity_table affinity_;
   uint64_t tsc_hz_;
   uint64_t expiry_interval_ = tsc_hz_ * k_expiry_interval_us / 1000000; // TSC
