@@ -16,10 +16,7 @@ constexpr const char* k_vip = "10.0.0.100";
 
 // web: NAT rr on be1, be2; mhdr: DR Maglev; drrr: DR rr; dns: UDP NAT. At most `cap` half-open.
 std::string half_open_config(unsigned cap) {
-  std::string yaml = lab_yaml_head();
-  const std::string at = "max_services: 64";
-  yaml.replace(yaml.find(at), at.size(), "max_half_open: " + std::to_string(cap) + ", " + at);
-  return yaml + R"(  - { name: web, address: 10.0.0.100, port: 80,
+  return with_dataplane_key(lab_yaml_head(), "max_half_open", std::to_string(cap)) + R"(  - { name: web, address: 10.0.0.100, port: 80,
       backends: [{ address: 10.0.1.11, port: 8080 }, { address: 10.0.1.12, port: 8080 }] }
   - { name: mhdr, address: 10.0.0.100, port: 81, forwarding: dr, scheduler: mh,
       backends: [{ address: 10.0.1.11, port: 81 }, { address: 10.0.1.12, port: 81 }] }
@@ -201,6 +198,7 @@ TEST(HalfOpenGolden, TheDefaultCapIsAQuarterOfTheFlowTable) {
   std::string yaml = half_open_config(2);
   const std::string cap = "max_half_open: 2, ";
   yaml.erase(yaml.find(cap), cap.size());
+  ASSERT_EQ(yaml.find("max_half_open"), std::string::npos);
   dataplane_harness h(yaml);
   for (unsigned i = 0; i < 300; ++i)
     ASSERT_EQ(h.send(k_uplink, to_web("192.168." + std::to_string(10 + i / 200) + "." +
