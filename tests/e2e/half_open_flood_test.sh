@@ -6,7 +6,7 @@
 # client reaches the flooded service during the flood and after it.
 SL_PREFIX=sle2e-ho
 source "$(dirname "$0")/lib.sh"
-cap=2048 rate=40000 seconds=4
+cap=8192 rate=40000 seconds=4
 e2e_lab_up
 lab_config "$WORK/sluice.yaml" "$SOCK"
 sed -i "s/^  flows_per_worker: .*/&\n  max_half_open: $cap/" "$WORK/sluice.yaml"
