@@ -9,19 +9,6 @@
 namespace sluice {
 namespace {
 
-constexpr const char* k_config = R"(dataplane:
-  workers: 1
-interfaces:
-  - name: uplink
-    device: "net_af_packet0,iface=gw-up"
-    address: 10.0.0.2/24
-services: []
-)";
-
-std::string with_dataplane(const std::string& lines) {
-  return replace(k_config, "  workers: 1\n", "  workers: 1\n" + lines);
-}
-
 dataplane_config loaded(const std::string& text) {
   const load_result r = parse_config(text, "t.yaml");
   if (!r.cfg) ADD_FAILURE() << (r.errors.empty() ? "no config" : r.errors[0].to_string());
@@ -29,7 +16,7 @@ dataplane_config loaded(const std::string& text) {
 }
 
 TEST(HalfOpenConfig, WithoutTheKeyAQuarterOfTheFlowTableMayBeHalfOpen) {
-  EXPECT_EQ(loaded(k_config).half_open_limit(), (1u << 20) / 4);
+  EXPECT_EQ(loaded(k_minimal_config).half_open_limit(), (1u << 20) / 4);
   EXPECT_EQ(loaded(with_dataplane("  flows_per_worker: 65536\n")).half_open_limit(), 16384u);
 }
 
