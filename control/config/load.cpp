@@ -125,7 +125,7 @@ private:
       if (auto v = r_.integer(n["flows_per_worker"], "dataplane.flows_per_worker", 1024, 1 << 26))
         d.flows_per_worker = uint32_t(*v);
     // 0 is refused rather than read as "off": a cap of 0 would refuse every TCP connection. A cap
-    // equal to flows_per_worker is the way to have none (the table fills first).
+    // equal to flows_per_worker lets half-open flows take the whole table.
     if (n["max_half_open"])
       if (auto v = r_.integer(n["max_half_open"], "dataplane.max_half_open", 1, 1 << 26)) {
         if (uint32_t(*v) <= d.flows_per_worker)

@@ -16,7 +16,8 @@ namespace sluice {
 
 class half_open_limit {
 public:
-  // `max` >= 1; a value at or above the table's capacity never evicts (the table fills first).
+  // `max` >= 1. At the table's capacity half-open flows may fill the table, and a new one evicts
+  // the oldest only when every flow is half-open; above it, nothing is ever evicted.
   explicit half_open_limit(uint32_t max) noexcept : max_(max) {}
 
   // Before a new flow in SYN_RECV is inserted into `flows`: true when it may be inserted, below

@@ -159,12 +159,15 @@ TEST(HalfOpenGolden, AnAckInTheBurstThatEvictsItsFlowIsNotForwardedOnTheSlotsNew
 // then taken over like any mid-connection segment. A flow such a service loses to another
 // service's eviction goes on the same way.
 TEST(HalfOpenGolden, AMaglevDrServiceAtTheCapForwardsNewFlowsByHashWithoutEvicting) {
-  dataplane_harness reference(half_open_config(2)); // an appliance below its cap
-  const auto tracked_c = reference.send(k_uplink, to_direct(k_c, 81, SYN));
-  const auto tracked_a = reference.send(k_uplink, to_direct(k_a, 81, SYN));
+  std::vector<sent_frame> tracked_c, tracked_a;
+  {
+    dataplane_harness reference(half_open_config(2)); // an appliance below its cap
+    tracked_c = reference.send(k_uplink, to_direct(k_c, 81, SYN));
+    tracked_a = reference.send(k_uplink, to_direct(k_a, 81, SYN));
+    ASSERT_EQ(reference.stats().worker.untracked_packets.get(), 0u);
+  }
   ASSERT_EQ(tracked_c.size(), 1u);
   ASSERT_EQ(tracked_a.size(), 1u);
-  ASSERT_EQ(reference.stats().worker.untracked_packets.get(), 0u);
 
   dataplane_harness h(half_open_config(2));
   ASSERT_EQ(h.send(k_uplink, to_direct(k_a, 81, SYN)), tracked_a);

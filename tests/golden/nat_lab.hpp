@@ -49,7 +49,7 @@ inline std::string with_dataplane_key(std::string yaml, const std::string& key,
   return yaml.insert(where, key + ": " + value + ", ");
 }
 
-// A lab config whose tables are filled by SYNs alone: every flow may stay half-open
+// A lab config whose table may be filled by SYNs alone: every flow may stay half-open
 // (dataplane.max_half_open as large as the table, which is the default's point to prevent).
 inline std::string without_half_open_limit(const std::string& yaml, unsigned flows) {
   return with_dataplane_key(yaml, "max_half_open", std::to_string(flows));

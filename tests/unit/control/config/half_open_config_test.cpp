@@ -23,7 +23,7 @@ TEST(HalfOpenConfig, WithoutTheKeyAQuarterOfTheFlowTableMayBeHalfOpen) {
 TEST(HalfOpenConfig, AnExplicitCapLoadsUpToTheFlowTableSize) {
   EXPECT_EQ(loaded(with_dataplane("  max_half_open: 1000\n")).half_open_limit(), 1000u);
   EXPECT_EQ(loaded(with_dataplane("  max_half_open: 1\n")).half_open_limit(), 1u);
-  // Equal to the table: no cap but the table's, the way to turn the limit off.
+  // Equal to the table: half-open flows may take all of it.
   EXPECT_EQ(loaded(with_dataplane("  flows_per_worker: 4096\n  max_half_open: 4096\n"))
                 .half_open_limit(),
             4096u);
