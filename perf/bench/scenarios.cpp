@@ -284,7 +284,11 @@ rig_options rig_for(const options& o, const flow_timeouts& t) {
 
 report run_established(const options& o) {
   report rep{.scenario = o.scenario, .opts = o};
-  rig r(rig_for(o, flow_timeouts{}));
+  // The warm-up sends every flow's SYN before any ACK, so all of them are half-open at once:
+  // unless told otherwise, the cap is the table (the default, a quarter of it, would evict).
+  options warm_all = o;
+  if (!warm_all.max_half_open) warm_all.max_half_open = uint32_t(o.capacity ? o.capacity : o.flows);
+  rig r(rig_for(warm_all, flow_timeouts{}));
   prime_pool(r.pool());
   const frame_template syn = make_frame(r, k_tcp_syn, o.size);
   const frame_template ack = make_frame(r, k_tcp_ack, o.size);
