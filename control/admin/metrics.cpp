@@ -79,7 +79,8 @@ void traffic_families(exposition& e, const std::string& prefix, std::string_view
 }
 
 void worker_families(exposition& e, std::span<const worker_stats* const> workers,
-                     uint32_t flow_capacity) {
+                     const dataplane_config& dataplane) {
+  const uint32_t flow_capacity = dataplane.flows_per_worker;
   auto label = [](std::size_t i) { return fmt::format("worker=\"{}\"", i); };
   for (std::size_t f = 0; f < k_worker_counter_count; ++f) {
     const worker_counter_info& info = k_worker_counter_infos[f];
@@ -109,6 +110,10 @@ void worker_families(exposition& e, std::span<const worker_stats* const> workers
   e.family("sluice_worker_flow_table_capacity", "gauge", "Flows the worker's table can hold.");
   for (std::size_t i = 0; i < workers.size(); ++i)
     e.sample("sluice_worker_flow_table_capacity", label(i), uint64_t{flow_capacity});
+  e.family("sluice_worker_half_open_limit", "gauge",
+           "Half-open flows the worker may hold (dataplane.max_half_open).");
+  for (std::size_t i = 0; i < workers.size(); ++i)
+    e.sample("sluice_worker_half_open_limit", label(i), uint64_t{dataplane.half_open_limit()});
   e.family("sluice_worker_busy_ratio", "gauge",
            "Share of poll loop iterations since start that received packets (0..1); "
            "rate(sluice_worker_busy_polls_total) / rate(sluice_worker_polls_total) for a window.");
@@ -251,7 +256,7 @@ std::string render_metrics(const config& applied, const snapshot& snap,
            "Scheduling weight of the backend (0: draining, or held down by its health check).");
   for (const auto& r : backends) e.sample("sluice_backend_weight", r.labels, uint64_t{r.weight});
   health_families(e, backends);
-  worker_families(e, workers, applied.dataplane.flows_per_worker);
+  worker_families(e, workers, applied.dataplane);
   acl_families(e, applied, snap, workers);
   control_families(e, control);
   kubernetes_families(e, control);

@@ -109,8 +109,8 @@ private:
 
   void parse_dataplane(const YAML::Node& n, dataplane_config& d) {
     if (!r_.map(n, "dataplane",
-                {"eal_args", "workers", "flows_per_worker", "max_services", "max_backends",
-                 "affinity_templates", "maglev_table_size", "timeouts", "max_acl_rules",
+                {"eal_args", "workers", "flows_per_worker", "max_half_open", "max_services",
+                 "max_backends", "affinity_templates", "maglev_table_size", "timeouts", "max_acl_rules",
                  "acl_pending_packets", "idle", "idle_spin_us", "idle_max_sleep_us"}))
       return;
     if (n["eal_args"] && r_.sequence(n["eal_args"], "dataplane.eal_args")) {
@@ -124,6 +124,17 @@ private:
     if (n["flows_per_worker"])
       if (auto v = r_.integer(n["flows_per_worker"], "dataplane.flows_per_worker", 1024, 1 << 26))
         d.flows_per_worker = uint32_t(*v);
+    // 0 is refused rather than read as "off": a cap of 0 would refuse every TCP connection. A cap
+    // equal to flows_per_worker lets half-open flows take the whole table.
+    if (n["max_half_open"])
+      if (auto v = r_.integer(n["max_half_open"], "dataplane.max_half_open", 1, 1 << 26)) {
+        if (uint32_t(*v) <= d.flows_per_worker)
+          d.max_half_open = uint32_t(*v);
+        else
+          r_.error(n["max_half_open"], "dataplane.max_half_open",
+                   "must not exceed dataplane.flows_per_worker (" +
+                       std::to_string(d.flows_per_worker) + "): half-open flows are flows");
+      }
     if (n["max_services"])
       if (auto v = r_.integer(n["max_services"], "dataplane.max_services", 1, 1 << 20))
         d.max_services = uint32_t(*v);

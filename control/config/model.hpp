@@ -85,9 +85,18 @@ struct service_config {
 enum class idle_mode : uint8_t { adaptive, poll };
 
 struct dataplane_config {
+  // Without dataplane.max_half_open, a worker's half-open flows are capped at this share of its
+  // flow table: a SYN flood keeps three quarters of the table for the flows it cannot touch, and
+  // a quarter is far above what real clients hold half-open (new connections per second times
+  // a handshake's round trip: 100,000/s x 10 ms = 1,000).
+  static constexpr uint32_t k_half_open_share = 4;
+
   std::vector<std::string> eal_args{"-l", "0-1", "--in-memory", "--no-pci"};
   unsigned workers = 1;
   uint32_t flows_per_worker = 1u << 20;
+  // Half-open (TCP SYN_RECV) flows per worker at most, 1..flows_per_worker; absent:
+  // flows_per_worker / k_half_open_share. Read it through half_open_limit().
+  std::optional<uint32_t> max_half_open;
   uint32_t max_services = 4096; // counter slots, fixed at start
   uint32_t max_backends = 65536;
   uint32_t affinity_templates = 65536; // per worker: clients remembered for session affinity
@@ -98,6 +107,10 @@ struct dataplane_config {
   idle_mode idle = idle_mode::adaptive;
   uint32_t idle_spin_us = 20;        // adaptive: empty polls before an idle worker sleeps
   uint32_t idle_max_sleep_us = 1000; // adaptive: the longest sleep of an idle worker
+
+  uint32_t half_open_limit() const noexcept {
+    return max_half_open.value_or(flows_per_worker / k_half_open_share);
+  }
 
   bool operator==(const dataplane_config&) const = default;
 };

@@ -17,6 +17,7 @@ worker_setup common_worker_setup(const config& c, const std::vector<port_info>& 
                  .ports = {},
                  .pool = pool,
                  .flow_capacity = c.dataplane.flows_per_worker,
+                 .max_half_open = c.dataplane.half_open_limit(),
                  .affinity_capacity = c.dataplane.affinity_templates,
                  .timeouts = c.dataplane.timeouts,
                  .static_neighbours = {},

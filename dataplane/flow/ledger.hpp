@@ -1,9 +1,9 @@
 #pragma once
 // The one place that accounts for a flow's life in the worker's counters: opened (created,
-// active, its service's and backend's connections), every state change (its backend's
-// ActiveConn/InActConn, which lc and wlc choose by), and its end (expired, flushed, or ended
-// early because a new connection takes its tuple), and the traffic it carries. Nothing else
-// touches those counters.
+// active, half-open, its service's and backend's connections), every state change (its
+// backend's ActiveConn/InActConn, which lc and wlc choose by, and the half-open gauge), and its
+// end (expired, flushed, ended early because a new connection takes its tuple, or evicted as the
+// oldest half-open flow), and the traffic it carries. Nothing else touches those counters.
 
 #include "dataplane/flow/flow.hpp"
 #include "dataplane/stats/counters.hpp"
@@ -20,6 +20,7 @@ public:
     counters_.flows_created.add();
     counters_.flows_active.add();
     if (adopted) counters_.flows_adopted.add();
+    if (f.state == flow_state::tcp_syn_recv) counters_.half_open_flows.add();
     stats_.services[f.service_slot].conns.add();
     stats_.backends[f.backend_slot].conns.add();
     count(f);
@@ -34,6 +35,8 @@ public:
 
   // `f` goes from its state to `next`.
   void state_changes(const flow& f, flow_state next) noexcept {
+    // No state leads back to SYN_RECV (next_tcp_state()): a change only ever leaves it.
+    if (f.state == flow_state::tcp_syn_recv) counters_.half_open_flows.sub();
     const bool was_active = f.state == flow_state::tcp_established;
     const bool is_active = next == flow_state::tcp_established;
     if (was_active == is_active) return;
@@ -44,8 +47,16 @@ public:
 
   // How a flow leaves the table, before it is erased (one at a time), and the tallies of a run
   // of expiries or flushes once it is done.
-  void ends(const flow& f) noexcept { uncount(f); }
+  void ends(const flow& f) noexcept {
+    if (f.state == flow_state::tcp_syn_recv) counters_.half_open_flows.sub();
+    uncount(f);
+  }
   void ended_early() noexcept { counters_.flows_active.sub(); }
+  // The oldest half-open flow ended to make room for a new one (flow/half_open_limit.hpp).
+  void evicted_half_open() noexcept {
+    counters_.half_open_evicted.add();
+    counters_.flows_active.sub();
+  }
   void expired(unsigned n) noexcept {
     counters_.flows_expired.add(n);
     counters_.flows_active.sub(n);

@@ -77,18 +77,23 @@ flow_table::flow_table(unsigned worker_id, uint32_t capacity, int socket_id,
   timer_links_ = static_cast<timer_link*>(rte_malloc_socket(
       "sluice_flow_timers", sizeof(timer_link) * wheel.links_for(capacity), RTE_CACHE_LINE_SIZE,
       socket_id));
+  half_open_links_ = static_cast<half_open_link*>(rte_malloc_socket(
+      "sluice_flow_half_open", sizeof(half_open_link) * half_open_list::links_for(capacity),
+      RTE_CACHE_LINE_SIZE, socket_id));
   if (buckets_ == nullptr || flows_ == nullptr || free_stack_ == nullptr ||
-      timer_links_ == nullptr) {
+      timer_links_ == nullptr || half_open_links_ == nullptr) {
     rte_free(buckets_);
     rte_free(flows_);
     rte_free(free_stack_);
     rte_free(timer_links_);
+    rte_free(half_open_links_);
     throw std::runtime_error("cannot reserve a flow table of " + std::to_string(capacity) +
                              " flows for worker " + std::to_string(worker_id));
   }
   // Pop order = ascending index, which keeps freshly used slots dense in memory.
   for (uint32_t i = 0; i < capacity; ++i) free_stack_[i] = capacity - 1 - i;
   wheel_.emplace(timer_links_, capacity, wheel, rte_rdtsc());
+  half_open_.emplace(half_open_links_, capacity);
 
   const uint64_t hz = rte_get_tsc_hz();
   auto set = [&](flow_state s, uint32_t seconds) {
@@ -106,11 +111,12 @@ flow_table::~flow_table() {
   rte_free(flows_);
   rte_free(free_stack_);
   rte_free(timer_links_);
+  rte_free(half_open_links_);
 }
 
 double flow_table::bytes_per_flow() const noexcept {
   return double(sizeof(bucket)) * buckets_count_ / capacity_ + sizeof(flow) + sizeof(uint32_t) +
-         sizeof(timer_link);
+         sizeof(timer_link) + sizeof(half_open_link);
 }
 
 uint32_t flow_table::span(const bucket& home) const noexcept {
@@ -230,6 +236,7 @@ int64_t flow_table::insert(const flow& f) noexcept {
   place(fwd, encode(idx, flow_dir::forward));
   if (reply) place(rev, encode(idx, flow_dir::reply));
   wheel_->arm(idx, deadline(f));
+  if (f.state == flow_state::tcp_syn_recv) half_open_->push(idx);
   return idx;
 }
 
@@ -253,6 +260,7 @@ void flow_table::erase(uint32_t index, const tuple_homes& homes) noexcept {
   flow& f = flows_[index];
   remove(homes.forward, encode(index, flow_dir::forward));
   if (has_reply_path(f.mode)) remove(homes.reply, encode(index, flow_dir::reply));
+  if (f.state == flow_state::tcp_syn_recv) half_open_->remove(index);
   f.state = flow_state::free;
   wheel_->disarm(index);
   free_stack_[free_count_++] = index;

@@ -29,6 +29,7 @@
 #include <optional>
 
 #include "dataplane/flow/flow.hpp"
+#include "dataplane/flow/half_open.hpp"
 #include "dataplane/flow/timeouts.hpp"
 #include "dataplane/flow/timer_wheel.hpp"
 
@@ -152,7 +153,15 @@ public:
   // (FIN, RST, an ACL reset); a longer timeout needs nothing (found when the old timer is due).
   void rearm(const flow& f) noexcept { wheel_->rearm(uint32_t(&f - flows_), deadline(f)); }
 
-  // Bytes reserved per flow slot: record, index share, free-list entry and timer link.
+  // The half-open flows (TCP SYN_RECV), oldest first (flow/half_open.hpp). insert() and erase()
+  // keep the list; a flow leaving SYN_RECV in place is taken out by leaves_half_open().
+  uint32_t half_open() const noexcept { return half_open_->size(); }
+  // The slot of the oldest half-open flow, half_open_list::k_none when there is none.
+  uint32_t oldest_half_open() const noexcept { return half_open_->oldest(); }
+  // `f`, a flow of this table in SYN_RECV, is about to leave that state.
+  void leaves_half_open(const flow& f) noexcept { half_open_->remove(uint32_t(&f - flows_)); }
+
+  // Bytes reserved per flow slot: record, index share, free-list entry, timer and half-open links.
   double bytes_per_flow() const noexcept;
 
   struct alignas(64) bucket {
@@ -210,6 +219,8 @@ private:
   uint64_t erasures_ = 0;
   timer_link* timer_links_ = nullptr; // the wheel's, by flow slot then wheel slot
   std::optional<timer_wheel> wheel_;  // constructed once its links are reserved
+  half_open_link* half_open_links_ = nullptr; // by flow slot, then the list's head
+  std::optional<half_open_list> half_open_;    // constructed once its links are reserved
   std::array<uint64_t, static_cast<std::size_t>(flow_state::count_)> timeout_tsc_{};
 };
 

@@ -15,6 +15,7 @@ void end_reused_flow(pipeline_state& st, uint32_t index) noexcept {
 
 void set_state(pipeline_state& st, flow& f, flow_state next) noexcept {
   if (f.state == next) return;
+  if (f.state == flow_state::tcp_syn_recv) st.flows.leaves_half_open(f);
   st.ledger.state_changes(f, next);
   const bool shorter = st.flows.timeout_tsc(next) < st.flows.timeout_tsc(f.state);
   f.state = next;

@@ -157,6 +157,9 @@ std::optional<drop_reason> schedule_flow(pipeline_state& st, const snapshot& s, 
 void insert_flow(pipeline_state& st, const snapshot& s, packet_desc& c, new_flow& nf) noexcept {
   const snapshot_service& svc = *c.service;
   flow& f = nf.f;
+  if (f.state == flow_state::tcp_syn_recv &&
+      !st.half_open.admit(st.flows, st.ledger, nf.untracked_ok))
+    return forward_untracked(st, s, c, f);
   int64_t index =
       svc.mode == forwarding::fnat ? insert_fnat(st, s, svc, c, nf) : st.flows.insert(f);
   // Full-NAT draws another local port instead (insert_fnat()); a NAT reply tuple is the client's.

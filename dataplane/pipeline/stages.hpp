@@ -87,8 +87,9 @@ void insert_flow(pipeline_state& st, const snapshot& s, packet_desc& c, new_flow
 // otherwise the service's scheduler (remembered when the service is persistent).
 std::optional<uint32_t> choose_backend(pipeline_state& st, const snapshot& s,
                                        const packet_desc& c) noexcept;
-// The flow table is full and `f` belongs to an mh dr/tun service: forward without tracking,
-// since Maglev sends the flow's later packets to the same backend anyway.
+// The flow table is full, or its half-open flows at dataplane.max_half_open, and `f` belongs to
+// an mh dr/tun service: forward without tracking, since Maglev sends the flow's later packets to
+// the same backend anyway.
 // `f` is the unsaved record: the neighbour entry forwarding keeps in it is forgotten.
 void forward_untracked(pipeline_state& st, const snapshot& s, packet_desc& c, flow& f) noexcept;
 // Ends the flow holding the reply tuple that the new flow `f` needs, when that flow is over:

@@ -6,6 +6,7 @@ pipeline_state::pipeline_state(const worker_setup& setup, worker_stats& all, uin
     : id(setup.id), workers(setup.mesh != nullptr ? setup.mesh->workers() : 1), ports(setup.ports),
       mesh(setup.mesh), tsc_hz(hz), stats(all), counters(all.worker),
       flows(setup.id, setup.flow_capacity, setup.socket_id, setup.timeouts), ledger(all),
+      half_open(setup.max_half_open),
       affinity(setup.id, setup.affinity_capacity, setup.socket_id),
       sched(all.service_slot_count, setup.id), local_endpoints(setup.id, workers), icmp_limit(hz),
       // Room for every slot's datagram plus the completed ones still on their way out.

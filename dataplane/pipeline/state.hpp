@@ -11,6 +11,7 @@
 
 #include "dataplane/egress/egress.hpp"
 #include "dataplane/flow/affinity.hpp"
+#include "dataplane/flow/half_open_limit.hpp"
 #include "dataplane/flow/ledger.hpp"
 #include "dataplane/flow/table.hpp"
 #include "dataplane/frag/buffers.hpp"
@@ -29,7 +30,7 @@ namespace sluice {
 struct new_flow {
   flow f;
   bool adopted;      // not opened by its first packet (an mh dr/tun mid-connection segment)
-  bool untracked_ok; // forwarded untracked when the table is full
+  bool untracked_ok; // forwarded untracked when the table is full or half-open flows at the cap
   // Full-NAT: f.local_addr and f.local_port hold the first local endpoint to try, drawn when
   // the flow was planned.
   bool local_drawn;
@@ -60,6 +61,7 @@ struct pipeline_state {
   // Flows: the table and the one place that accounts for them.
   flow_table flows;
   flow_ledger ledger;
+  half_open_limit half_open; // dataplane.max_half_open
 
   // The miss path: affinity templates, scheduler cursors (per service slot, and the random
   // generator), this worker's full-NAT local address:port pairs, and the plans for the burst

@@ -25,7 +25,14 @@ namespace sluice {
   X(flows_adopted, counter, "sluice_worker_flows_adopted_total",                                   \
     "Flows of Maglev dr/tun services tracked from a mid-connection segment (taken over).")        \
   X(untracked_packets, counter, "sluice_worker_untracked_packets_total",                           \
-    "Packets of Maglev dr/tun services forwarded by hash alone because the flow table was full.") \
+    "Packets of Maglev dr/tun services forwarded by hash alone because the flow table was full "  \
+    "or its half-open flows at dataplane.max_half_open.")                                         \
+  X(half_open_flows, gauge, "sluice_worker_half_open_flows",                                       \
+    "TCP flows in SYN_RECV (half-open) in the worker's flow table, at most "                       \
+    "dataplane.max_half_open.")                                                                    \
+  X(half_open_evicted, counter, "sluice_worker_half_open_evicted_total",                           \
+    "Half-open flows the worker ended, oldest first, to make room for a new one at "               \
+    "dataplane.max_half_open.")                                                                    \
   X(polls, counter, "sluice_worker_polls_total", "Iterations of the worker's poll loop.")         \
   X(busy_polls, counter, "sluice_worker_busy_polls_total",                                         \
     "Poll loop iterations that received at least one packet.")                                     \

@@ -45,6 +45,9 @@ struct worker_setup {
   std::vector<uint16_t> ports;  // DPDK port id of each interface, by interface index
   rte_mempool* pool;            // for packets the worker originates (ARP requests)
   uint32_t flow_capacity;
+  // Half-open (TCP SYN_RECV) flows at most (dataplane.max_half_open); the default, above any
+  // flow_capacity, evicts nothing.
+  uint32_t max_half_open = UINT32_MAX;
   uint32_t affinity_capacity = 65536;
   flow_timeouts timeouts;
   uint32_t neighbour_capacity = 1024;

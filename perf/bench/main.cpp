@@ -27,7 +27,7 @@ using sluice::bench::options;
 
 constexpr const char* k_usage =
     "usage: sluice-bench MODE-established|MODE-new (MODE: nat dr tun fnat)\n"
-    "                    [--flows N] [--capacity N] [--size 64|1500]\n"
+    "                    [--flows N] [--capacity N] [--max-half-open N] [--size 64|1500]\n"
     "                    [--runs 5] [--seconds 2] [--order random|sequential]\n"
     "                    [--source inline|lcore] [--acl-rules N] [--acl-patterns N]\n"
     "                    [--scheduler rr|wrr|lc|wlc|sh|dh|mh|random] [--backends 4]\n"
@@ -40,6 +40,8 @@ constexpr const char* k_usage =
     "  from the main lcore (lcore). --acl-rules/--acl-patterns put a global ACL set of that many\n"
     "  address rules / payload patterns in front of the service (none match the traffic).\n"
     "  --scheduler and --backends (1..64, equal weights) shape the one service.\n"
+    "  --max-half-open: dataplane.max_half_open (default a quarter of the capacity); below the\n"
+    "  SYN_RECV flows MODE-new keeps live, every new flow evicts the oldest half-open one.\n"
     "  --ports-per-client (a power of two, 1..16384): flows per client address. --workers 2: two\n"
     "  workers, each with its own source queue, handing packets over as sluiced's workers do;\n"
     "  flows are owned by client address, so give MODE-established enough clients (e.g.\n"
@@ -125,6 +127,7 @@ options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
     const std::string v = argv[++i];
     if (a == "--flows") o.flows = parse_count(v);
     else if (a == "--capacity") o.capacity = parse_count(v);
+    else if (a == "--max-half-open") o.max_half_open = uint32_t(parse_count(v));
     else if (a == "--size") o.size = unsigned(std::stoul(v));
     else if (a == "--runs") o.runs = unsigned(std::stoul(v));
     else if (a == "--seconds") o.seconds = std::stod(v);

@@ -30,6 +30,7 @@ config bench_config(const rig_options& o) {
   c.dataplane.workers = unsigned(o.worker_lcores.size());
   c.dataplane.flows_per_worker = o.flow_capacity;
   c.dataplane.timeouts = o.timeouts;
+  c.dataplane.max_half_open = o.max_half_open;
   c.dataplane.idle = o.idle;
   c.dataplane.max_services = 16;
   c.dataplane.max_backends = 64;

@@ -22,6 +22,7 @@ inline constexpr uint16_t k_vip_port = 80;
 struct rig_options {
   uint32_t flow_capacity;
   flow_timeouts timeouts;
+  std::optional<uint32_t> max_half_open; // dataplane.max_half_open; absent: its default
   unsigned backends = 4;
   // The lcore each worker is polled on, one per worker; each worker has its own queue pair on
   // both ports and its own source ring.
@@ -57,6 +58,7 @@ public:
   uint16_t sink_port() const noexcept { return ports_[1].port_id; }
   const rte_ether_addr& uplink_mac() const noexcept { return ports_[0].mac; }
   uint32_t vip() const noexcept { return cfg_.services[0].vip; }
+  uint32_t max_half_open() const noexcept { return cfg_.dataplane.half_open_limit(); }
   unsigned worker_lcore(unsigned id = 0) const noexcept { return options_.worker_lcores[id]; }
 
 private:

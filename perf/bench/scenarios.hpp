@@ -3,6 +3,7 @@
 // alternates ceiling and gateway runs so both see the same machine weather.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct options {
   unsigned port_bits = k_default_port_bits; // log2 of client ports (flows) per client address
   uint64_t flows = 1u << 20; // established: flows kept; new: flow table capacity
   uint64_t capacity = 0;     // flows_per_worker; 0: equal to flows
+  std::optional<uint32_t> max_half_open; // dataplane.max_half_open; absent: its default
   unsigned size = 64;        // frame size on the wire, FCS included
   unsigned runs = 5;
   double seconds = 2;

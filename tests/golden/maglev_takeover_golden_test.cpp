@@ -71,9 +71,13 @@ TEST(MaglevTakeover, OtherServicesStillDropSegmentsWithoutAFlow) {
 
 TEST(MaglevTakeover, AFullTableForwardsMaglevDrFlowsByHashAndDropsTheRest) {
   dataplane_harness h(maglev_config(1024));
-  for (unsigned i = 0; i < 1024; ++i)
+  // Established flows fill the table (half-open ones would be evicted at dataplane.max_half_open).
+  for (unsigned i = 0; i < 1024; ++i) {
     ASSERT_FALSE(backend_mac(h.send(k_uplink, segment(client(i), 5000, 80, SYN))).empty()) << i;
+    ASSERT_FALSE(backend_mac(h.send(k_uplink, segment(client(i), 5000, 80, ACK))).empty()) << i;
+  }
   ASSERT_EQ(h.stats().worker.flows_active.get(), 1024u);
+  ASSERT_EQ(h.stats().worker.half_open_flows.get(), 0u);
   // The table is full: established flows stay, new mh dr flows pass untracked, others drop.
   EXPECT_FALSE(backend_mac(h.send(k_uplink, segment(client(1500), 5000, 80, SYN))).empty());
   EXPECT_FALSE(backend_mac(h.send(k_uplink, segment(client(1500), 5000, 80, ACK))).empty());

@@ -40,6 +40,21 @@ interfaces:
 )" + extra_neighbours + "services:\n";
 }
 
+// `yaml` (a lab_yaml_head() config) with the dataplane key `key` set to `value`.
+inline std::string with_dataplane_key(std::string yaml, const std::string& key,
+                                      const std::string& value) {
+  const std::string at = "max_services: 64";
+  const std::size_t where = yaml.find(at);
+  if (where == std::string::npos) throw std::runtime_error("not a lab config");
+  return yaml.insert(where, key + ": " + value + ", ");
+}
+
+// A lab config whose table may be filled by SYNs alone: every flow may stay half-open
+// (dataplane.max_half_open as large as the table, which is the default's point to prevent).
+inline std::string without_half_open_limit(const std::string& yaml, unsigned flows) {
+  return with_dataplane_key(yaml, "max_half_open", std::to_string(flows));
+}
+
 inline std::string config_yaml() {
   return lab_yaml_head() + R"(  - { name: web, address: 10.0.0.100, port: 80, protocol: tcp,
       backends: [{ address: 10.0.1.11, port: 8080 }, { address: 10.0.1.12, port: 8080 }] }

@@ -38,4 +38,19 @@ inline std::vector<std::string> rendered_errors(const load_result& r) {
   return out;
 }
 
+// A minimal valid config: one worker, one interface, no services.
+inline constexpr const char* k_minimal_config = R"(dataplane:
+  workers: 1
+interfaces:
+  - name: uplink
+    device: "net_af_packet0,iface=gw-up"
+    address: 10.0.0.2/24
+services: []
+)";
+
+// k_minimal_config with `lines` ("  key: value\n" each) added to its dataplane section.
+inline std::string with_dataplane(const std::string& lines) {
+  return replace(k_minimal_config, "  workers: 1\n", "  workers: 1\n" + lines);
+}
+
 } // namespace sluice

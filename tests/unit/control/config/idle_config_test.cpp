@@ -8,21 +8,8 @@
 namespace sluice {
 namespace {
 
-constexpr const char* k_config = R"(dataplane:
-  workers: 1
-interfaces:
-  - name: uplink
-    device: "net_af_packet0,iface=gw-up"
-    address: 10.0.0.2/24
-services: []
-)";
-
-std::string with_dataplane(const std::string& lines) {
-  return replace(k_config, "  workers: 1\n", "  workers: 1\n" + lines);
-}
-
 TEST(IdleConfig, AdaptiveIsTheDefault) {
-  const load_result r = parse_config(k_config, "t.yaml");
+  const load_result r = parse_config(k_minimal_config, "t.yaml");
   ASSERT_TRUE(r.cfg) << (r.errors.empty() ? "" : r.errors[0].to_string());
   EXPECT_EQ(r.cfg->dataplane.idle, idle_mode::adaptive);
   EXPECT_EQ(r.cfg->dataplane.idle_spin_us, 20u);

@@ -254,6 +254,8 @@ TEST_F(Expiry, ZeroTimeoutFlowsExpireWithinATickPlusTheirBacklog) {
   while (t.size() != 0 && now < last + 2 * tick()) t.expire(now += step, 256, [](const flow&) {});
   EXPECT_EQ(t.size(), 0u);
   EXPECT_LE(now, last + tick() + step);
+  EXPECT_EQ(t.half_open(), 0u) << "an expired half-open flow is no longer offered for eviction";
+  EXPECT_EQ(t.oldest_half_open(), half_open_list::k_none);
 }
 
 } // namespace

@@ -98,6 +98,51 @@ TEST_F(FlowTable, EraseFreesBothTuplesAndTheSlot) {
   EXPECT_EQ(t.insert(f), i) << "the freed slot is the next one handed out";
 }
 
+// The table keeps its half-open list itself on insert and erase (expiry, flush and eviction all
+// erase), so that a slot freed and taken again is never offered for eviction by a stale entry.
+TEST_F(FlowTable, OnlyFlowsStillInSynRecvAreHalfOpenOldestFirst) {
+  flow_table t(0, 1024, SOCKET_ID_ANY, {});
+  auto half_open = [](uint32_t n) {
+    flow f = flow_for(n);
+    f.state = flow_state::tcp_syn_recv;
+    return f;
+  };
+  const int64_t a = t.insert(half_open(1));
+  const int64_t established = t.insert(flow_for(2));
+  const int64_t b = t.insert(half_open(3));
+  const int64_t c = t.insert(half_open(4));
+  ASSERT_GE(a, 0);
+  ASSERT_GE(established, 0);
+  ASSERT_GE(b, 0);
+  ASSERT_GE(c, 0);
+  EXPECT_EQ(t.half_open(), 3u) << "an established flow is never half-open";
+  EXPECT_EQ(t.oldest_half_open(), uint32_t(a));
+
+  // a's handshake completes: b is the oldest still half-open.
+  t.leaves_half_open(t.at(uint32_t(a)));
+  t.at(uint32_t(a)).state = flow_state::tcp_established;
+  EXPECT_EQ(t.half_open(), 2u);
+  EXPECT_EQ(t.oldest_half_open(), uint32_t(b));
+
+  // b ends (expired or flushed) and a new half-open flow takes its slot: the newest, not the
+  // oldest.
+  t.erase(uint32_t(b));
+  EXPECT_EQ(t.half_open(), 1u);
+  EXPECT_EQ(t.insert(half_open(5)), b);
+  EXPECT_EQ(t.half_open(), 2u);
+  EXPECT_EQ(t.oldest_half_open(), uint32_t(c));
+
+  // Erasing established flows leaves the half-open ones alone.
+  t.erase(uint32_t(a));
+  t.erase(uint32_t(established));
+  EXPECT_EQ(t.half_open(), 2u);
+  t.erase(uint32_t(c));
+  EXPECT_EQ(t.oldest_half_open(), uint32_t(b));
+  t.erase(uint32_t(b));
+  EXPECT_EQ(t.half_open(), 0u);
+  EXPECT_EQ(t.oldest_half_open(), half_open_list::k_none);
+}
+
 TEST_F(FlowTable, AReplyTupleOwnedByAnotherFlowIsEexistAndLeftAlone) {
   flow_table t(0, 1024, SOCKET_ID_ANY, {});
   // Same client ip:port reaching the same backend through two VIPs: one reply tuple.
