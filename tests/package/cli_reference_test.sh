@@ -27,10 +27,11 @@ offered=$( (complete_words sluicectl ''; complete_words sluicectl --; complete_w
   complete_words sluicectl conns --; complete_words sluicectl stats --) | sort -u)
 for w in $commands $options; do
   grep -qx -- "$w" <<<"$offered" || fail "the bash completion never offers '$w' (sluicectl --help has it)"
-  grep -qF -- "*$w*" "$man/sluicectl.8.scd" || fail "sluicectl(8) does not document '$w'"
+  # In bold, alone or starting a bold phrase ("*acl list*").
+  grep -qE -- "\*$w[* ]" "$man/sluicectl.8.scd" || fail "sluicectl(8) does not document '$w'"
 done
 [[ $(complete_words sluicectl acl '') == list ]] || fail "the completion of 'sluicectl acl' is not 'list'"
-[[ $(complete_words sluicectl -A -s w) == wrr && $(complete_words sluicectl --forwarding f) == fnat ]] ||
+[[ $(complete_words sluicectl -A -s wr) == wrr && $(complete_words sluicectl --forwarding f) == fnat ]] ||
   fail "the completion does not offer schedulers and forwarding modes"
 
 for w in $("$sluiced" --help | grep -oE '^  (-[a-zA-Z] \[ )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
