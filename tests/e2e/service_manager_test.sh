@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Property: run as sluiced.service runs it ($NOTIFY_SOCKET set, no new privileges, only the
-# unit's CapabilityBoundingSet), sluiced reports READY=1 only once it forwards: when READY
-# arrives, its log already says the workers forward and the admin API and metrics listen, every
-# worker has polled, and the first curl through the VIP is answered. SIGHUP is framed by
+# unit's CapabilityBoundingSet), sluiced reports READY=1 only once it forwards: frozen the moment
+# READY arrives, its log already says the workers poll and forward and the admin API and metrics
+# listen; the first curl through the VIP is answered and every worker has polled. SIGHUP is framed by
 # RELOADING=1 and READY=1, also when the file is refused (STATUS says so, traffic still flows);
 # SIGTERM sends STOPPING=1 and exits 0; a start-up that fails (a missing device) sends no READY.
 SL_PREFIX=sle2e-notify
@@ -21,7 +21,7 @@ lab_config "$WORK/sluice.yaml" "$SOCK"
 sed -i 's|^\(    device: "net_af_packet1,iface=gw-down"\)$|\1\n    exception_path: { tap: tap-down }|' "$WORK/sluice.yaml"
 grep -q 'tap: tap-down' "$WORK/sluice.yaml" || fail "could not add the exception path to the config"
 
-coproc LISTENER { exec "$LAB_PY" "$E2E_DIR/notify_listener.py" "$WORK/notify.sock"; }
+coproc LISTENER { exec "$LAB_PY" "$E2E_DIR/notify_listener.py" "$WORK/notify.sock" --freeze-at-ready; }
 listener_pid=$LISTENER_PID
 trap 'rc=$?; kill "$listener_pid" 2>/dev/null; (exit $rc); e2e_cleanup' EXIT
 read -r -t 5 line <&"${LISTENER[0]}" && [[ $line == listening ]] || fail "the notify listener did not start"
@@ -42,21 +42,22 @@ next_message() {
 }
 
 start_sluiced "$WORK/sluice.yaml"
-status='STATUS=forwarding (workers: 1, interfaces: 2)'
+# The listener stops sluiced the moment READY arrives: what its log holds then, it had done before
+# it declared itself ready.
 ready=$(next_message 30)
-# Checked at once, before anything else: READY must mean "forwarding now".
-served=$(lab_exec client curl -s --max-time 3 http://10.0.0.100/ || true)
-stats=$(ctl stats --json)
 log=$(cat "$LAB_STATE/sluiced.log")
+kill -CONT "$SLUICED_PID"
+status='STATUS=forwarding (workers: 1, interfaces: 2)'
 [[ $ready == "READY=1|$status" ]] ||
   fail "first notification is '$ready', want READY=1 with the forwarding status"
-[[ $served =~ ^be[123]$ ]] || fail "the first request after READY got '$served', want a backend's name"
 for event in 'msg="forwarding"' 'msg="admin API listening"' 'msg="metrics listening"'; do
-  grep -qF "$event" <<<"$log" || fail "READY came before the log said $event"
+  grep -qF "$event" <<<"$log" || fail "READY came before the log said $event; the log then:"$'\n'"$log"
 done
-unpolled=$("$LAB_PY" -c 'import json, sys
-print(sum(1 for w in json.load(sys.stdin)["workers"] if not w["polls"]))' <<<"$stats")
-((unpolled == 0)) || fail "$unpolled workers had not polled when READY came"
+served=$(lab_exec client curl -s --max-time 3 http://10.0.0.100/ || true)
+[[ $served =~ ^be[123]$ ]] || fail "the first request after READY got '$served', want a backend's name"
+unpolled=$(ctl stats --json | "$LAB_PY" -c 'import json, sys
+print(sum(1 for w in json.load(sys.stdin)["workers"] if not w["polls"]))')
+((unpolled == 0)) || fail "$unpolled workers have not polled"
 
 kill -HUP "$SLUICED_PID"
 m=$(next_message 10); [[ $m == "RELOADING=1|STATUS=reloading|MONOTONIC_USEC="* ]] || fail "SIGHUP: got '$m', want RELOADING=1"
