@@ -3,6 +3,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include <cstdint>
 #include <string>
 
 #include "control/log/log.hpp"
@@ -19,19 +20,25 @@ void send(const std::string& state) {
 
 } // namespace
 
-void ready(std::string_view status) { send("READY=1\nSTATUS=" + std::string(status)); }
+void ready(std::string_view status) {
+  send("READY=1\nSTATUS=" + std::string(status));
+}
 
 void reloading() {
   // MONOTONIC_USEC lets systemd (Type=notify-reload, 253 and later) tell this reload from an
   // earlier one; older managers ignore it.
   timespec t{};
   clock_gettime(CLOCK_MONOTONIC, &t);
-  const unsigned long long usec = (unsigned long long)(t.tv_sec) * 1'000'000ULL + (unsigned long long)(t.tv_nsec) / 1000ULL;
+  const uint64_t usec = uint64_t(t.tv_sec) * 1'000'000 + uint64_t(t.tv_nsec) / 1000;
   send("RELOADING=1\nSTATUS=reloading\nMONOTONIC_USEC=" + std::to_string(usec));
 }
 
-void stopping() { send("STOPPING=1\nSTATUS=stopping"); }
+void stopping() {
+  send("STOPPING=1\nSTATUS=stopping");
+}
 
-void status(std::string_view status) { send("STATUS=" + std::string(status)); }
+void status(std::string_view status) {
+  send("STATUS=" + std::string(status));
+}
 
 } // namespace sluice::service_manager
