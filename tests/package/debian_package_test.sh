@@ -25,7 +25,8 @@ installed=false
 cleanup() {
   local rc=$?
   if $installed; then dpkg --purge sluice >"$work/purge.log" 2>&1 || cat "$work/purge.log" >&2; fi
-  rm -rf "$work"
+  # SLUICE_PACKAGE_TEST_KEEP=1 keeps the built package and the logs to look at.
+  if [[ ${SLUICE_PACKAGE_TEST_KEEP:-} == 1 ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
   exit $rc
 }
 trap cleanup EXIT
