@@ -10,5 +10,6 @@
 #include "control/admin/api/decode.hpp"
 #include "control/admin/api/endpoints.hpp"
 #include "control/admin/api/flows.hpp"
+#include "control/admin/api/lookup.hpp"
 #include "control/admin/api/services.hpp"
 #include "control/admin/api/stats.hpp"

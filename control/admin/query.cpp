@@ -1,5 +1,9 @@
 #include "control/admin/query.hpp"
 
+#include <fmt/format.h>
+
+#include <cctype>
+
 namespace sluice {
 namespace {
 
@@ -45,6 +49,16 @@ request_target parse_target(std::string_view target) {
         eq == std::string_view::npos ? std::string{} : decoded(pair.substr(eq + 1));
   }
   return t;
+}
+
+void append_query(std::string& target, std::string_view key, std::string_view value) {
+  target.append(target.find('?') == std::string::npos ? "?" : "&").append(key).append("=");
+  for (const unsigned char c : value) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '~')
+      target += char(c);
+    else
+      target += fmt::format("%{:02X}", c);
+  }
 }
 
 } // namespace sluice

@@ -16,4 +16,8 @@ struct request_target {
 
 request_target parse_target(std::string_view target);
 
+// Appends "?key=value", or "&key=value" once the target has a query, the value percent-encoded
+// (letters, digits and ".-_:~" kept as they are).
+void append_query(std::string& target, std::string_view key, std::string_view value);
+
 } // namespace sluice

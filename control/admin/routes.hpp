@@ -10,6 +10,7 @@
 #include "control/admin/api/acls.hpp"
 #include "control/admin/api/endpoints.hpp"
 #include "control/admin/api/flows.hpp"
+#include "control/admin/api/lookup.hpp"
 #include "control/admin/api/services.hpp"
 #include "control/admin/api/stats.hpp"
 #include "control/admin/http_types.hpp"
@@ -31,6 +32,7 @@ public:
   // A change whose body did not decode: counted and logged as refused, answered with `errors`.
   virtual admin_response refuse_change(change_kind kind, std::vector<std::string> errors) = 0;
   virtual admin_response flows(const api::flows_query& q) = 0;
+  virtual admin_response lookup(const api::lookup_query& q) = 0;
 };
 
 // 4xx/5xx with api::error_reply.

@@ -16,11 +16,13 @@
 #include "control/admin/api/decode.hpp"
 #include "control/admin/api/endpoints.hpp"
 #include "control/admin/api/flows.hpp"
+#include "control/admin/api/lookup.hpp"
 #include "control/admin/api/services.hpp"
 #include "control/admin/api/stats.hpp"
 #include "control/admin/client.hpp"
 #include "control/cli/acl_format.hpp"
 #include "control/cli/ipvsadm_format.hpp"
+#include "control/cli/lookup_format.hpp"
 #include "control/cli/stats_format.hpp"
 
 namespace {
@@ -42,6 +44,10 @@ Commands:
   stats [--json]                  per-worker packet counters and drops by reason
   conns [-t|-u VIP:PORT | --name N] [-r RIP:PORT] [--client ADDR] [--limit N] [--json]
                                   tracked flows, as ipvsadm -Lnc prints them (-c too)
+  lookup tcp|udp CLIENT:PORT VIP:PORT [--json]
+                                  where this connection goes: its live flow (worker, backend,
+                                  state), else what a new one would get now (the backend for
+                                  sh, dh, mh; the candidates for the others) and the ACL verdict
   acl list [--json]               ACL sets, their rules in order and the flows each decided
   reload                          re-read the config file (refused whole if invalid);
                                   replaces every change made with the flags below
@@ -316,6 +322,12 @@ int main(int argc, char** argv) {
         std::cout << body.dump(2) << "\n";
       else
         std::cout << sluice::format_stats(stats);
+    } else if (command == "lookup") {
+      const auto& args = vm["command"].as<std::vector<std::string>>();
+      if (args.size() != 4) usage_error("lookup: the command is \"lookup tcp|udp CLIENT:PORT VIP:PORT\"");
+      const api::lookup_query q{.protocol = args[1], .client = args[2], .virtual_ = args[3]};
+      const auto [found, body] = call_as<api::lookup_reply>(socket, "GET", api::to_target(q));
+      std::cout << (print_json ? body.dump(2) + "\n" : sluice::format_lookup(found));
     } else if (command == "acl") {
       const auto& args = vm["command"].as<std::vector<std::string>>();
       if (args.size() != 2 || args[1] != "list") usage_error("acl: the command is \"acl list\"");

@@ -105,6 +105,7 @@ private:
   admin_response change(const runtime_change& c) override;
   admin_response refuse_change(change_kind kind, std::vector<std::string> errors) override;
   admin_response flows(const api::flows_query& q) override;
+  admin_response lookup(const api::lookup_query& q) override; // daemon/lookup.cpp
   admin_response change_locked(const runtime_change& c);
 
   std::mutex mu_;

@@ -23,13 +23,15 @@ struct flow_filter {
   uint32_t service_slot = k_any;
   uint32_t backend_slot = k_any;
   uint32_t client_addr = 0;  // network byte order; 0: any
+  uint16_t client_port = 0;  // network byte order; with client_addr; 0: any port
   uint32_t backend_addr = 0; // network byte order; 0: any
   uint16_t backend_port = 0; // network byte order; with backend_addr; 0: any port
 
   bool matches(const flow& f) const noexcept {
     return (service_slot == k_any || f.service_slot == service_slot) &&
            (backend_slot == k_any || f.backend_slot == backend_slot) &&
-           (client_addr == 0 || f.client_addr == client_addr) &&
+           (client_addr == 0 || (f.client_addr == client_addr &&
+                                 (client_port == 0 || f.client_port == client_port))) &&
            (backend_addr == 0 || (f.backend_addr == backend_addr &&
                                   (backend_port == 0 || f.backend_port == backend_port)));
   }

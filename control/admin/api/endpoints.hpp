@@ -13,6 +13,7 @@ inline constexpr const char* k_backends_path = "/v1/backends";
 inline constexpr const char* k_stats_path = "/v1/stats";
 inline constexpr const char* k_reload_path = "/v1/reload";
 inline constexpr const char* k_flows_path = "/v1/flows";
+inline constexpr const char* k_lookup_path = "/v1/lookup";
 inline constexpr const char* k_acls_path = "/v1/acls";
 inline constexpr const char* k_metrics_path = "/metrics";
 
@@ -26,6 +27,7 @@ enum class endpoint_id {
   delete_backend,
   stats,
   flows,
+  lookup,
   acls,
   reload,
   metrics,
@@ -35,7 +37,7 @@ struct endpoint {
   endpoint_id id;
   std::string_view method;
   std::string_view path;
-  std::string_view request;  // the request body's struct ("" for none; flows: the query)
+  std::string_view request;  // the request body's struct ("" for none; a GET: its query)
   std::string_view response; // the 200 body's struct; "text" for the Prometheus exposition
   std::string_view ipvsadm;  // the ipvsadm equivalent, if any
 };
@@ -50,6 +52,7 @@ inline constexpr std::array k_endpoints{
     endpoint{endpoint_id::delete_backend, "DELETE", k_backends_path, "backend_change", "change_reply", "-d"},
     endpoint{endpoint_id::stats, "GET", k_stats_path, "", "stats_report", ""},
     endpoint{endpoint_id::flows, "GET", k_flows_path, "flows_query", "flow_sample_list", "-Lnc"},
+    endpoint{endpoint_id::lookup, "GET", k_lookup_path, "lookup_query", "lookup_reply", ""},
     endpoint{endpoint_id::acls, "GET", k_acls_path, "", "acl_report", ""},
     endpoint{endpoint_id::reload, "POST", k_reload_path, "", "reload_reply", ""},
     endpoint{endpoint_id::metrics, "GET", k_metrics_path, "", "text", ""},

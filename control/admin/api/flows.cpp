@@ -1,34 +1,15 @@
 #include "control/admin/api/flows.hpp"
 
-#include <fmt/format.h>
-
-#include <cctype>
-
 #include "control/admin/api/decode.hpp"
 #include "control/admin/api/endpoints.hpp"
+#include "control/admin/query.hpp"
 
 namespace sluice::api {
-namespace {
-
-std::string query_value(const std::string& s) {
-  std::string out;
-  for (const unsigned char c : s) {
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '~')
-      out += char(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
-} // namespace
 
 std::string to_target(const flows_query& q) {
   std::string target = k_flows_path;
   auto add = [&](const char* key, const std::optional<std::string>& value) {
-    if (!value) return;
-    target.append(target.find('?') == std::string::npos ? "?" : "&").append(key).append("=");
-    target.append(query_value(*value));
+    if (value) append_query(target, key, *value);
   };
   add("name", q.name);
   add("address", q.address);

@@ -5,8 +5,6 @@
 // deliberate change: SLUICE_RECORD_ADMIN_ANSWERS=FILE ./admin_answers_test, and review the diff.
 #include <gtest/gtest.h>
 
-#include <rte_eal.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -17,6 +15,7 @@
 #include "control/admin/views.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "dataplane/net/ipv4.hpp"
+#include "tests/support/control_plane_test.hpp"
 
 namespace sluice {
 namespace {
@@ -68,6 +67,9 @@ const exchange k_exchanges[] = {
     {"GET", "/metrics", ""},
     {"GET", "/v1/flows", ""},
     {"GET", "/v1/flows?name=web&limit=0", ""},
+    {"GET", "/v1/lookup?protocol=tcp&client=10.0.0.1:40000&virtual=10.0.0.100:80", ""},
+    {"GET", "/v1/lookup?protocol=udp&client=10.0.0.5:5000&virtual=10.0.0.100:53", ""},
+    {"GET", "/v1/lookup?protocol=sctp&client=10.0.0.1&virtual=10.0.0.100:80", ""},
     {"POST", "/v1/services",
      R"({"address": "10.0.0.101", "port": 443, "scheduler": "wrr",
          "backends": [{"address": "10.0.1.11", "port": 8443, "weight": 3}]})"},
@@ -133,22 +135,9 @@ json recorded(const admin_request& req, const admin_response& r) {
           {"status", r.status},   {"content_type", r.content_type}, {"body", body}};
 }
 
-class AdminAnswers : public ::testing::Test {
+class AdminAnswers : public test::control_plane_test {
 protected:
-  static void SetUpTestSuite() {
-    static const std::string prefix =
-        std::string("--file-prefix=admin-answers").append(std::to_string(getpid()));
-    const char* args[] = {"admin-answers", "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
-                          "--no-telemetry", "--log-level=lib.eal:error", prefix.c_str()};
-    std::vector<char*> argv;
-    for (const char* a : args) argv.push_back(const_cast<char*>(a));
-    ASSERT_GE(rte_eal_init(int(argv.size()), argv.data()), 0);
-  }
-
   void SetUp() override {
-    std::ofstream(path_) << k_file;
-    load_result r = load_config_file(path_);
-    ASSERT_TRUE(r.cfg) << (r.errors.empty() ? "" : r.errors[0].to_string());
     // Counters as workers would leave them: distinct values, so a field read from the wrong
     // counter shows.
     for (uint32_t i = 0; i < 64; ++i) {
@@ -168,18 +157,10 @@ protected:
     stats_.worker.flows_active.add(3);
     stats_.worker.exception_to_kernel.add(4);
     stats_.worker.drop(drop_reason::no_service, 7);
-    control_ = std::make_unique<control_plane>(path_, *r.cfg, std::vector<port_info>(2, port_info{}),
-                                               publisher_, std::vector<const worker_stats*>{&stats_});
+    start(k_file, stats_);
   }
-  void TearDown() override { std::remove(path_.c_str()); }
 
-  std::string path_ = std::string(::testing::TempDir())
-                          .append("admin-answers-")
-                          .append(std::to_string(getpid()))
-                          .append(".yaml");
-  snapshot_publisher publisher_{1};
   worker_stats stats_{64, 256, 64};
-  std::unique_ptr<control_plane> control_;
 };
 
 TEST_F(AdminAnswers, EveryEndpointAnswersAsRecorded) {
@@ -209,7 +190,7 @@ TEST_F(AdminAnswers, EveryEndpointAnswersAsRecorded) {
   const json want = json::parse(in);
   ASSERT_EQ(answers.size(), want.size());
   // A temporary file's name appears in reload errors: compare without it.
-  const std::regex file("/[^\"]*admin-answers-[0-9]+\\.yaml");
+  const std::regex file("/[^\"]*admin_answers_test-[0-9]+\\.yaml");
   for (std::size_t i = 0; i < want.size(); ++i)
     EXPECT_EQ(std::regex_replace(answers[i].dump(), file, "FILE"),
               std::regex_replace(want[i].dump(), file, "FILE"))

@@ -5,8 +5,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <rte_eal.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -14,21 +12,13 @@
 #include "control/admin/api.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "dataplane/net/ipv4.hpp"
+#include "tests/support/control_plane_test.hpp"
 
 namespace sluice {
 namespace {
 
-class K8sControlPlane : public ::testing::Test {
+class K8sControlPlane : public test::control_plane_test {
 protected:
-  static void SetUpTestSuite() {
-    static const std::string prefix = std::string("--file-prefix=k8scp").append(std::to_string(getpid()));
-    const char* args[] = {"k8scp", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
-                          "--no-telemetry", "--log-level=lib.eal:error", prefix.c_str()};
-    std::vector<char*> argv;
-    for (const char* a : args) argv.push_back(const_cast<char*>(a));
-    ASSERT_GE(rte_eal_init(int(argv.size()), argv.data()), 0);
-  }
-
   static constexpr const char* k_file = R"(interfaces:
   - { name: up, device: "none0", address: 10.0.0.2/24 }
   - { name: down, device: "none1", address: 10.0.1.2/24 }
@@ -39,14 +29,7 @@ services:
     backends: [{ address: 10.0.1.11, port: 8080 }]
 )";
 
-  void SetUp() override {
-    std::ofstream(path_) << k_file;
-    load_result r = load_config_file(path_);
-    ASSERT_TRUE(r.cfg);
-    control_ = std::make_unique<control_plane>(path_, *r.cfg, std::vector<port_info>(2, port_info{}),
-                                               publisher_, std::vector<const worker_stats*>{&stats_});
-  }
-  void TearDown() override { std::remove(path_.c_str()); }
+  void SetUp() override { start(k_file, stats_); }
 
   static service_config svc(const std::string& name, const char* vip, uint16_t weight = 1) {
     service_config s{.name = name, .vip = *parse_ipv4(vip), .port = htons(80), .proto = IPPROTO_TCP};
@@ -62,10 +45,7 @@ services:
   }
   uint64_t generation() { return publisher_.latest().generation; }
 
-  std::string path_ = std::string(::testing::TempDir()).append("k8scp-").append(std::to_string(getpid())).append(".yaml");
-  snapshot_publisher publisher_{1};
   worker_stats stats_{64, 256};
-  std::unique_ptr<control_plane> control_;
 };
 
 TEST_F(K8sControlPlane, SourceServicesAreServedBesideTheFilesAndReplacedWhole) {
