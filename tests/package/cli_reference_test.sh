@@ -31,6 +31,8 @@ for w in $commands $options; do
   grep -qE -- "\*$w[* ]" "$man/sluicectl.8.scd" || fail "sluicectl(8) does not document '$w'"
 done
 [[ $(complete_words sluicectl acl '') == list ]] || fail "the completion of 'sluicectl acl' is not 'list'"
+[[ $(complete_words sluicectl lookup '' | tr '\n' ' ') == "tcp udp " ]] ||
+  fail "the completion of 'sluicectl lookup' is not the protocols"
 [[ $(complete_words sluicectl -A -s wr) == wrr && $(complete_words sluicectl --forwarding f) == fnat ]] ||
   fail "the completion does not offer schedulers and forwarding modes"
 
