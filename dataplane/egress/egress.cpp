@@ -82,13 +82,14 @@ void egress::to_worker(unsigned owner, uint16_t in_iface, rte_mbuf* m) noexcept 
   }
 }
 
-void egress::route_out(const snapshot& s, rte_mbuf* m, uint32_t dst) noexcept {
+void egress::route_out(const snapshot& s, rte_mbuf* m, const ip_addr& dst) noexcept {
   const auto hop = route(s, dst);
   if (!hop) return drop(m, drop_reason::no_route);
   to_next_hop(s, hop->iface, hop->addr, m);
 }
 
-void egress::to_next_hop(const snapshot& s, uint16_t iface, uint32_t addr, rte_mbuf* m) noexcept {
+void egress::to_next_hop(const snapshot& s, uint16_t iface, const ip_addr& addr,
+                         rte_mbuf* m) noexcept {
   if (needs_fragment_path(m, iface)) return fragment_out(s, iface, addr, m);
   neighbour* n = neighbours_.find_or_create(iface, addr);
   if (n == nullptr) return drop(m, drop_reason::neighbour_unresolved);
@@ -106,10 +107,10 @@ void egress::on_flow_via(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
   to_neighbour(s, *n, m);
 }
 
-void egress::on_flow_first(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
+void egress::on_flow_first(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
                            route_scope scope) noexcept {
   next_hop hop;
-  if (!flow_route(s, f, dir, dst, hop, scope)) return drop(m, drop_reason::no_route);
+  if (!flow_route(s, f, dir, hop, scope)) return drop(m, drop_reason::no_route);
   on_flow_via(s, m, f, dir, hop);
 }
 

@@ -6,8 +6,9 @@
 // and flushed once per poll.
 //
 // The egress owns what leaving needs and nothing else: the TX queues, the neighbour cache and
-// its timers, the kernel twins' queues and rate limits. Family-specific pieces (the neighbour
-// protocol, the fragmenter) sit behind next-hop calls that name their family's addresses.
+// its timers, the kernel twins' queues and rate limits. Its calls take addresses of any family
+// (net/address.hpp); what depends on the family — the neighbour protocol (solicit()), the
+// fragmenter (fragment_out()) — branches on it inside.
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -19,6 +20,7 @@
 #include "dataplane/flow/flow.hpp"
 #include "dataplane/frag/buffers.hpp"
 #include "dataplane/neigh/table.hpp"
+#include "dataplane/net/address.hpp"
 #include "dataplane/rate/token_bucket.hpp"
 #include "dataplane/route/next_hop.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
@@ -53,24 +55,25 @@ public:
     q.pkts[q.count++] = m;
   }
   // A packet whose IP header is final, to `addr` on `iface` (the destination or a gateway).
-  void to_next_hop(const snapshot& s, uint16_t iface, uint32_t addr, rte_mbuf* m) noexcept;
+  void to_next_hop(const snapshot& s, uint16_t iface, const ip_addr& addr, rte_mbuf* m) noexcept;
   // Routes a packet whose IP header is final and sends it to the route's next hop.
-  void route_out(const snapshot& s, rte_mbuf* m, uint32_t dst) noexcept;
+  void route_out(const snapshot& s, rte_mbuf* m, const ip_addr& dst) noexcept;
 
-  // A packet of flow `f` travelling in `dir` to `dst`, through the neighbour entry the flow
-  // keeps (flow::next_hop): no route scan or neighbour lookup for an established packet. `scope`
-  // limits the routes of the flow's first packets (DR: on_link, no gateway).
-  void on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
+  // A packet of flow `f` travelling in `dir` (to f.destination(dir)), through the neighbour
+  // entry the flow keeps (flow::next_hop): no route scan or neighbour lookup for an established
+  // packet. `scope` limits the routes of the flow's first packets (DR: on_link, no gateway).
+  void on_flow(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
                route_scope scope = route_scope::any) noexcept {
     // In the header: the established case is no call at all.
-    if (!through_kept(s, m, f, dir)) on_flow_first(s, m, f, dir, dst, scope);
+    if (!through_kept(s, m, f, dir)) on_flow_first(s, m, f, dir, scope);
   }
   // on_flow()'s halves, for a packet whose headers depend on the way out (TUN's outer source).
-  // flow_route(): sets `out` to the next hop of the entry `f` keeps for `dir`, else to
-  // route(dst, scope) (false: no route). on_flow_via(): sends `m` along it and keeps its entry
-  // in `f`. An out-parameter, not an optional<next_hop> returned: GCC builds such an optional on
-  // the stack from partial stores and reads it back whole, a store-forwarding stall per packet.
-  bool flow_route(const snapshot& s, const flow& f, flow_dir dir, uint32_t dst, next_hop& out,
+  // flow_route(): sets `out` to the next hop of the entry `f` keeps for `dir`, else to the
+  // route towards f.destination(dir) within `scope` (false: no route). on_flow_via(): sends `m`
+  // along it and keeps its entry in `f`. An out-parameter, not an optional<next_hop> returned:
+  // GCC builds such an optional on the stack from partial stores and reads it back whole, a
+  // store-forwarding stall per packet.
+  bool flow_route(const snapshot& s, const flow& f, flow_dir dir, next_hop& out,
                   route_scope scope = route_scope::any) const noexcept {
     if (const uint16_t kept = f.next_hop[static_cast<unsigned>(dir)]; kept != k_unresolved_hop) {
       const neighbour& n = neighbours_.slot(kept);
@@ -78,7 +81,7 @@ public:
       out.addr = n.addr;
       return true;
     }
-    const auto hop = route(s, dst, scope);
+    const auto hop = route(s, f.destination(dir), scope);
     if (hop) out = *hop;
     return hop.has_value();
   }
@@ -104,11 +107,11 @@ public:
   uint16_t link_mtu(uint16_t iface) const noexcept { return mtu_[iface]; }
 
   // The neighbour layer: what ARP (or neighbour discovery) learnt, here and on every worker.
-  void learn_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
+  void learn_neighbour(const snapshot& s, uint16_t iface, const ip_addr& addr,
                        const rte_ether_addr& mac) noexcept;
-  void share_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
+  void share_neighbour(const snapshot& s, uint16_t iface, const ip_addr& addr,
                        const rte_ether_addr& mac) noexcept;
-  bool resolving(uint16_t iface, uint32_t addr) noexcept {
+  bool resolving(uint16_t iface, const ip_addr& addr) noexcept {
     return neighbours_.find(iface, addr) != nullptr;
   }
   // Refreshes stale entries and gives up on unresolved ones (housekeeping).
@@ -140,7 +143,7 @@ private:
     to_neighbour(s, n, m);
     return true;
   }
-  void on_flow_first(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir, uint32_t dst,
+  void on_flow_first(const snapshot& s, rte_mbuf* m, flow& f, flow_dir dir,
                      route_scope scope) noexcept;
   bool fits_every_link(const rte_mbuf* m) const noexcept {
     return rte_pktmbuf_pkt_len(m) <= sizeof(rte_ether_hdr) + smallest_mtu_ && !frags_.owns(m);
@@ -151,11 +154,13 @@ private:
   }
   // to_next_hop() for a frame over the link MTU (fragmented, or dropped when DF forbids) or in
   // a reassembly buffer (copied into a plain mbuf: reassembly buffers never reach a NIC, whose
-  // queues may outlive the worker and its pool).
-  void fragment_out(const snapshot& s, uint16_t iface, uint32_t addr, rte_mbuf* m) noexcept;
+  // queues may outlive the worker and its pool). The packet is of `addr`'s family.
+  void fragment_out(const snapshot& s, uint16_t iface, const ip_addr& addr, rte_mbuf* m) noexcept;
+  void fragment_ipv4(const snapshot& s, uint16_t iface, const ip_addr& addr, rte_mbuf* m) noexcept;
   // Once the neighbour entry is known and the frame fits the link.
   void to_neighbour(const snapshot& s, neighbour& n, rte_mbuf* m) noexcept;
-  void send_arp_request(const snapshot& s, uint16_t iface, uint32_t target) noexcept;
+  // Asks `n`'s link for its MAC, by its family's protocol (IPv4: an ARP request).
+  void solicit(const snapshot& s, neighbour& n) noexcept;
   void transmit(uint16_t iface) noexcept;
   // Sends q on `port`'s queue and returns how many left; the rest is dropped as `refused`.
   uint16_t send_queued(uint16_t port, tx_queue& q, drop_reason refused) noexcept;

@@ -11,7 +11,16 @@
 
 namespace sluice {
 
-void egress::fragment_out(const snapshot& s, uint16_t iface, uint32_t addr, rte_mbuf* m) noexcept {
+void egress::fragment_out(const snapshot& s, uint16_t iface, const ip_addr& addr,
+                          rte_mbuf* m) noexcept {
+  switch (addr.family()) {
+  case addr_family::ipv4:
+    return fragment_ipv4(s, iface, addr, m);
+  }
+}
+
+void egress::fragment_ipv4(const snapshot& s, uint16_t iface, const ip_addr& addr,
+                           rte_mbuf* m) noexcept {
   const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
   const uint16_t mtu = mtu_[iface];
   uint16_t largest_piece = mtu;

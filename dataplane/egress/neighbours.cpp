@@ -1,6 +1,6 @@
-// The neighbour layer of the egress: a packet waits in its next hop's entry until ARP resolves
-// it, stale entries are refreshed while still used, and what one worker learns every worker
-// learns (through the hand-off mesh's update rings).
+// The neighbour layer of the egress: a packet waits in its next hop's entry until its family's
+// protocol (ARP for IPv4) resolves it, stale entries are refreshed while still used, and what one
+// worker learns every worker learns (through the hand-off mesh's update rings).
 
 #include <rte_ring.h>
 
@@ -22,20 +22,20 @@ void egress::to_neighbour(const snapshot& s, neighbour& n, rte_mbuf* m) noexcept
     break;
   case neigh_state::reachable:
     if (now_ - n.confirmed > timers_.reachable && now_ - n.last_probe > timers_.probe_interval)
-      send_arp_request(s, n.iface, n.addr);
+      solicit(s, n);
     break;
   default: // incomplete: wait for the reply
     if (n.queued == neighbour::k_queue_len) return drop(m, drop_reason::neighbour_queue_full);
     if (n.queued == 0) n.queued_at = now_;
     n.queue[n.queued++] = m;
-    if (now_ - n.last_probe > timers_.probe_interval) send_arp_request(s, n.iface, n.addr);
+    if (now_ - n.last_probe > timers_.probe_interval) solicit(s, n);
     return;
   }
   write_ethernet(m, s.ifaces[n.iface].mac, n.mac);
   to_port(n.iface, m);
 }
 
-void egress::share_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
+void egress::share_neighbour(const snapshot& s, uint16_t iface, const ip_addr& addr,
                              const rte_ether_addr& mac) noexcept {
   learn_neighbour(s, iface, addr, mac);
   neighbour_update u{.addr = addr, .iface = iface, .mac = mac};
@@ -45,7 +45,7 @@ void egress::share_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
   }
 }
 
-void egress::learn_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
+void egress::learn_neighbour(const snapshot& s, uint16_t iface, const ip_addr& addr,
                              const rte_ether_addr& mac) noexcept {
   neighbour* n = neighbours_.find_or_create(iface, addr);
   if (n == nullptr || n->state == neigh_state::permanent) return;
@@ -59,16 +59,19 @@ void egress::learn_neighbour(const snapshot& s, uint16_t iface, uint32_t addr,
   n->queued = 0;
 }
 
-void egress::send_arp_request(const snapshot& s, uint16_t iface, uint32_t target) noexcept {
-  neighbour* n = neighbours_.find(iface, target);
-  if (n != nullptr) n->last_probe = now_;
+void egress::solicit(const snapshot& s, neighbour& n) noexcept {
+  n.last_probe = now_;
   rte_mbuf* m = rte_pktmbuf_alloc(pool_);
   if (m == nullptr) return; // retried at the next probe interval
-  auto* frame = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, k_arp_frame_len));
-  const snapshot_iface& f = s.ifaces[iface];
-  write_arp_request(frame, f.mac, f.addr, target);
-  counters_.arp_requests_sent.add();
-  to_port(iface, m);
+  const snapshot_iface& f = s.ifaces[n.iface];
+  switch (n.addr.family()) {
+  case addr_family::ipv4:
+    write_arp_request(reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, k_arp_frame_len)), f.mac,
+                      f.addr, n.addr.v4());
+    counters_.arp_requests_sent.add();
+    break;
+  }
+  to_port(n.iface, m);
 }
 
 void egress::age_neighbours(const snapshot& s) noexcept {
@@ -83,7 +86,7 @@ void egress::age_neighbours(const snapshot& s) noexcept {
         rte_pktmbuf_free_bulk(n.queue, n.queued);
         n.queued = 0;
       } else if (now_ - n.last_probe > timers_.probe_interval) {
-        send_arp_request(s, n.iface, n.addr);
+        solicit(s, n);
       }
     }
   }

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstdint>
 
+#include "dataplane/net/address.hpp"
 #include "dataplane/xmit/forwarding.hpp"
 
 namespace sluice {
@@ -122,6 +123,11 @@ struct alignas(64) flow {
   }
   flow_key key(flow_dir dir) const noexcept {
     return dir == flow_dir::forward ? forward_key() : reply_key();
+  }
+  // Where a packet travelling in `dir` goes once rewritten, in every mode: the backend
+  // (forward), the client (reply).
+  ip_addr destination(flow_dir dir) const noexcept {
+    return ip_addr::ipv4(dir == flow_dir::forward ? backend_addr : client_addr);
   }
 };
 // 56 bytes of fields (full-NAT's local endpoint and PROXY protocol's sequence offset grew it from

@@ -73,7 +73,7 @@ public:
     out.home = h.home;
     out.sig = h.sig;
   }
-  // Not one packet's fetch() and match() between other work: see worker::process_burst.
+  // Not one packet's fetch() and match() between other work: see pipeline::process_burst().
   void fetch(const probe& p) const noexcept { rte_prefetch0(&buckets_[p.home]); }
   void match(probe& p) const noexcept;
   // Returns a bit mask of the probes found; hits[i] is valid for set bits only. Leaves the

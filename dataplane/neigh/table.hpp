@@ -1,8 +1,9 @@
 #pragma once
-// A worker's IPv4 neighbour (ARP) cache. Fixed capacity, open addressing, no allocation; entries
-// are never removed, only moved between states, so probing never meets a tombstone.
+// A worker's neighbour cache, keyed by interface and address of any family (IPv4's is filled by
+// ARP). Fixed capacity, open addressing, no allocation; entries are never removed, only moved
+// between states, so probing never meets a tombstone.
 //
-// Life of an entry: incomplete (packets wait in a small queue while ARP requests go out once per
+// Life of an entry: incomplete (packets wait in a small queue while requests go out once per
 // probe interval) -> reachable (MAC known) -> after `reachable` seconds without confirmation the
 // MAC is still used but a refresh request goes out -> if nothing confirms it within `grace`
 // seconds it is incomplete again. Permanent entries (static neighbours) never change.
@@ -14,6 +15,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "dataplane/net/address.hpp"
+
 namespace sluice {
 
 enum class neigh_state : uint8_t { empty = 0, incomplete, reachable, permanent };
@@ -21,12 +24,12 @@ enum class neigh_state : uint8_t { empty = 0, incomplete, reachable, permanent }
 struct neighbour {
   static constexpr unsigned k_queue_len = 8;
 
-  uint32_t addr; // network byte order
+  ip_addr addr;
   uint16_t iface;
   neigh_state state;
   uint8_t queued;
   rte_ether_addr mac;
-  uint64_t confirmed;  // TSC of the last ARP that confirmed the MAC
+  uint64_t confirmed;  // TSC of the last reply that confirmed the MAC
   uint64_t queued_at;  // TSC when the oldest queued packet arrived
   uint64_t last_probe; // TSC of the last request sent
   rte_mbuf* queue[k_queue_len];
@@ -49,14 +52,14 @@ public:
 
   // Returns the entry for (iface, addr), creating an incomplete one if needed; nullptr only
   // when the table is full.
-  neighbour* find_or_create(uint16_t iface, uint32_t addr) noexcept {
+  neighbour* find_or_create(uint16_t iface, const ip_addr& addr) noexcept {
     // Inlined first probe: every packet without a kept next hop asks for it, and it is nearly
     // always in its home entry.
     neighbour& e = entries_[home(iface, addr)];
     if (e.addr == addr && e.iface == iface && e.state != neigh_state::empty) return &e;
     return probe_or_create(iface, addr);
   }
-  neighbour* find(uint16_t iface, uint32_t addr) noexcept;
+  neighbour* find(uint16_t iface, const ip_addr& addr) noexcept;
 
   uint32_t capacity() const noexcept { return mask_ + 1; }
   neighbour& slot(uint32_t i) noexcept { return entries_[i]; }
@@ -64,10 +67,14 @@ public:
   uint32_t index_of(const neighbour& n) const noexcept { return uint32_t(&n - entries_.get()); }
 
 private:
-  uint32_t home(uint16_t iface, uint32_t addr) const noexcept {
-    return rte_hash_crc_4byte(addr, iface) & mask_;
+  uint32_t home(uint16_t iface, const ip_addr& addr) const noexcept {
+    switch (addr.family()) {
+    case addr_family::ipv4:
+      return rte_hash_crc_4byte(addr.v4(), iface) & mask_;
+    }
+    unknown_family();
   }
-  neighbour* probe_or_create(uint16_t iface, uint32_t addr) noexcept;
+  neighbour* probe_or_create(uint16_t iface, const ip_addr& addr) noexcept;
 
   std::unique_ptr<neighbour[]> entries_;
   uint32_t mask_;

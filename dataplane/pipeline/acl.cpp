@@ -9,12 +9,34 @@
 #include "dataplane/acl/hold.hpp"
 #include "dataplane/acl/reset.hpp"
 #include "dataplane/icmp/error.hpp"
-#include "dataplane/worker/worker.hpp"
+#include "dataplane/pipeline/stages.hpp"
 
-namespace sluice {
+namespace sluice::pipeline {
 namespace {
 
-static_assert(worker::k_burst <= k_acl_burst_max);
+static_assert(k_burst <= k_acl_burst_max);
+
+acl_worker_ctx acl_ctx(pipeline_state& st) noexcept {
+  return {st.id, st.stats.acl_hits.get(), st.stats.acl_slot_count, &st.counters.acl_scans};
+}
+
+// Drops a denied packet, counted, after sending the rule's reply.
+void acl_reject(pipeline_state& st, const snapshot& s, packet_desc& c, acl_reply reply) noexcept {
+  st.counters.drop(drop_reason::acl_denied);
+  if (reply == acl_reply::rst && c.pkt.proto == IPPROTO_TCP &&
+      !(reinterpret_cast<const rte_tcp_hdr*>(c.pkt.l4)->tcp_flags & k_tcp_rst)) {
+    // The offending segment becomes the reset: no allocation.
+    const uint16_t total = make_tcp_reset(c.pkt);
+    rte_pktmbuf_trim(c.m, uint16_t(rte_pktmbuf_pkt_len(c.m) - sizeof(rte_ether_hdr) - total));
+    return st.out.route_out(s, c.m, c.dst());
+  }
+  // Administratively prohibited (RFC 1812 5.2.7.1), under the worker's ICMP rate limit like
+  // every ICMP message it originates: a flood of denied SYNs must not become a flood of replies.
+  if (reply == acl_reply::icmp)
+    send_icmp_error(st, s, c.pkt.ip, c.pkt.ip->dst_addr, k_icmp_dest_unreachable,
+                    k_icmp_admin_prohibited, 0);
+  rte_pktmbuf_free(c.m);
+}
 
 acl_flow_input input_of(const snapshot& s, const acl_snapshot& acl, const ipv4_packet& p,
                         const snapshot_service* service) noexcept {
@@ -38,8 +60,8 @@ acl_flow_input input_of(const snapshot& s, const acl_snapshot& acl, const ipv4_p
 
 } // namespace
 
-void worker::acl_screen(const snapshot& s, packet_desc* c, unsigned n, uint64_t found,
-                        bool* admitted) noexcept {
+void acl_screen(pipeline_state& st, const snapshot& s, packet_desc* c, unsigned n, uint64_t found,
+                bool* admitted) noexcept {
   const acl_snapshot& acl = *s.acl;
   acl_flow_input in[k_burst];
   uint8_t who[k_burst];
@@ -58,27 +80,28 @@ void worker::acl_screen(const snapshot& s, packet_desc* c, unsigned n, uint64_t 
   }
   if (m == 0) return;
   acl_decision d[k_burst];
-  acl_decide_burst(acl, in, m, d, acl_ctx());
+  acl_decide_burst(acl, in, m, d, acl_ctx(st));
   for (unsigned j = 0; j < m; ++j) {
     packet_desc& ci = c[who[j]];
     if (d[j].outcome == acl_outcome::pending) {
       ci.acl_hold = acl.initial_hold;
     } else if (d[j].outcome == acl_outcome::deny) {
       admitted[who[j]] = false;
-      acl_reject(s, ci, d[j].reply);
+      acl_reject(st, s, ci, d[j].reply);
     }
   }
 }
 
-bool worker::acl_admit(const snapshot& s, packet_desc& c) noexcept {
+bool acl_admit(pipeline_state& st, const snapshot& s, packet_desc& c) noexcept {
   bool admitted = true;
-  acl_screen(s, &c, 1, 0, &admitted);
+  acl_screen(st, s, &c, 1, 0, &admitted);
   return admitted;
 }
 
-bool worker::acl_on_flow(const snapshot& s, packet_desc& c, flow& f, flow_dir dir) noexcept {
+bool acl_on_flow(pipeline_state& st, const snapshot& s, packet_desc& c, flow& f,
+                 flow_dir dir) noexcept {
   if (f.acl_hold == k_acl_denied) {
-    out_.drop(c.m, drop_reason::acl_denied);
+    st.out.drop(c.m, drop_reason::acl_denied);
     return false;
   }
   // Pending: replies (the SYN-ACK) pass; the client's packets are what the rules judge.
@@ -91,7 +114,7 @@ bool worker::acl_on_flow(const snapshot& s, packet_desc& c, flow& f, flow_dir di
   }
   acl_flow_input in = input_of(s, *s.acl, c.pkt, service);
   in.can_wait = in.can_wait && f.acl_hold > 1;
-  const acl_decision d = acl_decide_one(*s.acl, in, acl_ctx());
+  const acl_decision d = acl_decide_one(*s.acl, in, acl_ctx(st));
   switch (d.outcome) {
   case acl_outcome::pending:
     --f.acl_hold;
@@ -104,26 +127,9 @@ bool worker::acl_on_flow(const snapshot& s, packet_desc& c, flow& f, flow_dir di
   }
   f.acl_hold = k_acl_denied;
   // The backend already holds the connection; the flow expires on the short close timeout.
-  if (f.proto == IPPROTO_TCP) set_state(f, flow_state::tcp_close);
-  acl_reject(s, c, d.reply);
+  if (f.proto == IPPROTO_TCP) set_state(st, f, flow_state::tcp_close);
+  acl_reject(st, s, c, d.reply);
   return false;
 }
 
-void worker::acl_reject(const snapshot& s, packet_desc& c, acl_reply reply) noexcept {
-  counters_.drop(drop_reason::acl_denied);
-  if (reply == acl_reply::rst && c.pkt.proto == IPPROTO_TCP &&
-      !(reinterpret_cast<const rte_tcp_hdr*>(c.pkt.l4)->tcp_flags & k_tcp_rst)) {
-    // The offending segment becomes the reset: no allocation.
-    const uint16_t total = make_tcp_reset(c.pkt);
-    rte_pktmbuf_trim(c.m, uint16_t(rte_pktmbuf_pkt_len(c.m) - sizeof(rte_ether_hdr) - total));
-    return out_.route_out(s, c.m, c.pkt.ip->dst_addr);
-  }
-  // Administratively prohibited (RFC 1812 5.2.7.1), under the worker's ICMP rate limit like
-  // every ICMP message it originates: a flood of denied SYNs must not become a flood of replies.
-  if (reply == acl_reply::icmp)
-    send_icmp_error(s, c.pkt.ip, c.pkt.ip->dst_addr, k_icmp_dest_unreachable,
-                    k_icmp_admin_prohibited, 0);
-  rte_pktmbuf_free(c.m);
-}
-
-} // namespace sluice
+} // namespace sluice::pipeline

@@ -8,10 +8,13 @@
 
 #include "dataplane/arp/arp.hpp"
 #include "dataplane/icmp/error.hpp"
-#include "dataplane/worker/worker.hpp"
+#include "dataplane/pipeline/stages.hpp"
 
-namespace sluice {
+namespace sluice::pipeline {
 namespace {
+
+// Packets whose first line is requested ahead of parsing them.
+constexpr unsigned k_prefetch_ahead = 4;
 
 bool frame_is_for(const rte_ether_hdr* eth, const rte_ether_addr& ours) noexcept {
   return rte_is_same_ether_addr(&eth->dst_addr, &ours) ||
@@ -36,8 +39,8 @@ header_checksum ip_checksum_verdict(const rte_mbuf* m) noexcept {
 
 } // namespace
 
-void worker::process_burst(const snapshot& s, rte_mbuf** pkts, unsigned n,
-                           int in_iface) noexcept {
+void process_burst(pipeline_state& st, const snapshot& s, rte_mbuf** pkts, unsigned n,
+                   int in_iface) noexcept {
   packet_desc cands[k_burst];
   flow_table::probe probes[k_burst];
   unsigned nc = 0;
@@ -46,52 +49,58 @@ void worker::process_burst(const snapshot& s, rte_mbuf** pkts, unsigned n,
   for (unsigned i = 0; i < n; ++i) {
     if (i + k_prefetch_ahead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + k_prefetch_ahead], void*));
     const uint16_t iface =
-        in_iface == k_iface_from_mbuf ? iface_of_port_[pkts[i]->port] : uint16_t(in_iface);
-    if (classify(s, iface, pkts[i], cands[nc])) continue;
-    flows_.prepare(key_of(cands[nc].pkt), probes[nc]);
+        in_iface == k_iface_from_mbuf ? st.iface_of_port[pkts[i]->port] : uint16_t(in_iface);
+    if (classify(st, s, iface, pkts[i], cands[nc])) continue;
+    st.flows.prepare(key_of(cands[nc]), probes[nc]);
     ++nc;
   }
   // The table's loads in runs, not one per packet between other work: a load or prefetch that
   // misses the TLB holds up retirement for its page walk, so a run keeps many walks in flight
   // while one per packet serialises them (at a million flows nearly every bucket misses it).
-  for (unsigned i = 0; i < nc; ++i) flows_.fetch(probes[i]);
-  for (unsigned i = 0; i < nc; ++i) flows_.match(probes[i]);
-  if (nc) forward_flows(s, cands, probes, nc);
+  for (unsigned i = 0; i < nc; ++i)
+    st.flows.fetch(probes[i]);
+  for (unsigned i = 0; i < nc; ++i)
+    st.flows.match(probes[i]);
+  if (nc) forward_flows(st, s, cands, probes, nc);
 }
 
-bool worker::classify(const snapshot& s, uint16_t in_iface, rte_mbuf* m, packet_desc& c) noexcept {
+bool classify(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf* m,
+              packet_desc& c) noexcept {
   const uint32_t len = rte_pktmbuf_data_len(m);
-  if (len < sizeof(rte_ether_hdr)) return out_.drop(m, drop_reason::frame_truncated), true;
+  if (len < sizeof(rte_ether_hdr)) return st.out.drop(m, drop_reason::frame_truncated), true;
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-  if (!frame_is_for(eth, s.ifaces[in_iface].mac)) return out_.drop(m, drop_reason::not_our_mac), true;
+  if (!frame_is_for(eth, s.ifaces[in_iface].mac))
+    return st.out.drop(m, drop_reason::not_our_mac), true;
 
   uint8_t* l3 = reinterpret_cast<uint8_t*>(eth + 1);
   const uint32_t l3_len = len - sizeof(rte_ether_hdr);
   if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
-    if (const auto bad = parse_arp(l3, l3_len)) return out_.drop(m, *bad), true;
-    handle_arp(s, in_iface, m);
+    if (const auto bad = parse_arp(l3, l3_len)) return st.out.drop(m, *bad), true;
+    handle_arp(st, s, in_iface, m);
     return true;
   }
   if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
-    return out_.drop(m, drop_reason::ethertype_unsupported), true;
+    return st.out.drop(m, drop_reason::ethertype_unsupported), true;
   // IPv4 traffic must be unicast to us; broadcast is only for ARP.
-  if (rte_is_broadcast_ether_addr(&eth->dst_addr)) return out_.drop(m, drop_reason::not_our_mac), true;
+  if (rte_is_broadcast_ether_addr(&eth->dst_addr))
+    return st.out.drop(m, drop_reason::not_our_mac), true;
 
   ipv4_packet& p = c.pkt;
   if (const auto bad = parse_ipv4(l3, l3_len, p, ip_checksum_verdict(m))) {
-    if (*bad != drop_reason::ip_fragment) return out_.drop(m, *bad), true;
+    if (*bad != drop_reason::ip_fragment) return st.out.drop(m, *bad), true;
     // A whole datagram comes back once its last fragment arrived: classified like any packet.
-    rte_mbuf* whole = reassemble(s, in_iface, m);
-    return whole == nullptr || classify(s, in_iface, whole, c);
+    rte_mbuf* whole = reassemble(st, s, in_iface, m);
+    return whole == nullptr || classify(st, s, in_iface, whole, c);
   }
-  if (const auto bad = check_l4_header(p)) return out_.drop(m, *bad), true;
-  if (is_icmp_error(p)) return handle_icmp_error(s, in_iface, m, p), true;
+  if (const auto bad = check_l4_header(p)) return st.out.drop(m, *bad), true;
+  if (is_icmp_error(p)) return handle_icmp_error(st, s, in_iface, m, p), true;
   c.m = m;
+  c.family = addr_family::ipv4;
   c.in_iface = in_iface;
   c.dest_known = false;
   if ((p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP) && p.ip->time_to_live > 1) return false;
-  deliver_locally(s, c);
+  deliver_locally(st, s, c);
   return true;
 }
 
-} // namespace sluice
+} // namespace sluice::pipeline

@@ -13,19 +13,20 @@
 
 #include <cstring>
 
-#include "dataplane/worker/worker.hpp"
+#include "dataplane/pipeline/stages.hpp"
 
-namespace sluice {
+namespace sluice::pipeline {
 
-rte_mbuf* worker::reassemble(const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept {
+rte_mbuf* reassemble(pipeline_state& st, const snapshot& s, uint16_t in_iface,
+                     rte_mbuf* m) noexcept {
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
   if (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP) {
     // Not the dataplane's to reassemble: the kernel's, as it arrived, when sent to the
     // interface's own address and that interface has a kernel twin (a big ping, say).
     if (s.local_addrs.find_ipv4(ip->dst_addr).is(local_kind::iface_address))
-      return out_.to_kernel(in_iface, m, drop_reason::ip_fragment), nullptr;
-    return out_.drop(m, drop_reason::ip_fragment), nullptr;
+      return st.out.to_kernel(in_iface, m, drop_reason::ip_fragment), nullptr;
+    return st.out.drop(m, drop_reason::ip_fragment), nullptr;
   }
   const uint8_t header_len = uint8_t((ip->version_ihl & 0x0f) * 4u);
   const uint16_t frag = rte_be_to_cpu_16(ip->fragment_offset);
@@ -35,27 +36,27 @@ rte_mbuf* worker::reassemble(const snapshot& s, uint16_t in_iface, rte_mbuf* m) 
                          .header_len = header_len};
   const frag_key key{.src = ip->src_addr, .dst = ip->dst_addr, .id = ip->packet_id,
                      .proto = ip->next_proto_id};
-  const frag_outcome o = frags_.add(key, piece, now_);
+  const frag_outcome o = st.frags.add(key, piece, st.now);
   switch (o.what) {
   case frag_outcome::kind::refused:
-    return out_.drop(m, o.reason), nullptr;
+    return st.out.drop(m, o.reason), nullptr;
   case frag_outcome::kind::discarded:
     // The fragments already copied are dropped with this one, under the same reason.
-    counters_.drop(o.reason, o.fragments - 1u);
-    rte_pktmbuf_free(frag_buffers_[o.slot]);
-    frag_buffers_[o.slot] = nullptr;
-    return out_.drop(m, o.reason), nullptr;
+    st.counters.drop(o.reason, o.fragments - 1u);
+    rte_pktmbuf_free(st.frag_buffers[o.slot]);
+    st.frag_buffers[o.slot] = nullptr;
+    return st.out.drop(m, o.reason), nullptr;
   default:
     break;
   }
   if (o.opened) {
-    frag_buffers_[o.slot] = frag_pool_.alloc();
-    if (frag_buffers_[o.slot] == nullptr) {
-      frags_.release(o.slot);
-      return out_.drop(m, drop_reason::ip_frag_table_full), nullptr;
+    st.frag_buffers[o.slot] = st.frag_pool.alloc();
+    if (st.frag_buffers[o.slot] == nullptr) {
+      st.frags.release(o.slot);
+      return st.out.drop(m, drop_reason::ip_frag_table_full), nullptr;
     }
   }
-  rte_mbuf* whole = frag_buffers_[o.slot];
+  rte_mbuf* whole = st.frag_buffers[o.slot];
   auto* payload = static_cast<uint8_t*>(whole->buf_addr) + frag_buffer_pool::k_payload_at;
   std::memcpy(payload + piece.offset, reinterpret_cast<const uint8_t*>(ip) + header_len, piece.len);
   // The first fragment's Ethernet and IPv4 headers become the datagram's (RFC 791: options not
@@ -65,13 +66,13 @@ rte_mbuf* worker::reassemble(const snapshot& s, uint16_t in_iface, rte_mbuf* m) 
   rte_pktmbuf_free(m);
   if (o.what == frag_outcome::kind::held) return nullptr;
 
-  frag_buffers_[o.slot] = nullptr;
-  frags_.release(o.slot);
+  st.frag_buffers[o.slot] = nullptr;
+  st.frags.release(o.slot);
   const uint32_t ip_len = o.header_len + o.total;
   whole->data_off = uint16_t(frag_buffer_pool::k_payload_at - o.header_len - sizeof(rte_ether_hdr));
   whole->data_len = uint16_t(sizeof(rte_ether_hdr) + ip_len);
   whole->pkt_len = whole->data_len;
-  whole->port = ports_[in_iface];
+  whole->port = st.ports[in_iface];
   auto* out = rte_pktmbuf_mtod_offset(whole, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
   out->total_length = rte_cpu_to_be_16(uint16_t(ip_len));
   out->fragment_offset &= rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
@@ -80,21 +81,21 @@ rte_mbuf* worker::reassemble(const snapshot& s, uint16_t in_iface, rte_mbuf* m) 
   // The header and payload are ours now, not what any NIC verified: no RX checksum verdict may
   // ride along into classify() (the L4 checksum of the whole datagram is checked in software).
   whole->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
-  frag_pool_.set_largest_fragment(whole, o.largest);
-  counters_.datagrams_reassembled.add();
-  if (workers_ > 1) {
-    const unsigned owner = owner_of(s, whole);
-    if (owner != id_) return out_.to_worker(owner, in_iface, whole), nullptr;
+  st.frag_pool.set_largest_fragment(whole, o.largest);
+  st.counters.datagrams_reassembled.add();
+  if (st.workers > 1) {
+    const unsigned owner = owner_of(st, s, whole);
+    if (owner != st.id) return st.out.to_worker(owner, in_iface, whole), nullptr;
   }
   return whole;
 }
 
-void worker::expire_fragments() noexcept {
-  frags_.expire(now_, [&](uint32_t slot, uint16_t fragments) {
-    counters_.drop(drop_reason::ip_frag_timeout, fragments);
-    rte_pktmbuf_free(frag_buffers_[slot]);
-    frag_buffers_[slot] = nullptr;
+void expire_fragments(pipeline_state& st) noexcept {
+  st.frags.expire(st.now, [&](uint32_t slot, uint16_t fragments) {
+    st.counters.drop(drop_reason::ip_frag_timeout, fragments);
+    rte_pktmbuf_free(st.frag_buffers[slot]);
+    st.frag_buffers[slot] = nullptr;
   });
 }
 
-} // namespace sluice
+} // namespace sluice::pipeline

@@ -3,20 +3,18 @@
 // rewritten, the backend's replies come back with their source rewritten to the VIP. Defined in
 // a header: NAT's established packet is the hot path, and established.cpp calls it inline.
 
-#include "dataplane/worker/worker.hpp"
+#include "dataplane/pipeline/stages.hpp"
 #include "dataplane/xmit/nat.hpp"
 
-namespace sluice {
+namespace sluice::pipeline {
 
-[[gnu::always_inline]] inline void worker::forward_nat(const snapshot& s, packet_desc& c, flow& f,
-                                                       flow_dir dir) noexcept {
-  if (dir == flow_dir::forward) {
+[[gnu::always_inline]] inline void forward_nat(pipeline_state& st, const snapshot& s,
+                                               packet_desc& c, flow& f, flow_dir dir) noexcept {
+  if (dir == flow_dir::forward)
     nat_rewrite_destination(c.pkt, {f.backend_addr, f.backend_port});
-    out_.on_flow(s, c.m, f, dir, f.backend_addr);
-  } else {
+  else
     nat_rewrite_source(c.pkt, {f.vip, f.vip_port});
-    out_.on_flow(s, c.m, f, dir, f.client_addr);
-  }
+  st.out.on_flow(s, c.m, f, dir);
 }
 
-} // namespace sluice
+} // namespace sluice::pipeline

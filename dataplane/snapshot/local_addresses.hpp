@@ -4,12 +4,13 @@
 // delivery, a flow miss, steering); the control plane builds it with each snapshot.
 //
 // Keyed by address family: IPv4 addresses live in one flat index; a second family gets its own
-// index beside it, and callers name the family they look up.
+// index beside it and its branch in find().
 
 #include <cstdint>
 #include <utility>
 #include <vector>
 
+#include "dataplane/net/address.hpp"
 #include "dataplane/snapshot/flat_index.hpp"
 
 namespace sluice {
@@ -41,7 +42,15 @@ public:
     ipv4_ = flat_index(entries);
   }
 
-  // `addr` in network byte order.
+  local_address find(const ip_addr& addr) const noexcept {
+    switch (addr.family()) {
+    case addr_family::ipv4:
+      return find_ipv4(addr.v4());
+    }
+    unknown_family();
+  }
+  // find()'s IPv4 branch, for code that reads IPv4 headers (ARP, steering): `addr` in network
+  // byte order.
   local_address find_ipv4(uint32_t addr) const noexcept {
     const uint32_t v = ipv4_.find(key(addr));
     if (v == flat_index::k_absent) return {};

@@ -13,26 +13,27 @@ void worker::serve_flow_command() noexcept {
     command_ = static_cast<flow_command*>(next);
   }
   flow_command& c = *command_;
-  const uint32_t end = std::min(flows_.capacity(), c.next_slot + k_command_budget);
+  const uint32_t end = std::min(st_.flows.capacity(), c.next_slot + k_command_budget);
   unsigned flushed = 0;
   for (uint32_t i = c.next_slot; i < end; ++i) {
-    flow& f = flows_.at(i);
+    flow& f = st_.flows.at(i);
     if (f.state == flow_state::free || !c.filter.matches(f)) continue;
     if (c.kind == flow_command::op::flush) {
-      ledger_.ends(f);
-      flows_.erase(i);
+      st_.ledger.ends(f);
+      st_.flows.erase(i);
       ++flushed;
     } else if (c.matched < c.capacity) {
-      const uint64_t idle = now_ > f.last_seen ? now_ - f.last_seen : 0;
-      const uint64_t timeout = flows_.timeout_tsc(f.state);
+      const uint64_t idle = st_.now > f.last_seen ? st_.now - f.last_seen : 0;
+      const uint64_t timeout = st_.flows.timeout_tsc(f.state);
       c.rows[c.matched] = {.record = f,
-                           .expires_in_ms = uint32_t(timeout > idle ? (timeout - idle) * 1000 / tsc_hz_ : 0)};
+                           .expires_in_ms =
+                               uint32_t(timeout > idle ? (timeout - idle) * 1000 / st_.tsc_hz : 0)};
     }
     ++c.matched;
   }
-  if (flushed) ledger_.flushed(flushed);
+  if (flushed) st_.ledger.flushed(flushed);
   c.next_slot = end;
-  if (end == flows_.capacity()) {
+  if (end == st_.flows.capacity()) {
     // Everything the control plane reads was written above: release pairs with its acquire.
     c.done.store(true, std::memory_order_release);
     command_ = nullptr;

@@ -15,13 +15,13 @@ void worker::send_garps(const snapshot& s) noexcept {
       rte_ring_sc_dequeue_burst_elem(garp_ring_, r, sizeof r[0], k_garp_budget, nullptr);
   for (unsigned i = 0; i < n; ++i) {
     if (r[i].iface >= s.ifaces.size()) continue; // a request about interfaces of no snapshot
-    rte_mbuf* m = rte_pktmbuf_alloc(out_.pool());
+    rte_mbuf* m = rte_pktmbuf_alloc(st_.out.pool());
     if (m == nullptr) return; // the control plane repeats the announcement anyway
     auto* frame = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, k_arp_frame_len));
     // RFC 5227's ARP announcement: a request whose sender and target address are both addr.
     write_arp_request(frame, s.ifaces[r[i].iface].mac, r[i].addr, r[i].addr);
-    counters_.garps_sent.add();
-    out_.to_port(r[i].iface, m);
+    st_.counters.garps_sent.add();
+    st_.out.to_port(r[i].iface, m);
   }
 }
 

@@ -3,10 +3,10 @@
 // which both directions carry (source of a request to a VIP, destination of a reply), so any
 // worker can tell the owner of any packet without a lookup — but for a client's packet to a VIP
 // removed while its flows drain, which is taken for a reply to the VIP's address and passed on by
-// worker::forward_miss() when that address's owner has no flow for it. Packets that arrive
+// pipeline::forward_miss() when that address's owner has no flow for it. Packets that arrive
 // elsewhere (RSS or af_packet fanout hashing each direction differently) are handed to the owner
-// through a single-producer single-consumer ring per ordered worker pair. Neighbour (ARP) knowledge is
-// shared the other way: a worker that learns a MAC tells every other worker through its
+// through a single-producer single-consumer ring per ordered worker pair. Neighbour (ARP) knowledge
+// is shared the other way: a worker that learns a MAC tells every other worker through its
 // multi-producer update ring, since the ARP reply reaches only one of them.
 //
 // Owning by client address (not address and port) also keeps every connection of one client on
@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "dataplane/net/address.hpp"
+
 namespace sluice {
 
 // The worker that owns flows of `client_addr` (network byte order) among `workers`.
@@ -27,9 +29,16 @@ inline unsigned flow_owner(uint32_t client_addr, unsigned workers) noexcept {
   // Multiply-shift maps the 32-bit hash onto [0, workers) without a division.
   return static_cast<unsigned>((uint64_t{h} * workers) >> 32);
 }
+inline unsigned flow_owner(const ip_addr& client, unsigned workers) noexcept {
+  switch (client.family()) {
+  case addr_family::ipv4:
+    return flow_owner(client.v4(), workers);
+  }
+  unknown_family();
+}
 
 struct neighbour_update {
-  uint32_t addr; // network byte order
+  ip_addr addr;
   uint16_t iface;
   rte_ether_addr mac;
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dataplane/flow/timeouts.hpp"
+#include "dataplane/net/address.hpp"
 #include "dataplane/port/rx_wakeup.hpp"
 
 namespace sluice {
@@ -19,7 +20,7 @@ class command_rings;
 
 struct static_neighbour {
   uint16_t iface;
-  uint32_t addr; // network byte order
+  ip_addr addr;
   rte_ether_addr mac;
 };
 

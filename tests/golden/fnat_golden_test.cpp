@@ -174,7 +174,7 @@ TEST(FnatGolden, WhenEveryLocalPortIsTakenNewFlowsAreDroppedAsPortExhaustion) {
 }
 
 // The worker schedules a burst's new flows, full-NAT ones with their first local endpoint, before
-// it inserts any (worker::plan_new_flows).
+// it inserts any (pipeline::plan_new_flows()).
 TEST(FnatGolden, NewFlowsOfOneBurstTakeLocalPortsInArrivalOrderAndEveryReplyFindsItsFlow) {
   dataplane_harness h(fnat_config_yaml());
   const auto plain = [](uint16_t port) {

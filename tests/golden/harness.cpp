@@ -158,7 +158,7 @@ std::vector<sent_frame> dataplane_harness::from_kernel(const std::vector<bytes>&
 }
 
 std::vector<sent_frame> dataplane_harness::poll() {
-  // A packet may be handed on twice (worker::forward_miss()): rounds until no hand-off is in
+  // A packet may be handed on twice (pipeline::forward_miss()): rounds until no hand-off is in
   // flight, but a bounded number of them, so that one passed around forever fails the test.
   for (unsigned round = 0;; ++round) {
     for (unsigned w = 0; w < assembly_->workers(); ++w) assembly_->worker_at(w).poll_once();

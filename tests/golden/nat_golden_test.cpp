@@ -202,8 +202,8 @@ TEST(NatGolden, ConnectionCountersFollowTheFlows) {
 
 TEST(NatGolden, ResetConnectionExpiresOnTheCloseTimeoutNotTheEstablishedOne) {
   // A million flow slots and a one-second tcp_close: the RST moves the flow's timer from the
-  // established deadline (900 s) to the close one (worker::set_state re-arms it), and the wheel
-  // finds it within a tick, polled as a worker is.
+  // established deadline (900 s) to the close one (pipeline::set_state() re-arms it), and the
+  // wheel finds it within a tick, polled as a worker is.
   std::string yaml = config_yaml();
   const std::string dataplane = "flows_per_worker: 1024,";
   yaml.replace(yaml.find(dataplane), dataplane.size(),

@@ -128,8 +128,8 @@ TEST(SchedulerGolden, MaglevSendsATupleToTheSameBackendOnAFreshWorker) {
   }
 }
 
-// The worker schedules a burst's new flows before it inserts any (worker::plan_new_flows). Runs
-// `rows` as one burst and checks that every row's frames leave, in order, with no drop.
+// The worker schedules a burst's new flows before it inserts any (pipeline::plan_new_flows()).
+// Runs `rows` as one burst and checks that every row's frames leave, in order, with no drop.
 void expect_one_burst(dataplane_harness& h, const std::vector<fixture>& rows) {
   std::vector<bytes> burst;
   std::vector<sent_frame> expected;

@@ -147,7 +147,7 @@ TEST_F(Expiry, ShortenedTimeoutIsRearmedAtTheEarlierDeadline) {
   const uint64_t start = rte_rdtsc();
   const int64_t i = t.insert(nat_flow(1, flow_state::tcp_established, start));
   ASSERT_GE(i, 0);
-  // An RST a second later: the worker sets the state and re-arms (worker::set_state).
+  // An RST a second later: the worker sets the state and re-arms (pipeline::set_state()).
   flow& f = t.at(uint32_t(i));
   f.last_seen = start + hz();
   f.state = flow_state::tcp_close;
