@@ -7,6 +7,7 @@
 #include <rte_mbuf.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <memory>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "control/daemon/control_plane.hpp"
 #include "control/daemon/dataplane_setup.hpp"
 #include "control/daemon/interfaces.hpp"
+#include "control/daemon/service_manager.hpp"
+#include "control/daemon/workers_polling.hpp"
 #include "control/health/prober.hpp"
 #include "control/exception/kernel_twins.hpp"
 #include "control/k8s/runner.hpp"
@@ -67,6 +70,14 @@ void log_idle_wakeups(const config& cfg, const dataplane_setup& dp,
   }
 }
 
+// A worker that has not polled by then is stuck (an lcore that never took it): start-up fails
+// rather than leave the unit "activating" until systemd's start timeout.
+constexpr std::chrono::seconds k_worker_start_timeout{10};
+
+std::string forwarding_status(unsigned workers, std::size_t interfaces) {
+  return fmt::format("forwarding (workers: {}, interfaces: {})", workers, interfaces);
+}
+
 // Owns what rte_eal_init() started; cleans up in reverse order on every exit path.
 struct eal_session {
   bool up = false;
@@ -100,6 +111,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
   if (rte_eal_init(int(argv.size()), argv.data()) < 0) {
     log::error("msg=\"EAL init failed\" field=dataplane.eal_args reason=\"{}\"",
                rte_strerror(rte_errno));
+    service_manager::status(std::string("EAL init failed: ") + rte_strerror(rte_errno));
     return 1;
   }
   eal.up = true;
@@ -108,6 +120,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
     log::error("msg=\"not enough lcores\" field=dataplane.workers workers={} lcores={} "
                "hint=\"give eal_args -l one core more than workers\"",
                workers, rte_lcore_count());
+    service_manager::status("not enough lcores for dataplane.workers");
     return 1;
   }
 
@@ -128,6 +141,9 @@ int run_daemon(const std::string& config_path, const config& cfg) {
     dataplane_assembly dataplane(std::move(setup));
     control_plane control(config_path, cfg, ports, dataplane.publisher(), dataplane.stats_view());
     dataplane.launch(); // on a way out by exception, the assembly stops them as it goes
+    if (const auto stuck = wait_workers_polling(dataplane.stats_view(), k_worker_start_timeout))
+      throw std::runtime_error(fmt::format("worker {} did not start polling within {} s", *stuck,
+                                           k_worker_start_timeout.count()));
 
     control.take_flow_requests(dataplane.commands());
     log::info("msg=\"forwarding\" workers={} interfaces={} services={}", workers,
@@ -165,6 +181,9 @@ int run_daemon(const std::string& config_path, const config& cfg) {
         bgp = std::make_unique<bgp_announcer>(cfg.announce.bgp);
         announce();
       }
+      // Ready for systemd only now: ports started, every worker polling, the admin API and the
+      // metrics answering, announcements under way.
+      service_manager::ready(forwarding_status(workers, cfg.interfaces.size()));
       // The main thread waits for signals and, between them, runs the control plane's timers.
       const timespec tick{.tv_sec = 0, .tv_nsec = 200'000'000};
       for (;;) {
@@ -174,9 +193,17 @@ int run_daemon(const std::string& config_path, const config& cfg) {
           if (bgp) announce();
         } else if (sig == SIGHUP) {
           log::info("msg=\"SIGHUP: reloading\" file={}", config_path);
-          control.reload();
+          service_manager::reloading();
+          const std::size_t problems = control.reload().size();
+          // Ready again either way: a refused file leaves the running configuration serving.
+          service_manager::ready(
+              problems == 0 ? forwarding_status(workers, cfg.interfaces.size())
+                            : fmt::format("{}; last reload refused (problems: {}, see the log)",
+                                          forwarding_status(workers, cfg.interfaces.size()),
+                                          problems));
         } else if (sig == SIGINT || sig == SIGTERM) {
           log::info("msg=\"stopping\" signal={}", sig);
+          service_manager::stopping();
           // Graceful: routers stop sending before the workers stop forwarding.
           if (bgp) bgp->withdraw_and_wait();
           break;
@@ -186,6 +213,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
     dataplane.stop(); // started after the control plane, stopped before it
   } catch (const std::exception& e) {
     log::error("msg=\"start-up failed\" reason=\"{}\"", e.what());
+    service_manager::status(std::string("start-up failed: ") + e.what());
     return 1;
   }
   log::info("msg=\"stopped\"");
