@@ -16,6 +16,9 @@ void egress::fragment_out(const snapshot& s, uint16_t iface, const ip_addr& addr
   switch (addr.family()) {
   case addr_family::ipv4:
     return fragment_ipv4(s, iface, addr, m);
+  case addr_family::ipv6:
+    // Routers never fragment IPv6 (RFC 8200 §5), and nothing reassembles it yet.
+    return drop(m, drop_reason::ip6_too_big);
   }
 }
 

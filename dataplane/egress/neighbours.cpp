@@ -1,11 +1,12 @@
 // The neighbour layer of the egress: a packet waits in its next hop's entry until its family's
-// protocol (ARP for IPv4) resolves it, stale entries are refreshed while still used, and what one
+// protocol (ARP for IPv4, Neighbor Discovery for IPv6) resolves it, stale entries are refreshed while still used, and what one
 // worker learns every worker learns (through the hand-off mesh's update rings).
 
 #include <rte_ring.h>
 
 #include "dataplane/arp/arp.hpp"
 #include "dataplane/egress/egress.hpp"
+#include "dataplane/ndp/ndp.hpp"
 
 namespace sluice {
 namespace {
@@ -69,6 +70,14 @@ void egress::solicit(const snapshot& s, neighbour& n) noexcept {
     write_arp_request(reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, k_arp_frame_len)), f.mac,
                       f.addr, n.addr.v4());
     counters_.arp_requests_sent.add();
+    break;
+  case addr_family::ipv6:
+    // Only an interface with an IPv6 address has IPv6 routes, and so IPv6 neighbours.
+    if (!f.has_ipv6()) return (void)rte_pktmbuf_free(m);
+    write_neighbor_solicitation(
+        reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, k_ndp_frame_len)), f.mac,
+        f.addr6.data(), n.addr.v6());
+    counters_.ndp_solicitations_sent.add();
     break;
   }
   to_port(n.iface, m);

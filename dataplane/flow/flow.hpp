@@ -5,6 +5,7 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 
 #include "dataplane/net/address.hpp"
 #include "dataplane/xmit/forwarding.hpp"
@@ -75,6 +76,15 @@ struct flow_key {
     const uint64_t tail = le ? uint64_t{sport} | uint64_t{dport} << 16 | uint64_t{proto} << 32
                              : uint64_t{sport} << 48 | uint64_t{dport} << 32 | uint64_t{proto} << 24;
     return {0, mapped(src), 0, mapped(dst), tail};
+  }
+  // An IPv6 key from the headers' 16-byte addresses.
+  static words ipv6_words(const uint8_t* src, const uint8_t* dst, uint16_t sport, uint16_t dport,
+                          uint8_t proto) noexcept {
+    words w;
+    std::memcpy(&w[0], src, 16);
+    std::memcpy(&w[2], dst, 16);
+    w[4] = ipv4_words(0, 0, sport, dport, proto)[4];
+    return w;
   }
   bool operator==(const flow_key&) const = default;
 };

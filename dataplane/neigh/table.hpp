@@ -1,6 +1,6 @@
 #pragma once
 // A worker's neighbour cache, keyed by interface and address of any family (IPv4's is filled by
-// ARP). Fixed capacity, open addressing, no allocation; entries are never removed, only moved
+// ARP, IPv6's by Neighbor Discovery). Fixed capacity, open addressing, no allocation; entries are never removed, only moved
 // between states, so probing never meets a tombstone.
 //
 // Life of an entry: incomplete (packets wait in a small queue while requests go out once per
@@ -71,6 +71,8 @@ private:
     switch (addr.family()) {
     case addr_family::ipv4:
       return rte_hash_crc_4byte(addr.v4(), iface) & mask_;
+    case addr_family::ipv6:
+      return rte_hash_crc(addr.v6(), 16, iface) & mask_;
     }
     unknown_family();
   }

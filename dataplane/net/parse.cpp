@@ -1,8 +1,8 @@
 #include "dataplane/net/parse.hpp"
 
-#include <rte_icmp.h>
-#include <rte_tcp.h>
 #include <rte_udp.h>
+
+#include "dataplane/net/parse_l4.hpp"
 
 namespace sluice {
 
@@ -33,27 +33,7 @@ std::optional<drop_reason> parse_ipv4(uint8_t* data, uint32_t len, ipv4_packet& 
 }
 
 std::optional<drop_reason> check_l4_header(const ipv4_packet& pkt) noexcept {
-  switch (pkt.proto) {
-  case IPPROTO_TCP: {
-    if (pkt.l4_len < sizeof(rte_tcp_hdr)) return drop_reason::l4_truncated;
-    const auto* tcp = reinterpret_cast<const rte_tcp_hdr*>(pkt.l4);
-    const unsigned data_off = (tcp->data_off >> 4) * 4u;
-    if (data_off < sizeof(rte_tcp_hdr) || data_off > pkt.l4_len) return drop_reason::l4_malformed;
-    return std::nullopt;
-  }
-  case IPPROTO_UDP: {
-    if (pkt.l4_len < sizeof(rte_udp_hdr)) return drop_reason::l4_truncated;
-    const auto* udp = reinterpret_cast<const rte_udp_hdr*>(pkt.l4);
-    // The pseudo-header checksum covers total_length - IHL, so the two lengths must agree.
-    if (rte_be_to_cpu_16(udp->dgram_len) != pkt.l4_len) return drop_reason::l4_malformed;
-    return std::nullopt;
-  }
-  case IPPROTO_ICMP:
-    if (pkt.l4_len < sizeof(rte_icmp_hdr)) return drop_reason::l4_truncated;
-    return std::nullopt;
-  default:
-    return std::nullopt;
-  }
+  return check_transport_header(pkt.proto, pkt.l4, pkt.l4_len, IPPROTO_ICMP);
 }
 
 bool l4_checksum_ok(const ipv4_packet& pkt) noexcept {

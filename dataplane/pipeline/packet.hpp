@@ -11,15 +11,18 @@
 #include "dataplane/flow/flow.hpp"
 #include "dataplane/net/address.hpp"
 #include "dataplane/net/parse.hpp"
+#include "dataplane/net/parse_ipv6.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
 #include "dataplane/stats/drop_reason.hpp"
 
 namespace sluice {
 
-// A TCP/UDP packet with TTL > 1, to be forwarded on its flow.
+// A packet the parse stage accepted: a TCP/UDP packet with TTL > 1, to be forwarded on its flow,
+// or one for local delivery.
 struct packet_desc {
   rte_mbuf* m;
   ipv4_packet pkt;        // the parsed headers, when family is ipv4
+  ipv6_packet pkt6;       // the parsed headers (L4 offset past the extension headers), when ipv6
   // For flow misses only (an established packet never needs them): the service of its VIP and
   // port, or nullptr, and why a packet without service and flow is dropped
   // (local_delivery_unsupported: unless the kernel takes it). Set by the miss stage.
@@ -45,6 +48,8 @@ struct packet_desc {
     switch (family) {
     case addr_family::ipv4:
       return ip_addr::ipv4(pkt.ip->src_addr);
+    case addr_family::ipv6:
+      return ip_addr::ipv6(pkt6.ip->src_addr);
     }
     unknown_family();
   }
@@ -52,6 +57,8 @@ struct packet_desc {
     switch (family) {
     case addr_family::ipv4:
       return ip_addr::ipv4(pkt.ip->dst_addr);
+    case addr_family::ipv6:
+      return ip_addr::ipv6(pkt6.ip->dst_addr);
     }
     unknown_family();
   }
@@ -68,6 +75,11 @@ inline flow_key::words key_of(const packet_desc& c) noexcept {
     const ipv4_packet& p = c.pkt;
     const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
     return flow_key::ipv4_words(p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto);
+  }
+  case addr_family::ipv6: {
+    const ipv6_packet& p = c.pkt6;
+    const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);
+    return flow_key::ipv6_words(p.ip->src_addr, p.ip->dst_addr, ports[0], ports[1], p.proto);
   }
   }
   unknown_family();

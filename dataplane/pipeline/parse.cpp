@@ -1,5 +1,5 @@
 // The first stage of a burst: parse and validate each packet into its descriptor (Ethernet,
-// then ARP or IPv4, fragments reassembled, L4 header checked), then look the burst's flows up
+// then ARP, IPv4 or IPv6, IPv4 fragments reassembled, L4 header checked), then look the burst's flows up
 // in the table in runs and hand the burst to the lookup stage. What is not TCP/UDP flow traffic
 // leaves here for local delivery, ARP or the ICMP error path.
 
@@ -19,6 +19,27 @@ constexpr unsigned k_prefetch_ahead = 4;
 bool frame_is_for(const rte_ether_hdr* eth, const rte_ether_addr& ours) noexcept {
   return rte_is_same_ether_addr(&eth->dst_addr, &ours) ||
          rte_is_broadcast_ether_addr(&eth->dst_addr);
+}
+
+// IPv6 multicast (33:33:..., RFC 2464): Neighbor Solicitations reach us at the solicited-node
+// groups of our addresses. Asked only of frames that are not ours or broadcast.
+bool ipv6_multicast_frame(const rte_ether_hdr* eth) noexcept {
+  return eth->dst_addr.addr_bytes[0] == 0x33 && eth->dst_addr.addr_bytes[1] == 0x33 &&
+         eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+}
+
+// An IPv6 packet, validated to its transport header. Nothing IPv6 is forwarded yet: every
+// valid one goes to local delivery.
+void classify_ipv6(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf* m,
+                   uint8_t* l3, uint32_t l3_len, packet_desc& c) noexcept {
+  ipv6_packet& p = c.pkt6;
+  if (const auto bad = parse_ipv6(l3, l3_len, p)) return st.out.drop(m, *bad);
+  if (const auto bad = check_l4_header(p)) return st.out.drop(m, *bad);
+  c.m = m;
+  c.family = addr_family::ipv6;
+  c.in_iface = in_iface;
+  c.dest_known = false;
+  deliver_locally_ipv6(st, s, c);
 }
 
 // The NIC's verdict on the IPv4 header checksum. NONE: the header's integrity was verified though
@@ -69,7 +90,7 @@ bool classify(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf
   const uint32_t len = rte_pktmbuf_data_len(m);
   if (len < sizeof(rte_ether_hdr)) return st.out.drop(m, drop_reason::frame_truncated), true;
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-  if (!frame_is_for(eth, s.ifaces[in_iface].mac))
+  if (!frame_is_for(eth, s.ifaces[in_iface].mac) && !ipv6_multicast_frame(eth))
     return st.out.drop(m, drop_reason::not_our_mac), true;
 
   uint8_t* l3 = reinterpret_cast<uint8_t*>(eth + 1);
@@ -79,8 +100,11 @@ bool classify(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf
     handle_arp(st, s, in_iface, m);
     return true;
   }
-  if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+  if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+    if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
+      return classify_ipv6(st, s, in_iface, m, l3, l3_len, c), true;
     return st.out.drop(m, drop_reason::ethertype_unsupported), true;
+  }
   // IPv4 traffic must be unicast to us; broadcast is only for ARP.
   if (rte_is_broadcast_ether_addr(&eth->dst_addr))
     return st.out.drop(m, drop_reason::not_our_mac), true;

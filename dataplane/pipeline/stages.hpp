@@ -40,6 +40,9 @@ bool classify(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf
 // TCP/UDP whose TTL runs out here.
 void deliver_locally(pipeline_state& st, const snapshot& s, packet_desc& c) noexcept;
 void handle_arp(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf* m) noexcept;
+// local6.cpp — IPv6 local delivery: Neighbor Discovery (answered and learnt from), ICMPv6 echo
+// (answered through the routes and the neighbour cache); the rest dropped with its reason.
+void deliver_locally_ipv6(pipeline_state& st, const snapshot& s, packet_desc& c) noexcept;
 // The service of a TCP/UDP packet's VIP and destination port (or the VIP's any-port one).
 inline const snapshot_service* vip_service_of(const snapshot& s, const ipv4_packet& p) noexcept {
   const auto* ports = reinterpret_cast<const uint16_t*>(p.l4);

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 namespace sluice {
 namespace {
@@ -135,6 +136,13 @@ port_info start_port(uint16_t port, const std::string& device, unsigned queues,
     }
   }
   return configure_and_start(port, device, queues, pool, use, info, false);
+}
+
+const char* accept_multicast(uint16_t port, std::span<const rte_ether_addr> groups) noexcept {
+  std::vector<rte_ether_addr> list(groups.begin(), groups.end());
+  if (rte_eth_dev_set_mc_addr_list(port, list.data(), uint32_t(list.size())) == 0) return "filter";
+  if (rte_eth_allmulticast_enable(port) == 0) return "allmulticast";
+  return "none";
 }
 
 void close_port(uint16_t port_id) noexcept {

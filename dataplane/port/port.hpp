@@ -7,6 +7,7 @@
 #include <rte_mempool.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "dataplane/port/rx_offloads.hpp"
@@ -42,6 +43,12 @@ port_info start_port(uint16_t port, const std::string& label, unsigned queues, r
                      rx_use use, rx_interrupts irq = rx_interrupts::off);
 
 void close_port(uint16_t port_id) noexcept;
+
+// Makes the started `port` receive frames sent to the multicast MACs `groups` (IPv6: the
+// solicited-node groups of its addresses, RFC 4861 §7.2.1): as a filter list where the PMD has
+// one, else by accepting all multicast. Returns how: "filter", "allmulticast", or "none" when
+// the PMD offers neither (a PMD without filters, like af_packet on a veth, passes every frame).
+const char* accept_multicast(uint16_t port, std::span<const rte_ether_addr> groups) noexcept;
 
 // The value of `key=` in comma-separated devargs ("net_af_packet0,iface=gw-up": "gw-up" for
 // "iface"), or "".

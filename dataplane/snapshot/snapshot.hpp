@@ -27,9 +27,18 @@ enum class scheduler_kind : uint8_t { rr, wrr, lc, wlc, sh, dh, mh, random };
 struct snapshot_iface {
   uint16_t port_id;
   rte_ether_addr mac;
-  uint32_t addr;    // network byte order
-  uint32_t netmask; // network byte order
-  uint32_t gateway; // network byte order; 0 when the interface has none
+  // IPv4, network byte order. An interface without an IPv4 address has addr 0 and netmask
+  // 255.255.255.255, a subnet no packet is ever addressed to.
+  uint32_t addr;
+  uint32_t netmask;
+  uint32_t gateway; // 0 when the interface has none
+  // IPv6: the interface's address and prefix length (0: no IPv6 address), its gateway (all zero:
+  // none).
+  ipv6_bytes addr6 = {};
+  uint8_t prefix6 = 0;
+  ipv6_bytes gateway6 = {};
+
+  bool has_ipv6() const noexcept { return prefix6 != 0; }
 };
 
 struct snapshot_backend {

@@ -48,8 +48,14 @@ namespace sluice {
     "ARP replies the worker sent.")                                                                \
   X(arp_replies_received, counter, "sluice_worker_arp_replies_received_total",                     \
     "ARP replies the worker received.")                                                            \
+  X(ndp_solicitations_sent, counter, "sluice_worker_ndp_solicitations_sent_total",                 \
+    "IPv6 Neighbor Solicitations the worker sent (resolving a next hop).")                        \
+  X(ndp_advertisements_sent, counter, "sluice_worker_ndp_advertisements_sent_total",               \
+    "IPv6 Neighbor Advertisements the worker sent (answering a solicitation).")                   \
+  X(ndp_advertisements_received, counter, "sluice_worker_ndp_advertisements_received_total",       \
+    "IPv6 Neighbor Advertisements the worker received and took into its neighbour cache.")        \
   X(icmp_echo_replies, counter, "sluice_worker_icmp_echo_replies_total",                           \
-    "ICMP echo replies the worker sent.")                                                          \
+    "ICMP and ICMPv6 echo replies the worker sent.")                                               \
   X(icmp_errors_forwarded, counter, "sluice_worker_icmp_errors_forwarded_total",                   \
     "ICMP errors about tracked flows, translated and passed to the other side.")                  \
   X(icmp_errors_sent, counter, "sluice_worker_icmp_errors_sent_total",                             \

@@ -33,6 +33,8 @@ inline unsigned flow_owner(const ip_addr& client, unsigned workers) noexcept {
   switch (client.family()) {
   case addr_family::ipv4:
     return flow_owner(client.v4(), workers);
+  case addr_family::ipv6:
+    return flow_owner(rte_hash_crc(client.v6(), 16, 0x51c3u), workers);
   }
   unknown_family();
 }

@@ -13,6 +13,10 @@ import struct
 from pathlib import Path
 
 from scapy.layers.inet import ICMP, IP, TCP, UDP
+from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS,
+                                ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr, IPv6,
+                                IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
+                                IPv6ExtHdrRouting)
 from scapy.layers.l2 import ARP
 from scapy.packet import Raw
 
@@ -183,6 +187,33 @@ announce:
 }
 
 
+VIP6, CLIENT6 = "fd00::2", "fd00::1"
+
+
+def ipv6_seeds() -> dict:
+    """ipv6_parse_fuzz inputs: the frame after the Ethernet header."""
+    ip = dict(src=CLIENT6, dst=VIP6)
+    nd = dict(src=CLIENT6, hlim=255)
+    return {
+        "tcp_syn": bytes(IPv6(**ip) / TCP(sport=40000, dport=80, flags="S")),
+        "udp": bytes(IPv6(**ip) / UDP(sport=40001, dport=53) / Raw(b"\x12\x34" * 6)),
+        "echo": bytes(IPv6(**ip) / ICMPv6EchoRequest(id=7, seq=1, data=b"abcdefgh")),
+        "echo_behind_options": bytes(IPv6(**ip) / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt()
+                                     / ICMPv6EchoRequest(id=7, seq=2)),
+        "atomic_fragment": bytes(IPv6(**ip) / IPv6ExtHdrFragment(offset=0, m=0, id=9)
+                                 / UDP(sport=1, dport=53)),
+        "fragment": bytes(IPv6(**ip) / IPv6ExtHdrFragment(offset=0, m=1, id=9)
+                          / UDP(sport=1, dport=53) / Raw(b"y" * 16)),
+        "routing_type0": bytes(IPv6(**ip) / IPv6ExtHdrRouting(type=0, addresses=["fd00::9"])
+                               / TCP(sport=1, dport=80)),
+        "ns": bytes(IPv6(**nd, dst="ff02::1:ff00:2") / ICMPv6ND_NS(tgt=VIP6)
+                    / ICMPv6NDOptSrcLLAddr(lladdr=PEER_MAC)),
+        "ns_dad": bytes(IPv6(src="::", dst="ff02::1:ff00:2", hlim=255) / ICMPv6ND_NS(tgt=VIP6)),
+        "na": bytes(IPv6(**nd, dst=VIP6) / ICMPv6ND_NA(tgt=CLIENT6, S=1, O=1, R=0)
+                    / ICMPv6NDOptDstLLAddr(lladdr=PEER_MAC)),
+    }
+
+
 def write(target: str, seeds: dict) -> None:
     out = CORPUS / target
     if out.exists():
@@ -194,6 +225,7 @@ def write(target: str, seeds: dict) -> None:
 
 def main() -> None:
     write("ipv4_parse_fuzz", ipv4_seeds())
+    write("ipv6_parse_fuzz", ipv6_seeds())
     write("arp_parse_fuzz", arp_seeds())
     write("tcp_options_fuzz", tcp_options_seeds())
     configs = {"demo.yaml": (REPO / "config" / "demo.yaml").read_bytes()}
