@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "control/health/parse.hpp"
 #include "control/snapshot/maglev.hpp"
 #include "dataplane/net/ipv4.hpp"
+#include "dataplane/net/ipv6.hpp"
 
 namespace sluice {
 namespace {
@@ -38,6 +40,7 @@ bool scheduler_supported(scheduler_kind) { return true; } // all of IPVS's, plus
 
 bool on_some_link(const std::vector<interface_config>& ifaces, uint32_t addr) {
   for (const interface_config& i : ifaces) {
+    if (!i.has_ipv4()) continue;
     const uint32_t mask = prefix_mask(i.prefix_len);
     if ((addr & mask) == (i.addr & mask)) return true;
   }
@@ -188,25 +191,27 @@ private:
 
   void parse_interface(const YAML::Node& n, const std::string& f,
                        std::vector<interface_config>& out) {
-    if (!r_.map(n, f, {"name", "device", "address", "gateway", "neighbors", "exception_path"}))
+    if (!r_.map(n, f,
+                {"name", "device", "address", "addresses", "gateway", "neighbors",
+                 "exception_path"}))
       return;
     const std::size_t errors_before = r_.error_count();
     interface_config i;
     require(n, f, "name") && assign(r_.string(n["name"], f + ".name"), i.name);
     require(n, f, "device") && assign(r_.string(n["device"], f + ".device"), i.device);
-    if (require(n, f, "address")) {
-      if (auto p = r_.ipv4_prefix(n["address"], f + ".address")) {
-        std::tie(i.addr, i.prefix_len) = *p;
-        if (p->second == 0 || p->second == 32)
-          r_.error(n["address"], f + ".address", "prefix length must be 1..31");
-      }
-    }
-    if (n["gateway"]) {
-      if (auto g = r_.ipv4(n["gateway"], f + ".gateway")) {
-        i.gateway = *g;
-        const uint32_t mask = prefix_mask(i.prefix_len);
-        if ((i.gateway & mask) != (i.addr & mask))
-          r_.error(n["gateway"], f + ".gateway", "is not inside the interface's subnet");
+    const std::size_t errors_before_addresses = r_.error_count();
+    parse_interface_addresses(n, f, i);
+    // Gateways and neighbours are checked against the addresses only when those were valid: a
+    // refused address is one error, not one more per key that depends on it.
+    const bool addresses_valid = r_.error_count() == errors_before_addresses;
+    if (const YAML::Node g = n["gateway"]) {
+      // One gateway per family: an address, or a list of them for an interface with both.
+      if (g.IsSequence()) {
+        if (g.size() == 0) r_.error(g, f + ".gateway", "needs at least one address (or leave it out)");
+        for (std::size_t k = 0; k < g.size(); ++k)
+          parse_gateway(g[k], at(f + ".gateway", k), i, addresses_valid);
+      } else {
+        parse_gateway(g, f + ".gateway", i, addresses_valid);
       }
     }
     if (n["neighbors"] && r_.sequence(n["neighbors"], f + ".neighbors")) {
@@ -215,7 +220,14 @@ private:
         const std::string nf = at(f + ".neighbors", k);
         if (!r_.map(nb, nf, {"address", "mac"})) continue;
         neighbor_config c{};
-        if (require(nb, nf, "address")) assign(r_.ipv4(nb["address"], nf + ".address"), c.addr);
+        if (require(nb, nf, "address"))
+          if (auto a = r_.ip_address(nb["address"], nf + ".address")) {
+            c.addr = *a;
+            if (addresses_valid && !has_family(i, a->family()))
+              r_.error(nb["address"], nf + ".address",
+                       std::string("is ") + family_name(a->family()) +
+                           " but the interface has no address of that family");
+          }
         if (require(nb, nf, "mac")) assign(r_.mac(nb["mac"], nf + ".mac"), c.mac);
         i.neighbors.push_back(c);
       }
@@ -229,6 +241,105 @@ private:
         r_.error(n["device"], f + ".device", "device already used by \"" + other.name + "\"");
     }
     if (r_.error_count() == errors_before) out.push_back(std::move(i));
+  }
+
+  static const char* family_name(addr_family f) {
+    switch (f) {
+    case addr_family::ipv4:
+      return "IPv4";
+    case addr_family::ipv6:
+      return "IPv6";
+    }
+    return "";
+  }
+  static bool has_family(const interface_config& i, addr_family f) {
+    switch (f) {
+    case addr_family::ipv4:
+      return i.has_ipv4();
+    case addr_family::ipv6:
+      return i.has_ipv6();
+    }
+    return false;
+  }
+
+  // `address` (one CIDR of either family) or `addresses` (a list, at most one per family): one
+  // of the two, never both.
+  void parse_interface_addresses(const YAML::Node& n, const std::string& f, interface_config& i) {
+    if (n["address"] && n["addresses"]) {
+      r_.error(n["addresses"], f + ".addresses",
+               "cannot be given with address (use addresses alone for both families)");
+      return;
+    }
+    if (n["addresses"]) {
+      const YAML::Node list = n["addresses"];
+      if (!r_.sequence(list, f + ".addresses")) return;
+      if (list.size() == 0 || list.size() > 2)
+        r_.error(list, f + ".addresses", "needs one or two addresses (at most one per family)");
+      for (std::size_t k = 0; k < list.size(); ++k)
+        parse_interface_address(list[k], at(f + ".addresses", k), i);
+      return;
+    }
+    if (!n["address"]) {
+      r_.error(n, f + ".address", "is required (or addresses)");
+      return;
+    }
+    parse_interface_address(n["address"], f + ".address", i);
+  }
+
+  void parse_interface_address(const YAML::Node& n, const std::string& field, interface_config& i) {
+    const auto p = r_.ip_prefix(n, field);
+    if (!p) return;
+    const auto& [addr, len] = *p;
+    if (has_family(i, addr.family())) {
+      r_.error(n, field, std::string("is a second ") + family_name(addr.family()) +
+                             " address (one per family)");
+      return;
+    }
+    switch (addr.family()) {
+    case addr_family::ipv4:
+      if (len == 0 || len == 32) return r_.error(n, field, "prefix length must be 1..31");
+      i.addr = addr.v4();
+      i.prefix_len = len;
+      return;
+    case addr_family::ipv6:
+      if (len == 0 || len == 128) return r_.error(n, field, "prefix length must be 1..127");
+      if (is_multicast6(addr.v6()) || is_unspecified6(addr.v6()) || is_link_local6(addr.v6()) ||
+          addr == ip_addr::ipv6(*parse_ipv6("::1")))
+        return r_.error(n, field,
+                        "must be a global or unique-local unicast address (not multicast, "
+                        "unspecified, loopback or link-local)");
+      std::memcpy(i.addr6.data(), addr.v6(), 16);
+      i.prefix6 = len;
+      return;
+    }
+  }
+
+  // A gateway of either family, inside the subnet of the interface's address of its family (an
+  // IPv6 gateway may also be link-local, as routers advertise themselves).
+  void parse_gateway(const YAML::Node& n, const std::string& field, interface_config& i,
+                     bool addresses_valid) {
+    const auto g = r_.ip_address(n, field);
+    if (!g || !addresses_valid) return;
+    if (!has_family(i, g->family()))
+      return r_.error(n, field, std::string("is ") + family_name(g->family()) +
+                                    " but the interface has no address of that family");
+    switch (g->family()) {
+    case addr_family::ipv4: {
+      if (i.gateway != 0) return r_.error(n, field, "is a second IPv4 gateway (one per family)");
+      i.gateway = g->v4();
+      const uint32_t mask = prefix_mask(i.prefix_len);
+      if ((i.gateway & mask) != (i.addr & mask))
+        r_.error(n, field, "is not inside the interface's subnet");
+      return;
+    }
+    case addr_family::ipv6:
+      if (!is_unspecified6(i.gateway6.data()))
+        return r_.error(n, field, "is a second IPv6 gateway (one per family)");
+      std::memcpy(i.gateway6.data(), g->v6(), 16);
+      if (!same_prefix6(g->v6(), i.addr6.data(), i.prefix6) && !is_link_local6(g->v6()))
+        r_.error(n, field, "is neither inside the interface's prefix nor link-local");
+      return;
+    }
   }
 
   std::optional<service_config> parse_service(const YAML::Node& n, const std::string& f,
@@ -318,7 +429,7 @@ private:
         r_.error(n, f, "same address, port and protocol as service \"" + other.name + "\"");
     }
     for (const interface_config& i : c.interfaces)
-      if (s.vip == i.addr)
+      if (i.has_ipv4() && s.vip == i.addr)
         r_.error(n["address"], f + ".address", "is interface \"" + i.name + "\"'s own address");
     if (r_.error_count() != errors_before) return std::nullopt;
     return s;
@@ -346,7 +457,7 @@ private:
       if (!on_some_link(c.interfaces, *a))
         refuse("is in no interface's subnet: backends must reach it on a link of the gateway");
       for (const interface_config& i : c.interfaces)
-        if (*a == i.addr)
+        if (i.has_ipv4() && *a == i.addr)
           refuse("is interface \"" + i.name + "\"'s own address (leave local_addresses out to "
                  "use it)");
       if (*a == s.vip) refuse("is the service's own address");

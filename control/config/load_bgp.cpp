@@ -47,6 +47,7 @@ std::optional<bgp_community> community(std::string_view text) {
 
 const interface_config* link_of(const std::vector<interface_config>& ifaces, uint32_t addr) {
   for (const interface_config& i : ifaces) {
+    if (!i.has_ipv4()) continue;
     const uint32_t mask = prefix_mask(i.prefix_len);
     if ((addr & mask) == (i.addr & mask)) return &i;
   }
@@ -67,7 +68,7 @@ void parse_peer(yaml_reader& r, const YAML::Node& n, const std::string& f,
       r.error(n["address"], f + ".address",
               "is in no interface's subnet: BGP peers must be directly connected routers");
     for (const interface_config& i : ifaces)
-      if (i.addr == p.addr)
+      if (i.has_ipv4() && i.addr == p.addr)
         r.error(n["address"], f + ".address", "is interface \"" + i.name + "\"'s own address");
     for (const bgp_peer_config& other : b.peers)
       if (other.addr == p.addr)
@@ -133,8 +134,13 @@ void parse_bgp_announce(yaml_reader& r, const YAML::Node& n,
               "withdraw_delay_ms", "bfd"}))
     return;
   b.enabled = true;
-  // Like BIRD's own default (the lowest address) but predictable: the first interface's.
-  if (!ifaces.empty()) b.router_id = ifaces.front().addr;
+  // Like BIRD's own default (the lowest address) but predictable: the first interface's IPv4
+  // address.
+  for (const interface_config& i : ifaces)
+    if (i.has_ipv4()) {
+      b.router_id = i.addr;
+      break;
+    }
   if (n["router_id"])
     if (auto a = r.ipv4(n["router_id"], f + ".router_id")) {
       if (*a == 0)

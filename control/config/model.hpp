@@ -17,7 +17,7 @@
 namespace sluice {
 
 struct neighbor_config {
-  uint32_t addr;
+  ip_addr addr; // of either family
   std::array<uint8_t, 6> mac;
 
   bool operator==(const neighbor_config&) const = default;
@@ -36,10 +36,19 @@ struct exception_path_config {
 struct interface_config {
   std::string name;
   std::string device; // DPDK devargs: PCI address or vdev string
-  uint32_t addr;
-  unsigned prefix_len;
+  // The interface's addresses: at most one per family, at least one. IPv4: prefix_len 0 (and
+  // addr 0) when it has none.
+  uint32_t addr = 0;
+  unsigned prefix_len = 0;
   uint32_t gateway = 0; // 0: none
+  // IPv6: prefix6 0 when it has none; gateway6 all zero: none.
+  ipv6_bytes addr6 = {};
+  unsigned prefix6 = 0;
+  ipv6_bytes gateway6 = {};
   std::vector<neighbor_config> neighbors;
+
+  bool has_ipv4() const noexcept { return prefix_len != 0; }
+  bool has_ipv6() const noexcept { return prefix6 != 0; }
   std::optional<exception_path_config> exception_path; // absent: no kernel twin
 
   bool operator==(const interface_config&) const = default;

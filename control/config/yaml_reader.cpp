@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "dataplane/net/ipv4.hpp"
+#include "dataplane/net/ipv6.hpp"
 
 namespace sluice {
 
@@ -89,6 +90,46 @@ std::optional<std::pair<uint32_t, unsigned>> yaml_reader::ipv4_prefix(const YAML
   }
   if (!addr) {
     error(n, field, "not an IPv4 address with prefix length (a.b.c.d/len): \"" + *s + "\"");
+    return std::nullopt;
+  }
+  return std::pair{*addr, len};
+}
+
+namespace {
+std::optional<ip_addr> address_of(std::string_view text) {
+  if (const auto v4 = parse_ipv4(text)) return ip_addr::ipv4(*v4);
+  if (const auto v6 = parse_ipv6(text)) return ip_addr::ipv6(*v6);
+  return std::nullopt;
+}
+} // namespace
+
+std::optional<ip_addr> yaml_reader::ip_address(const YAML::Node& n, const std::string& field) {
+  const auto s = scalar(n, field);
+  if (!s) return std::nullopt;
+  const auto addr = address_of(*s);
+  if (!addr) error(n, field, "not an IPv4 or IPv6 address: \"" + *s + "\"");
+  return addr;
+}
+
+std::optional<std::pair<ip_addr, unsigned>> yaml_reader::ip_prefix(const YAML::Node& n,
+                                                                  const std::string& field) {
+  const auto s = scalar(n, field);
+  if (!s) return std::nullopt;
+  const auto slash = s->find('/');
+  unsigned len = 0;
+  std::optional<ip_addr> addr;
+  if (slash != std::string::npos) {
+    addr = address_of(std::string_view(*s).substr(0, slash));
+    const char* b = s->data() + slash + 1;
+    const char* e = s->data() + s->size();
+    const auto [ptr, ec] = std::from_chars(b, e, len);
+    const unsigned max = addr && addr->family() == addr_family::ipv6 ? 128 : 32;
+    if (ec != std::errc{} || ptr != e || b == e || len > max) addr.reset();
+  }
+  if (!addr) {
+    error(n, field,
+          "not an address with prefix length (a.b.c.d/len or an IPv6 address/len): \"" + *s +
+              "\"");
     return std::nullopt;
   }
   return std::pair{*addr, len};

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "control/config/load.hpp"
+#include "dataplane/net/address.hpp"
 
 namespace sluice {
 
@@ -34,6 +35,11 @@ public:
   // "a.b.c.d/len": address and prefix length.
   std::optional<std::pair<uint32_t, unsigned>> ipv4_prefix(const YAML::Node& n,
                                                            const std::string& field);
+  // An address of either family ("a.b.c.d" or an IPv6 address, quoted in YAML).
+  std::optional<ip_addr> ip_address(const YAML::Node& n, const std::string& field);
+  // "a.b.c.d/len" or "ipv6/len": address and prefix length (up to 32 or 128).
+  std::optional<std::pair<ip_addr, unsigned>> ip_prefix(const YAML::Node& n,
+                                                        const std::string& field);
   std::optional<std::array<uint8_t, 6>> mac(const YAML::Node& n, const std::string& field);
   // One of `choices`, returned as its index.
   std::optional<std::size_t> choice(const YAML::Node& n, const std::string& field,

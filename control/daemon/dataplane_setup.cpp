@@ -30,7 +30,7 @@ worker_setup common_worker_setup(const config& c, const std::vector<port_info>& 
   s.idle.max_sleep_us = c.dataplane.idle_max_sleep_us;
   for (std::size_t i = 0; i < c.interfaces.size(); ++i)
     for (const neighbor_config& n : c.interfaces[i].neighbors) {
-      static_neighbour sn{.iface = uint16_t(i), .addr = ip_addr::ipv4(n.addr), .mac = {}};
+      static_neighbour sn{.iface = uint16_t(i), .addr = n.addr, .mac = {}};
       std::copy(n.mac.begin(), n.mac.end(), sn.mac.addr_bytes);
       s.static_neighbours.push_back(sn);
     }

@@ -33,7 +33,8 @@ std::vector<std::optional<exception_port>> open_kernel_twins(const config& c,
           open_port(tap_devargs(i, e, ports[i].mac), queues, pool, rx_use::passed_on,
                     idle_rx_interrupts(c));
       opened.push_back(tap.port_id);
-      configure_tap(e.tap, iface.addr, iface.prefix_len);
+      // The kernel twin serves IPv4 only: the dataplane hands it no IPv6 yet.
+      if (iface.has_ipv4()) configure_tap(e.tap, iface.addr, iface.prefix_len);
       out[i] = exception_port{.port = tap.port_id, .rate_limit_pps = e.rate_limit_pps};
       log::info("msg=\"exception path up\" interface={} tap={} port={} rate_limit_pps={}",
                 iface.name, e.tap, tap.port_id, e.rate_limit_pps);

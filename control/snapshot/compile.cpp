@@ -94,8 +94,12 @@ uint16_t link_of(const snapshot& s, uint32_t addr) {
 void index_services(snapshot& s) {
   std::vector<std::pair<uint64_t, uint32_t>> by_key;
   std::vector<std::pair<uint32_t, local_address>> locals;
-  for (std::size_t i = 0; i < s.ifaces.size(); ++i)
-    locals.push_back({s.ifaces[i].addr, {local_kind::iface_address, uint16_t(i)}});
+  std::vector<std::pair<ipv6_bytes, local_address>> locals6;
+  for (std::size_t i = 0; i < s.ifaces.size(); ++i) {
+    const snapshot_iface& f = s.ifaces[i];
+    if (f.addr != 0) locals.push_back({f.addr, {local_kind::iface_address, uint16_t(i)}});
+    if (f.has_ipv6()) locals6.push_back({f.addr6, {local_kind::iface_address, uint16_t(i)}});
+  }
   std::unordered_set<uint32_t> vips, locals_seen;
   for (std::size_t k = 0; k < s.services.size(); ++k) {
     const snapshot_service& svc = s.services[k];
@@ -108,7 +112,7 @@ void index_services(snapshot& s) {
     locals.push_back({svc.vip, {local_kind::vip, link_of(s, svc.vip)}});
   }
   s.service_by_key = flat_index(by_key);
-  s.local_addrs = local_address_table(locals);
+  s.local_addrs = local_address_table(locals, locals6);
 }
 
 bool same_identity(const service_config& a, const service_config& b) {
@@ -132,11 +136,15 @@ std::unique_ptr<snapshot> compile_snapshot(const config& c, std::span<const port
   s->generation = generation;
   for (std::size_t i = 0; i < c.interfaces.size(); ++i) {
     const interface_config& f = c.interfaces[i];
+    // Without IPv4, a /32 of 0.0.0.0: a subnet no packet is addressed to.
     s->ifaces.push_back({.port_id = ports[i].port_id,
                          .mac = ports[i].mac,
                          .addr = f.addr,
-                         .netmask = prefix_mask(f.prefix_len),
-                         .gateway = f.gateway});
+                         .netmask = f.has_ipv4() ? prefix_mask(f.prefix_len) : 0xffffffffu,
+                         .gateway = f.gateway,
+                         .addr6 = f.addr6,
+                         .prefix6 = uint8_t(f.prefix6),
+                         .gateway6 = f.gateway6});
   }
 
   // Work on copies so a refused compile leaves the registries as they were.

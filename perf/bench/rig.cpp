@@ -51,7 +51,8 @@ config bench_config(const rig_options& o) {
   for (unsigned b = 0; b < o.backends; ++b) {
     const uint32_t addr = htonl(ntohl(ip("10.1.0.11")) + b);
     web.backends.push_back({.addr = addr, .port = htons(same_port ? k_vip_port : 8080)});
-    down.neighbors.push_back({.addr = addr, .mac = {0x02, 0x00, 0x00, 0x00, 0x01, uint8_t(b)}});
+    down.neighbors.push_back(
+        {.addr = ip_addr::ipv4(addr), .mac = {0x02, 0x00, 0x00, 0x00, 0x01, uint8_t(b)}});
   }
   c.interfaces = {up, down};
   c.services = {web};
