@@ -21,8 +21,12 @@ namespace sluice {
 // or one for local delivery.
 struct packet_desc {
   rte_mbuf* m;
-  ipv4_packet pkt;        // the parsed headers, when family is ipv4
-  ipv6_packet pkt6;       // the parsed headers (L4 offset past the extension headers), when ipv6
+  // The parsed headers of the family parse found, sharing storage: a burst's descriptors stay
+  // the size they have with IPv4 alone.
+  union {
+    ipv4_packet pkt = {}; // when family is ipv4
+    ipv6_packet pkt6;     // when family is ipv6 (L4 offset past the extension headers)
+  };
   // For flow misses only (an established packet never needs them): the service of its VIP and
   // port, or nullptr, and why a packet without service and flow is dropped
   // (local_delivery_unsupported: unless the kernel takes it). Set by the miss stage.
