@@ -83,6 +83,7 @@ void acl_screen(pipeline_state& st, const snapshot& s, packet_desc* c, unsigned 
   acl_decide_burst(acl, in, m, d, acl_ctx(st));
   for (unsigned j = 0; j < m; ++j) {
     packet_desc& ci = c[who[j]];
+    ci.acl_rule = d[j].rule_slot;
     if (d[j].outcome == acl_outcome::pending) {
       ci.acl_hold = acl.initial_hold;
     } else if (d[j].outcome == acl_outcome::deny) {
