@@ -55,6 +55,22 @@ handler handler_of(api::endpoint_id id) {
         return error_response(422, {e.what()});
       }
     };
+  case endpoint_id::start_trace:
+    return [](admin_handlers& h, const admin_request& req) {
+      try {
+        return h.start_trace(api::decode_text<api::trace_request>(req.body));
+      } catch (const api::decode_error& e) {
+        return error_response(422, {e.what()});
+      }
+    };
+  case endpoint_id::read_trace:
+    return [](admin_handlers& h, const admin_request& req) {
+      try {
+        return h.read_trace(api::trace_query_from(parse_target(req.target).params));
+      } catch (const api::decode_error& e) {
+        return error_response(422, {e.what()});
+      }
+    };
   case endpoint_id::acls:
     return [](admin_handlers& h, const admin_request&) { return json_response(h.acls()); };
   case endpoint_id::reload: return [](admin_handlers& h, const admin_request&) { return h.reload_file(); };
@@ -80,14 +96,15 @@ const std::vector<route_entry>& table() {
   return routes;
 }
 
-// Only the endpoints whose request is a query (flows, lookup) take query parameters; elsewhere a
-// query names no endpoint.
+// Only the endpoints whose request is a query (flows, lookup, read_trace) take query parameters;
+// elsewhere a query names no endpoint.
 const route_entry* find(const admin_request& req) {
   const request_target t = parse_target(req.target);
   for (const route_entry& r : table()) {
     if (r.endpoint->method != req.method || r.endpoint->path != t.path) continue;
     const bool takes_query =
-        r.endpoint->id == api::endpoint_id::flows || r.endpoint->id == api::endpoint_id::lookup;
+        r.endpoint->id == api::endpoint_id::flows || r.endpoint->id == api::endpoint_id::lookup ||
+        r.endpoint->id == api::endpoint_id::read_trace;
     if (!takes_query && t.path != req.target) continue;
     return &r;
   }
