@@ -22,6 +22,13 @@ trace_tuple tuple_of(const packet_desc& c) noexcept {
           .proto = c.pkt.proto};
 }
 
+// A record's room on the stack, left unwritten until its packet turns out to be watched: a
+// burst's worth of default-initialised records would cost more than the watching.
+union record_slot {
+  record_slot() noexcept {}
+  trace_record r;
+};
+
 // The packets of the burst a traced session may match, as a mask.
 uint64_t watched_of(const pipeline_state& st, const trace_filter& f, const packet_desc* c,
                     const flow_hit* hits, uint64_t found, unsigned n) noexcept {
@@ -44,13 +51,13 @@ void forward_flows(pipeline_state& st, const snapshot& s, packet_desc* c,
   const uint64_t found = st.flows.confirm_bulk(probes, n, hits);
   [[maybe_unused]] uint64_t watched = 0;
   // Only the traced instantiation has the records (nothing is built for an untraced burst).
-  [[maybe_unused]] std::conditional_t<Traced, std::array<trace_record, k_burst>, char> rec;
+  [[maybe_unused]] std::conditional_t<Traced, std::array<record_slot, k_burst>, char> slots;
   [[maybe_unused]] std::conditional_t<Traced, trace_mark, char> mark;
   if constexpr (Traced) {
     watched = watched_of(st, trace.session->filter, c, hits, found, n);
     for (uint64_t w = watched; w != 0; w &= w - 1) {
       const unsigned i = unsigned(std::countr_zero(w));
-      rec[i] = trace_begin(st, c[i].m, c[i].in_iface, trace.handed_in);
+      slots[i].r = trace_begin(st, c[i].m, c[i].in_iface, trace.handed_in);
       c[i].acl_rule = k_trace_no_rule;
     }
   }
@@ -63,9 +70,9 @@ void forward_flows(pipeline_state& st, const snapshot& s, packet_desc* c,
       consumed |= uint64_t{1} << i;
       if constexpr (Traced)
         if (watched >> i & 1) {
-          rec[i].flow = trace_flow::miss;
-          trace_outcome_of(st, mark, c[i].m, rec[i]);
-          trace_emit(st, *trace.session, rec[i]);
+          slots[i].r.flow = trace_flow::miss;
+          trace_outcome_of(st, mark, c[i].m, slots[i].r);
+          trace_emit(st, *trace.session, slots[i].r);
         }
     }
   }
@@ -91,13 +98,13 @@ void forward_flows(pipeline_state& st, const snapshot& s, packet_desc* c,
       if (watched & bit) {
         if (consumed & bit) continue; // recorded above
         const bool judged = s.acl != nullptr && !(found & bit) && c[i].service != nullptr;
-        if (judged) trace_acl_of(c[i], admitted[i], rec[i]);
+        if (judged) trace_acl_of(c[i], admitted[i], slots[i].r);
         if (judged && !admitted[i]) {
           // acl_screen() dropped it (after its reply, if the rule sends one).
-          rec[i].flow = trace_flow::miss;
-          rec[i].outcome = trace_outcome::dropped;
-          rec[i].drop = drop_reason::acl_denied;
-          trace_emit(st, *trace.session, rec[i]);
+          slots[i].r.flow = trace_flow::miss;
+          slots[i].r.outcome = trace_outcome::dropped;
+          slots[i].r.drop = drop_reason::acl_denied;
+          trace_emit(st, *trace.session, slots[i].r);
           continue;
         }
         trace_mark_now(st, mark);
@@ -125,9 +132,9 @@ void forward_flows(pipeline_state& st, const snapshot& s, packet_desc* c,
     }
     if constexpr (Traced) {
       if (watched & bit) {
-        trace_outcome_of(st, mark, c[i].m, rec[i]);
-        trace_flow_of(st, s, probes[i].key, found & bit, rec[i]);
-        trace_emit(st, *trace.session, rec[i]);
+        trace_outcome_of(st, mark, c[i].m, slots[i].r);
+        trace_flow_of(st, s, probes[i].key, found & bit, slots[i].r);
+        trace_emit(st, *trace.session, slots[i].r);
       }
     }
   }
