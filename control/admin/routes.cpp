@@ -26,6 +26,19 @@ handler change_route(change_kind kind) {
   };
 }
 
+// A GET whose query decodes into its struct inside `handle`; a parameter that does not is
+// refused whole (422), naming it.
+template <class Handle>
+handler query_route(Handle handle) {
+  return [handle](admin_handlers& h, const admin_request& req) {
+    try {
+      return handle(h, parse_target(req.target));
+    } catch (const api::decode_error& e) {
+      return error_response(422, {e.what()});
+    }
+  };
+}
+
 handler handler_of(api::endpoint_id id) {
   using api::endpoint_id;
   switch (id) {
@@ -40,21 +53,13 @@ handler handler_of(api::endpoint_id id) {
   case endpoint_id::stats:
     return [](admin_handlers& h, const admin_request&) { return json_response(h.stats()); };
   case endpoint_id::flows:
-    return [](admin_handlers& h, const admin_request& req) {
-      try {
-        return h.flows(api::flows_query_from(parse_target(req.target).params));
-      } catch (const api::decode_error& e) {
-        return error_response(422, {e.what()});
-      }
-    };
+    return query_route([](admin_handlers& h, const request_target& t) {
+      return h.flows(api::flows_query_from(t.params));
+    });
   case endpoint_id::lookup:
-    return [](admin_handlers& h, const admin_request& req) {
-      try {
-        return h.lookup(api::lookup_query_from(parse_target(req.target).params));
-      } catch (const api::decode_error& e) {
-        return error_response(422, {e.what()});
-      }
-    };
+    return query_route([](admin_handlers& h, const request_target& t) {
+      return h.lookup(api::lookup_query_from(t.params));
+    });
   case endpoint_id::start_trace:
     return [](admin_handlers& h, const admin_request& req) {
       try {
@@ -64,13 +69,9 @@ handler handler_of(api::endpoint_id id) {
       }
     };
   case endpoint_id::read_trace:
-    return [](admin_handlers& h, const admin_request& req) {
-      try {
-        return h.read_trace(api::trace_query_from(parse_target(req.target).params));
-      } catch (const api::decode_error& e) {
-        return error_response(422, {e.what()});
-      }
-    };
+    return query_route([](admin_handlers& h, const request_target& t) {
+      return h.read_trace(api::trace_query_from(t.params));
+    });
   case endpoint_id::acls:
     return [](admin_handlers& h, const admin_request&) { return json_response(h.acls()); };
   case endpoint_id::reload: return [](admin_handlers& h, const admin_request&) { return h.reload_file(); };

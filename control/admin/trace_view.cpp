@@ -103,7 +103,7 @@ std::variant<trace_filter, std::vector<std::string>> trace_filter_from(const api
                          *r.client + "\")");
     }
   }
-  f.drops_only = r.drops;
+  f.drops_only = r.drops.value_or(false);
   if (!problems.empty()) return problems;
   return f;
 }

@@ -270,7 +270,7 @@ void run_trace(const po::variables_map& vm, const std::string& socket, bool prin
   if (vm.count("vip")) req.vip = vm["vip"].as<std::string>();
   if (vm.count("client")) req.client = vm["client"].as<std::string>();
   if (vm.count("backend")) req.backend = vm["backend"].as<std::string>();
-  req.drops = vm.count("drops") > 0;
+  if (vm.count("drops")) req.drops = true;
   if (vm.count("count")) req.count = count_option(vm, "count");
   if (vm.count("seconds")) req.seconds = count_option(vm, "seconds");
   const auto [started, armed] = call_as<api::trace_started>(socket, "POST", api::k_trace_path, req);

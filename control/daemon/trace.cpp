@@ -48,7 +48,8 @@ admin_response control_plane::start_trace(const api::trace_request& r) {
   const uint64_t hz = rte_get_tsc_hz();
   const uint64_t start = rte_rdtsc();
   const uint64_t deadline = r.seconds ? start + *r.seconds * hz : UINT64_MAX;
-  auto session = std::make_unique<trace_session>(std::get<trace_filter>(filter), r.count, deadline);
+  auto session = std::make_unique<trace_session>(std::get<trace_filter>(filter),
+                                                 r.count.value_or(api::k_default_trace_count), deadline);
   trace_.hub->arm(session);
   trace_.id += 1;
   trace_.start_tsc = start;

@@ -53,6 +53,7 @@ void forward_flows(pipeline_state& st, const snapshot& s, packet_desc* c,
   // Only the traced instantiation has the records (nothing is built for an untraced burst).
   [[maybe_unused]] std::conditional_t<Traced, std::array<record_slot, k_burst>, char> slots;
   [[maybe_unused]] std::conditional_t<Traced, trace_mark, char> mark;
+  [[maybe_unused]] uint8_t hold_before = 0; // a watched hit's flow::acl_hold before its packet
   if constexpr (Traced) {
     watched = watched_of(st, trace.session->filter, c, hits, found, n);
     for (uint64_t w = watched; w != 0; w &= w - 1) {
@@ -107,6 +108,10 @@ void forward_flows(pipeline_state& st, const snapshot& s, packet_desc* c,
           trace_emit(st, *trace.session, slots[i].r);
           continue;
         }
+        if (found & bit) {
+          hold_before = st.flows.at(hits[i].index).acl_hold;
+          c[i].acl_rule = k_trace_no_rule;
+        }
         trace_mark_now(st, mark);
       }
     }
@@ -133,7 +138,7 @@ void forward_flows(pipeline_state& st, const snapshot& s, packet_desc* c,
     if constexpr (Traced) {
       if (watched & bit) {
         trace_outcome_of(st, mark, c[i].m, slots[i].r);
-        trace_flow_of(st, s, probes[i].key, found & bit, slots[i].r);
+        trace_flow_of(st, s, probes[i].key, found & bit, hold_before, c[i], slots[i].r);
         trace_emit(st, *trace.session, slots[i].r);
       }
     }

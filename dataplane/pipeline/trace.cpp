@@ -9,6 +9,7 @@
 
 #include <cstddef>
 
+#include "dataplane/acl/hold.hpp"
 #include "dataplane/net/unaligned.hpp"
 
 namespace sluice::pipeline {
@@ -83,8 +84,16 @@ void trace_outcome_of(const pipeline_state& st, const trace_mark& mark, const rt
 }
 
 void trace_flow_of(const pipeline_state& st, const snapshot& s, const flow_key& key, bool hit,
-                   trace_record& r) noexcept {
+                   uint8_t acl_hold_before, const packet_desc& c, trace_record& r) noexcept {
   const auto found = st.flows.lookup(key);
+  if (hit && acl_hold_before != k_acl_allowed && acl_hold_before != k_acl_denied &&
+      r.acl == trace_acl::not_judged) {
+    r.acl_rule = c.acl_rule;
+    r.acl = r.outcome == trace_outcome::dropped && r.drop == drop_reason::acl_denied
+                ? trace_acl::denied
+            : found && st.flows.at(found->index).acl_hold == k_acl_allowed ? trace_acl::allowed
+                                                                           : trace_acl::pending;
+  }
   if (!found) {
     r.flow = trace_flow::miss;
     return;

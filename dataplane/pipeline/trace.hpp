@@ -38,9 +38,11 @@ void trace_mark_now(const pipeline_state& st, trace_mark& mark) noexcept;
 void trace_outcome_of(const pipeline_state& st, const trace_mark& mark, const rte_mbuf* m,
                       trace_record& r) noexcept;
 // The flow that `key` (the packet's own, as it arrived) finds now: flow, vip, backend,
-// scheduler, next hop. `hit`: whether it had a flow before the stage ran.
+// scheduler, next hop. `hit`: whether it had a flow before the stage ran, and that flow's ACL
+// hold then: a flow waiting for its payload is judged by this packet (acl_on_flow(), which
+// leaves the deciding rule in c.acl_rule).
 void trace_flow_of(const pipeline_state& st, const snapshot& s, const flow_key& key, bool hit,
-                   trace_record& r) noexcept;
+                   uint8_t acl_hold_before, const packet_desc& c, trace_record& r) noexcept;
 // Writes the record when the session's filter matches it.
 void trace_emit(pipeline_state& st, const trace_session& t, const trace_record& r) noexcept;
 

@@ -26,8 +26,8 @@ void to_json(nlohmann::json& j, const trace_request& v) {
   if (v.vip) j["vip"] = *v.vip;
   if (v.client) j["client"] = *v.client;
   if (v.backend) j["backend"] = *v.backend;
-  j["drops"] = v.drops;
-  j["count"] = v.count;
+  if (v.drops) j["drops"] = *v.drops;
+  if (v.count) j["count"] = *v.count;
   if (v.seconds) j["seconds"] = *v.seconds;
 }
 
@@ -36,11 +36,11 @@ void from_json(const nlohmann::json& j, trace_request& v) {
   v.vip = r.optional<std::string>("vip");
   v.client = r.optional<std::string>("client");
   v.backend = r.optional<std::string>("backend");
-  v.drops = r.optional<bool>("drops").value_or(false);
-  v.count = r.optional<uint32_t>("count").value_or(k_default_trace_count);
-  if (v.count == 0 || v.count > k_max_trace_count)
+  v.drops = r.optional<bool>("drops");
+  v.count = r.optional<uint32_t>("count");
+  if (v.count && (*v.count == 0 || *v.count > k_max_trace_count))
     throw decode_error("count", "must be an integer in 1.." + std::to_string(k_max_trace_count) +
-                                    " (got " + std::to_string(v.count) + ")");
+                                    " (got " + std::to_string(*v.count) + ")");
   v.seconds = r.optional<uint32_t>("seconds");
   if (v.seconds && (*v.seconds == 0 || *v.seconds > k_max_trace_seconds))
     throw decode_error("seconds", "must be an integer in 1.." +

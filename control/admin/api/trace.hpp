@@ -26,8 +26,9 @@ struct trace_request {
   std::optional<std::string> vip;     // "ADDRESS:PORT": packets of that service's flows
   std::optional<std::string> client;  // "ADDRESS[/LEN]": packets of flows from those clients
   std::optional<std::string> backend; // "ADDRESS:PORT": packets of flows to that backend
-  bool drops = false;                 // only dropped packets
-  uint32_t count = k_default_trace_count; // 1..k_max_trace_count records, then the session ends
+  std::optional<bool> drops;          // only dropped packets (absent: false)
+  std::optional<uint32_t> count;      // 1..k_max_trace_count records, then the session ends
+                                      // (absent: k_default_trace_count)
   std::optional<uint32_t> seconds;    // 1..k_max_trace_seconds, then the session ends
   bool operator==(const trace_request&) const = default;
 };
