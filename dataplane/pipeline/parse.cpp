@@ -38,16 +38,13 @@ header_checksum ip_checksum_verdict(const rte_mbuf* m) noexcept {
   }
 }
 
-} // namespace
-
-namespace {
-
 // classify() for a packet of a traced burst: observed when the session may match it and a stage
 // before the flow lookup consumes it (it is observed again there otherwise).
 bool classify_traced(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf* m,
                      packet_desc& c, const burst_trace& trace) noexcept {
+  // Only the addresses first: most packets go on to the flow lookup, judged there by their flow.
+  if (!trace.session->filter.may_match_frame(addresses_of(m))) return classify(st, s, in_iface, m, c);
   trace_record r = trace_begin(st, m, in_iface, trace.handed_in);
-  if (!trace.session->filter.may_match_frame(r.before)) return classify(st, s, in_iface, m, c);
   trace_mark mark;
   trace_mark_now(st, mark);
   if (!classify(st, s, in_iface, m, c)) return false;

@@ -55,8 +55,9 @@ namespace {
 // traces the rest of its way).
 void hand_off_traced(pipeline_state& st, const trace_session& t, unsigned owner, uint16_t in_iface,
                      rte_mbuf* m) noexcept {
+  if (!t.live(st.now) || !t.filter.may_match_frame(addresses_of(m)))
+    return st.out.to_worker(owner, in_iface, m);
   trace_record r = trace_begin(st, m, in_iface, false);
-  if (!t.live(st.now) || !t.filter.may_match_frame(r.before)) return st.out.to_worker(owner, in_iface, m);
   trace_mark mark;
   trace_mark_now(st, mark);
   st.out.to_worker(owner, in_iface, m);

@@ -17,14 +17,9 @@ namespace sluice::pipeline {
 trace_tuple read_tuple(const rte_mbuf* m, uint8_t* tcp_flags) noexcept {
   constexpr std::size_t k_ip = sizeof(rte_ether_hdr);
   trace_tuple t;
-  const uint32_t len = rte_pktmbuf_data_len(m);
-  if (len < k_ip + sizeof(rte_ipv4_hdr)) return t;
+  if (!read_addresses(m, t)) return t;
   const auto* frame = rte_pktmbuf_mtod(m, const uint8_t*);
-  if (load<uint16_t>(frame + offsetof(rte_ether_hdr, ether_type)) !=
-      rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
-    return t;
-  t.src = load<uint32_t>(frame + k_ip + offsetof(rte_ipv4_hdr, src_addr));
-  t.dst = load<uint32_t>(frame + k_ip + offsetof(rte_ipv4_hdr, dst_addr));
+  const uint32_t len = rte_pktmbuf_data_len(m);
   t.proto = frame[k_ip + offsetof(rte_ipv4_hdr, next_proto_id)];
   const std::size_t l4 = k_ip + (frame[k_ip] & 0x0f) * 4u;
   const bool first_fragment =

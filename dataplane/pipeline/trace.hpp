@@ -8,10 +8,14 @@
 // afterwards gives the flow, its backend and scheduler. The stages themselves carry no trace
 // code: what they decided is read from their outputs.
 
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include <cstddef>
 #include <cstdint>
 
+#include "dataplane/net/unaligned.hpp"
 #include "dataplane/pipeline/packet.hpp"
 #include "dataplane/pipeline/state.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
@@ -28,6 +32,25 @@ struct trace_mark {
 // The packet's tuple and TCP flags as they are now in `m` (proto 0 when no IPv4 header can be
 // read; ports 0 unless TCP/UDP).
 trace_tuple read_tuple(const rte_mbuf* m, uint8_t* tcp_flags = nullptr) noexcept;
+
+// Only the IPv4 addresses of `m` into `t` (what trace_filter::may_match_frame() reads), for
+// the check every packet of a traced burst gets; false, `t` untouched, without an IPv4 header.
+inline bool read_addresses(const rte_mbuf* m, trace_tuple& t) noexcept {
+  constexpr std::size_t k_ip = sizeof(rte_ether_hdr);
+  if (rte_pktmbuf_data_len(m) < k_ip + sizeof(rte_ipv4_hdr)) return false;
+  const auto* frame = rte_pktmbuf_mtod(m, const uint8_t*);
+  if (load<uint16_t>(frame + offsetof(rte_ether_hdr, ether_type)) !=
+      rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+    return false;
+  t.src = load<uint32_t>(frame + k_ip + offsetof(rte_ipv4_hdr, src_addr));
+  t.dst = load<uint32_t>(frame + k_ip + offsetof(rte_ipv4_hdr, dst_addr));
+  return true;
+}
+inline trace_tuple addresses_of(const rte_mbuf* m) noexcept {
+  trace_tuple t;
+  read_addresses(m, t);
+  return t;
+}
 
 // A record for `m` before a stage handles it: its worker, interface, tuple as it arrived.
 trace_record trace_begin(const pipeline_state& st, const rte_mbuf* m, uint16_t in_iface,
