@@ -40,7 +40,7 @@ struct trace_session {
 
 class trace_hub {
 public:
-  static constexpr unsigned k_ring_records = 1024;
+  static constexpr unsigned k_ring_records = 1024; // an rte_ring of 1024 holds 1023
 
   // One ring per worker. Throws std::runtime_error when DPDK cannot make one (init time only).
   trace_hub(unsigned workers, int socket_id, rte_rcu_qsbr* qsbr);
