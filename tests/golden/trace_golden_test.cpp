@@ -15,7 +15,7 @@
 namespace sluice::testing {
 namespace {
 
-constexpr uint16_t be16(uint16_t p) { return uint16_t(p >> 8 | p << 8); }
+uint16_t be16(uint16_t p) { return htons(p); }
 
 trace_filter vip_80() {
   trace_filter f;

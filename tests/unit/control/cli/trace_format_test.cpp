@@ -4,24 +4,18 @@
 // field is refused by name.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-
 #include <variant>
 
 #include "control/admin/trace_view.hpp"
 #include "control/cli/trace_format.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
+#include "tests/support/packet_builder.hpp"
 
 namespace sluice {
 namespace {
 
-uint32_t ip(const char* text) {
-  in_addr a{};
-  inet_pton(AF_INET, text, &a);
-  return a.s_addr;
-}
-
-constexpr uint16_t port(uint16_t p) { return uint16_t(p >> 8 | p << 8); }
+using testing::ip;
+uint16_t port(uint16_t p) { return htons(p); }
 
 trace_names lab_names() {
   return {.interfaces = {"uplink", "downlink"},

@@ -4,20 +4,14 @@
 // cheap pre-checks never turn away a packet the exact check would keep.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-
 #include "dataplane/trace/filter.hpp"
+#include "tests/support/packet_builder.hpp"
 
 namespace sluice {
 namespace {
 
-uint32_t ip(const char* text) {
-  in_addr a{};
-  inet_pton(AF_INET, text, &a);
-  return a.s_addr;
-}
-
-constexpr uint16_t port(uint16_t p) { return uint16_t(p >> 8 | p << 8); }
+using testing::ip;
+uint16_t port(uint16_t p) { return htons(p); }
 
 trace_filter vip_filter() {
   trace_filter f;
