@@ -44,10 +44,9 @@ public:
   // The worker's clock, read once per poll.
   void set_clock(uint64_t now) noexcept { now_ = now; }
 
-  void drop(rte_mbuf* m, drop_reason r) noexcept {
-    counters_.drop(r);
-    rte_pktmbuf_free(m);
-  }
+  // Out of line: an inline rte_pktmbuf_free() is large, and every stage that may drop would carry
+  // it and the registers it needs on the path of the packets it forwards.
+  void drop(rte_mbuf* m, drop_reason r) noexcept;
   // A complete frame, Ethernet addresses written, onto `iface`'s TX batch.
   void to_port(uint16_t iface, rte_mbuf* m) noexcept {
     if (tx_[iface].count == k_burst) transmit(iface);
@@ -119,6 +118,23 @@ public:
   uint64_t neighbour_scan_interval() const noexcept { return timers_.probe_interval / 10; }
 
   rte_mempool* pool() const noexcept { return pool_; }
+
+  // For tracing (pipeline/trace.cpp), off the packet path: where `m`, just handled, waits to
+  // leave — the last packet of an interface's TX batch or of its kernel twin's queue.
+  struct queued_at {
+    uint16_t iface;
+    bool kernel;
+  };
+  std::optional<queued_at> queued(const rte_mbuf* m) const noexcept {
+    for (uint16_t i = 0; i < tx_.size(); ++i) {
+      if (tx_[i].count != 0 && tx_[i].pkts[tx_[i].count - 1] == m) return queued_at{i, false};
+      if (const auto& t = twins_[i]; t && t->queue.count != 0 && t->queue.pkts[t->queue.count - 1] == m)
+        return queued_at{i, true};
+    }
+    return std::nullopt;
+  }
+  // The address of the neighbour entry a flow keeps (flow::next_hop).
+  const ip_addr& neighbour_address(uint16_t slot) const noexcept { return neighbours_.slot(slot).addr; }
 
 private:
   struct tx_queue {
