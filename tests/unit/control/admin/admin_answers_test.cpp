@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include <rte_mbuf.h>
+
 #include "control/admin/views.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "dataplane/net/ipv4.hpp"
@@ -158,9 +160,23 @@ protected:
     stats_.worker.exception_to_kernel.add(4);
     stats_.worker.drop(drop_reason::no_service, 7);
     start(k_file, stats_);
+    // A packet pool with some mbufs out, as a running worker leaves it.
+    pool_ = rte_pktmbuf_pool_create("answers_mbufs", 511, 32, 0, 256, SOCKET_ID_ANY);
+    ASSERT_NE(pool_, nullptr);
+    ASSERT_EQ(rte_pktmbuf_alloc_bulk(pool_, taken_, std::size(taken_)), 0);
+    control_->take_mempools({pool_});
+  }
+  void TearDown() override {
+    control_plane_test::TearDown();
+    if (pool_ != nullptr) {
+      rte_pktmbuf_free_bulk(taken_, std::size(taken_));
+      rte_mempool_free(pool_);
+    }
   }
 
   worker_stats stats_{64, 256, 64};
+  rte_mempool* pool_ = nullptr;
+  rte_mbuf* taken_[12] = {};
 };
 
 TEST_F(AdminAnswers, EveryEndpointAnswersAsRecorded) {
