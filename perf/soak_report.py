@@ -56,6 +56,8 @@ print(f"soak: {summary['duration_s']:.0f} s, {len(samples)} samples; compared fr
 r = summary["rss_kb"]
 print(f"  RSS: {r['first']:.0f} kB -> {r['last']:.0f} kB (max {r['max']:.0f}), "
       f"{r['change_percent']:+.2f} %")
+h = summary["hugetlb_kb"] = growth("hugetlb_kb", float(first["hugetlb_kb"]))
+print(f"  hugepages mapped: {h['first']:.0f} kB -> {h['last']:.0f} kB (max {h['max']:.0f})")
 if r["change_percent"] > limit:
     problems.append(f"RSS grew {r['change_percent']:.2f} % (limit {limit} %)")
 for p, g in summary["pools"].items():
