@@ -2,9 +2,9 @@
 """The soak run's verdict (perf/soak), from the records in its output directory: samples.csv
 (RSS, mbuf pools, flows, drops every few seconds), events.csv (what the run did when) and
 fates.json (tests/e2e/connection_fates.py). Prints the summary, writes summary.json beside the
-records and exits 1 when sluiced's RSS or its packet pool's mbufs in use grew by more than the
-limit from the first sample after the warm-up to the last, or when a connection broke that was
-not on a backend killed while it was open.
+records and exits 1 when sluiced's RSS or the mbufs in use of any pool grew by more than the
+limit from the start of the steady part (the first three samples after the warm-up) to its end
+(the last three), or when a connection broke that was not on a backend killed while it was open.
 
 RSS growth is relative to the first reading; mbuf growth is relative to the pool's size (the
 in-use count of an idle pool is near zero, so a share of it would judge noise).
@@ -13,6 +13,7 @@ usage: soak_report.py OUTDIR WARMUP_SECONDS [LIMIT_PERCENT]
 """
 import csv
 import json
+import statistics
 import sys
 
 out_dir, warmup = sys.argv[1], float(sys.argv[2])
@@ -28,23 +29,27 @@ with open(f"{out_dir}/fates.json") as f:
 start = float(events[0]["unix"])
 steady = [s for s in samples if float(s["elapsed"]) >= warmup]
 problems = []
-if len(steady) < 2:
+if len(steady) < 6:
     print(f"only {len(steady)} samples after the {warmup:.0f} s warm-up: nothing to compare")
     sys.exit(1)
 first, last = steady[0], steady[-1]
 
 
 def growth(column, base):
-    a, b = float(first[column]), float(last[column])
-    peak = max(float(s[column]) for s in steady)
-    return {"first": a, "last": b, "max": peak, "change": b - a,
+    """First and last readings after the warm-up, the highest, and the verdict's change: the median
+    of the first three readings against the median of the last three (a single RSS reading swings
+    by a few hundred kB as the allocator returns and takes pages)."""
+    values = [float(s[column]) for s in steady]
+    a, b = statistics.median(values[:3]), statistics.median(values[-3:])
+    return {"first": values[0], "last": values[-1], "max": max(values),
+            "first_median3": a, "last_median3": b, "change": b - a,
             "change_percent": 100.0 * (b - a) / base if base else 0.0}
 
 
 summary = {"duration_s": float(samples[-1]["elapsed"]), "warmup_s": warmup,
            "samples": len(samples), "first_compared_at_s": float(first["elapsed"]),
            "limit_percent": limit}
-summary["rss_kb"] = growth("rss_kb", float(first["rss_kb"]))
+summary["rss_kb"] = growth("rss_kb", statistics.median(float(s["rss_kb"]) for s in steady[:3]))
 pools = [c[len("in_use:"):] for c in samples[0] if c.startswith("in_use:")]
 summary["pools"] = {}
 for p in pools:
@@ -52,17 +57,19 @@ for p in pools:
     summary["pools"][p]["size"] = int(first[f"size:{p}"])
 
 print(f"soak: {summary['duration_s']:.0f} s, {len(samples)} samples; compared from the first "
-      f"sample after the {warmup:.0f} s warm-up (at {summary['first_compared_at_s']:.0f} s) to the last")
+      f"samples after the {warmup:.0f} s warm-up (from {summary['first_compared_at_s']:.0f} s) "
+      f"to the last")
 r = summary["rss_kb"]
-print(f"  RSS: {r['first']:.0f} kB -> {r['last']:.0f} kB (max {r['max']:.0f}), "
-      f"{r['change_percent']:+.2f} %")
+print(f"  RSS: {r['first']:.0f} kB -> {r['last']:.0f} kB (max {r['max']:.0f}); medians of three "
+      f"{r['first_median3']:.0f} -> {r['last_median3']:.0f} kB, {r['change_percent']:+.2f} %")
 h = summary["hugetlb_kb"] = growth("hugetlb_kb", float(first["hugetlb_kb"]))
 print(f"  hugepages mapped: {h['first']:.0f} kB -> {h['last']:.0f} kB (max {h['max']:.0f})")
 if r["change_percent"] > limit:
     problems.append(f"RSS grew {r['change_percent']:.2f} % (limit {limit} %)")
 for p, g in summary["pools"].items():
     print(f"  mbufs in use, {p} ({g['size']}): {g['first']:.0f} -> {g['last']:.0f} "
-          f"(max {g['max']:.0f}), {g['change_percent']:+.2f} % of the pool")
+          f"(max {g['max']:.0f}); medians of three {g['first_median3']:.0f} -> "
+          f"{g['last_median3']:.0f}, {g['change_percent']:+.2f} % of the pool")
     if g["change_percent"] > limit:
         problems.append(f"{p}: mbufs in use grew by {g['change_percent']:.2f} % of the pool "
                         f"(limit {limit} %)")
