@@ -122,7 +122,7 @@ for name, s in by_service.items():
     print(f"    {name}: {s['connections']}, {s['exchanges']}, {s['broke']} {s['how'] or ''}, "
           f"{s['broke_on_killed_backend']}; failed opens {fates['open_failures'].get(name, 0)}")
 u = fates["udp"]
-print(f"  UDP: {u['answered']} of {u['sent']} answered")
+print(f"  UDP: {u['udp_answered']} of {u['udp_sent']} answered")
 print("  every connection's fate (id service backend opened exchanges broke how killed-at):")
 for c in conns:
     opened = c["opened"] - start

@@ -19,7 +19,7 @@ import socket
 import sys
 import time
 
-from echo_round import echo_round
+from echo_round import echo_round, udp_round
 
 stop_file, out_file, udp_target = sys.argv[1], sys.argv[2], sys.argv[3]
 services = []
@@ -71,7 +71,7 @@ def write_out(udp):
 udp_vip, udp_port = udp_target.rsplit(":", 1)
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.settimeout(1)
-udp_counts = {"sent": 0, "answered": 0}
+udp_counts = {"udp_sent": 0, "udp_answered": 0}
 rounds = 0
 last_write = time.time()
 top_up()
@@ -92,13 +92,7 @@ while not os.path.exists(stop_file):
         live.remove(entry)
         s.close()
     top_up()
-    udp.sendto(b"u%d" % rounds, (udp_vip, int(udp_port)))
-    udp_counts["sent"] += 1
-    try:
-        udp.recvfrom(2048)
-        udp_counts["answered"] += 1
-    except socket.timeout:
-        pass
+    udp_round(udp, (udp_vip, int(udp_port)), b"u%d" % rounds, udp_counts)
     if time.time() - last_write >= 30:
         write_out(udp_counts)
         last_write = time.time()

@@ -2,32 +2,20 @@
 // parked in an lcore's cache — and lists every pool of the process by name.
 #include <gtest/gtest.h>
 
-#include <errno.h>
-#include <rte_eal.h>
 #include <rte_mbuf.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "control/admin/mempools.hpp"
+#include "tests/support/eal_test.hpp"
 
 namespace sluice {
 namespace {
 
-class MempoolUsage : public ::testing::Test {
+class MempoolUsage : public test::eal_test {
 protected:
-  static void SetUpTestSuite() {
-    static const std::string prefix = "--file-prefix=mempool_usage" + std::to_string(getpid());
-    const char* args[] = {program_invocation_short_name, "--no-huge", "-m", "64", "--no-pci",
-                          "--no-shconf", "--no-telemetry", "--log-level=lib.eal:error",
-                          prefix.c_str()};
-    std::vector<char*> argv;
-    for (const char* a : args) argv.push_back(const_cast<char*>(a));
-    ASSERT_GE(rte_eal_init(int(argv.size()), argv.data()), 0);
-  }
-
   // A pool with a per-lcore cache, as sluiced's packet pool has.
   static rte_mempool* make_pool(const char* name, unsigned n) {
     rte_mempool* mp = rte_pktmbuf_pool_create(name, n, 32, 0, 256, SOCKET_ID_ANY);
