@@ -62,6 +62,11 @@ print(f"soak: {summary['duration_s']:.0f} s, {len(samples)} samples; compared fr
 r = summary["rss_kb"]
 print(f"  RSS: {r['first']:.0f} kB -> {r['last']:.0f} kB (max {r['max']:.0f}); medians of three "
       f"{r['first_median3']:.0f} -> {r['last_median3']:.0f} kB, {r['change_percent']:+.2f} %")
+for part, what in (("rss_anon_kb", "anonymous (heap)"), ("rss_file_kb", "file-backed (libraries)")):
+    if part in first:
+        g = summary[part] = growth(part, summary["rss_kb"]["first_median3"])
+        print(f"    of it {what}: {g['first_median3']:.0f} -> {g['last_median3']:.0f} kB "
+              f"(max {g['max']:.0f}), {g['change_percent']:+.2f} % of RSS")
 h = summary["hugetlb_kb"] = growth("hugetlb_kb", float(first["hugetlb_kb"]))
 print(f"  hugepages mapped: {h['first']:.0f} kB -> {h['last']:.0f} kB (max {h['max']:.0f})")
 if r["change_percent"] > limit:
