@@ -47,7 +47,8 @@ void from_json(const nlohmann::json& j, stats_report& v) {
   v.workers = r.required<std::vector<worker_report>>("workers");
   v.drops = r.required<std::map<std::string, uint64_t>>("drops");
   v.drop_descriptions = r.required<std::map<std::string, std::string>>("drop_descriptions");
-  v.mempools = r.optional<std::vector<mempool_report>>("mempools").value_or(std::vector<mempool_report>{});
+  v.mempools = r.optional<std::vector<mempool_report>>("mempools").value_or(
+      std::vector<mempool_report>{});
 }
 
 } // namespace sluice::api

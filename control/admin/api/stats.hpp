@@ -39,7 +39,8 @@ inline constexpr std::array<std::optional<uint64_t> worker_report::*, k_worker_c
 #undef SLUICE_API_MEMBER
 };
 
-// One mempool of the daemon: the packet mbufs (sluice_mbufs) or a worker's reassembly buffers.
+// One mempool of the daemon: the packet mbufs (sluice_mbufs), a worker's reassembly buffers or a
+// pool a driver made for itself.
 // `in_use` is read from the control thread while workers run (rte_mempool_in_use_count): the
 // common pool and each lcore's cache are read one after another, so it is a snapshot that can be
 // off by what moved meanwhile; mbufs parked in per-lcore caches count as available, mbufs posted
