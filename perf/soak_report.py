@@ -109,7 +109,9 @@ for c in conns:
     s["connections"] += 1
     s["exchanges"] += c["exchanges"]
     c["backend_killed"] = None
-    if c["broke"] is None:
+    if c["how"] == "closed":
+        s["closed"] = s.get("closed", 0) + 1
+    if c["broke"] is None or c["how"] == "closed":
         continue
     s["broke"] += 1
     s["how"][c["how"]] = s["how"].get(c["how"], 0) + 1
@@ -122,13 +124,15 @@ for c in conns:
 summary["connections"] = by_service
 summary["open_failures"] = fates["open_failures"]
 summary["udp"] = fates["udp"]
-print("  connections (service: opened, exchanges, broke, of them on a killed backend):")
+print("  connections (service: opened, closed by the client at their lifetime, exchanges, broke, "
+      "of them on a killed backend):")
 for name, s in by_service.items():
-    print(f"    {name}: {s['connections']}, {s['exchanges']}, {s['broke']} {s['how'] or ''}, "
-          f"{s['broke_on_killed_backend']}; failed opens {fates['open_failures'].get(name, 0)}")
+    print(f"    {name}: {s['connections']}, {s.get('closed', 0)}, {s['exchanges']}, {s['broke']} "
+          f"{s['how'] or ''}, {s['broke_on_killed_backend']}; "
+          f"failed opens {fates['open_failures'].get(name, 0)}")
 u = fates["udp"]
 print(f"  UDP: {u['udp_answered']} of {u['udp_sent']} answered")
-print("  every connection's fate (id service backend opened exchanges broke how killed-at):")
+print("  every connection's fate (id service backend opened exchanges ended how killed-at):")
 for c in conns:
     opened = c["opened"] - start
     broke = "-" if c["broke"] is None else f"{c['broke'] - start:.1f}"

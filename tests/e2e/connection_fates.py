@@ -7,11 +7,14 @@ after round, through echo_round.py: every answer must come back on the same conn
 backend that answered the first line. A connection that resets, times out or is answered by
 another backend is closed, its fate noted with the time, and a new one opened in its place (the
 gateway keeps scheduling new connections while old ones break). Alongside, a UDP stream to UDP
-counts answers. Stops when the file STOP exists and writes OUT (JSON): per connection its
-service, backend, open and break times (Unix seconds), exchanges and how it ended (null:
-still alive at the end); OUT is also rewritten every 30 s so a run cut short keeps its record.
+counts answers. A service given a LIFETIME has each connection closed by the client once it is
+that many seconds old (fate "closed", not broken) and replaced, so new connections keep reaching
+every backend, a restored one included. Stops when the file STOP exists and writes OUT (JSON):
+per connection its service, backend, open and end times (Unix seconds), exchanges and how it
+ended (null: still alive at the end); OUT is also rewritten every 30 s so a run cut short keeps
+its record.
 
-usage: connection_fates.py STOP OUT UDP_VIP:PORT NAME=VIP:PORT:CONNS [NAME=VIP:PORT:CONNS ...]
+usage: connection_fates.py STOP OUT UDP_VIP:PORT NAME=VIP:PORT:CONNS[:LIFETIME] [...]
 """
 import json
 import os
@@ -25,12 +28,13 @@ stop_file, out_file, udp_target = sys.argv[1], sys.argv[2], sys.argv[3]
 services = []
 for arg in sys.argv[4:]:
     name, rest = arg.split("=", 1)
-    vip, port, conns = rest.split(":")
-    services.append((name, vip, int(port), int(conns)))
+    vip, port, conns, *lifetime = rest.split(":")
+    services.append((name, vip, int(port), int(conns), float(lifetime[0]) if lifetime else None))
 
 records = []      # every connection ever opened, in order
 live = []         # (record, socket, reader)
 open_failures = {name: 0 for name, *_ in services}
+lifetimes = {name: lifetime for name, _, _, _, lifetime in services}
 
 
 def open_connection(name, vip, port):
@@ -54,7 +58,7 @@ def open_connection(name, vip, port):
 
 def top_up():
     """Opens connections until each service holds its count again."""
-    for name, vip, port, conns in services:
+    for name, vip, port, conns, _ in services:
         held = sum(1 for r, _, _ in live if r["service"] == name)
         for _ in range(conns - held):
             open_connection(name, vip, port)
@@ -80,6 +84,12 @@ while not os.path.exists(stop_file):
     text = b"r%d\n" % rounds
     for entry in list(live):
         record, s, reader = entry
+        lifetime = lifetimes[record["service"]]
+        if lifetime is not None and time.time() - record["opened"] >= lifetime:
+            record["broke"], record["how"] = round(time.time(), 3), "closed"
+            live.remove(entry)
+            s.close()
+            continue
         # One connection at a time through the shared round, so each gets its own verdict.
         verdict = {"exchanges": 0, "moved": 0, "resets": 0, "timeouts": 0}
         alive = [0]
