@@ -60,6 +60,11 @@ uint16_t egress::send_queued(uint16_t port, tx_queue& q, drop_reason refused) no
   return sent;
 }
 
+void egress::drop(rte_mbuf* m, drop_reason r) noexcept {
+  counters_.drop(r);
+  rte_pktmbuf_free(m);
+}
+
 void egress::transmit(uint16_t iface) noexcept {
   counters_.tx_packets.add(send_queued(ports_[iface], tx_[iface], drop_reason::tx_full));
 }

@@ -44,10 +44,9 @@ public:
   // The worker's clock, read once per poll.
   void set_clock(uint64_t now) noexcept { now_ = now; }
 
-  void drop(rte_mbuf* m, drop_reason r) noexcept {
-    counters_.drop(r);
-    rte_pktmbuf_free(m);
-  }
+  // Out of line: an inline rte_pktmbuf_free() is large, and every stage that may drop would carry
+  // it and the registers it needs on the path of the packets it forwards.
+  void drop(rte_mbuf* m, drop_reason r) noexcept;
   // A complete frame, Ethernet addresses written, onto `iface`'s TX batch.
   void to_port(uint16_t iface, rte_mbuf* m) noexcept {
     if (tx_[iface].count == k_burst) transmit(iface);
