@@ -100,7 +100,7 @@ print("  churn: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 # A kill excuses a broken connection when it hit the connection's backend while it was open.
 kills = [(float(e["unix"]), e["detail"]) for e in events if e["event"] == "backend_killed"
-         and not any(f["event"] == "kill_failed" and f["unix"] > e["unix"] and
+         and not any(f["event"] == "kill_failed" and float(f["unix"]) > float(e["unix"]) and
                      float(f["unix"]) - float(e["unix"]) < 1 for f in events)]
 conns = fates["connections"]
 by_service = {}
