@@ -98,10 +98,18 @@ for e in events:
 summary["events"] = counts
 print("  churn: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
-# A kill excuses a broken connection when it hit the connection's backend while it was open.
-kills = [(float(e["unix"]), e["detail"]) for e in events if e["event"] == "backend_killed"
-         and not any(f["event"] == "kill_failed" and float(f["unix"]) > float(e["unix"]) and
-                     float(f["unix"]) - float(e["unix"]) < 1 for f in events)]
+# A kill, stamped before the signal and after it was sent, excuses a broken connection on its
+# backend that was open by the second stamp and broke after the first.
+kills = []
+for i, e in enumerate(events):
+    if e["event"] != "backend_killed":
+        continue
+    then = next((f for f in events[i + 1:] if f["detail"] == e["detail"] and
+                 f["event"] in ("backend_kill_sent", "kill_failed", "backend_killed")), None)
+    if then is not None and then["event"] == "kill_failed":
+        continue
+    sent = then if then is not None and then["event"] == "backend_kill_sent" else e
+    kills.append((float(e["unix"]), float(sent["unix"]), e["detail"]))
 conns = fates["connections"]
 by_service = {}
 broken_unexcused = []
@@ -117,7 +125,8 @@ for c in conns:
         continue
     s["broke"] += 1
     s["how"][c["how"]] = s["how"].get(c["how"], 0) + 1
-    hit = [t for t, be in kills if be == c["backend"] and c["opened"] <= t <= c["broke"]]
+    hit = [before for before, after, be in kills
+           if be == c["backend"] and c["opened"] <= after and before <= c["broke"]]
     if hit:
         c["backend_killed"] = round(hit[-1] - start, 3)
         s["broke_on_killed_backend"] += 1
