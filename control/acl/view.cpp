@@ -24,13 +24,23 @@ std::vector<acl_hit_row> acl_hit_rows(const config& applied, const snapshot& sna
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const acl_set_config& sc = sets[i];
     const acl_set* set = t != nullptr && i < t->sets.size() ? &t->sets[i] : nullptr;
-    for (std::size_t r = 0; r < sc.rules.size(); ++r)
+    for (std::size_t r = 0; r < sc.rules.size(); ++r) {
+      const uint32_t slot = set ? t->rules[set->first_rule + r].hit_slot : UINT32_MAX;
       rows.push_back({sc.name, sc.rules[r].name, sc.rules[r].action, sc.rules[r].reply,
-                      set ? sum(workers, t->rules[set->first_rule + r].hit_slot) : 0});
+                      set ? sum(workers, slot) : 0, slot});
+    }
+    const uint32_t slot = set ? set->default_hit_slot : UINT32_MAX;
     rows.push_back({sc.name, k_acl_default_rule, sc.default_action, acl_reply::none,
-                    set ? sum(workers, set->default_hit_slot) : 0});
+                    set ? sum(workers, slot) : 0, slot});
   }
   return rows;
+}
+
+std::map<uint32_t, std::string> acl_rule_names(const config& applied, const snapshot& snap) {
+  std::map<uint32_t, std::string> names;
+  for (const acl_hit_row& row : acl_hit_rows(applied, snap, {}))
+    if (row.slot != UINT32_MAX) names.emplace(row.slot, row.set + "/" + row.rule);
+  return names;
 }
 
 api::acl_report acls_view(const config& applied, const snapshot& snap,

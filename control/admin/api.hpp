@@ -13,3 +13,4 @@
 #include "control/admin/api/lookup.hpp"
 #include "control/admin/api/services.hpp"
 #include "control/admin/api/stats.hpp"
+#include "control/admin/api/trace.hpp"

@@ -26,6 +26,19 @@ handler change_route(change_kind kind) {
   };
 }
 
+// A GET whose query decodes into its struct inside `handle`; a parameter that does not is
+// refused whole (422), naming it.
+template <class Handle>
+handler query_route(Handle handle) {
+  return [handle](admin_handlers& h, const admin_request& req) {
+    try {
+      return handle(h, parse_target(req.target));
+    } catch (const api::decode_error& e) {
+      return error_response(422, {e.what()});
+    }
+  };
+}
+
 handler handler_of(api::endpoint_id id) {
   using api::endpoint_id;
   switch (id) {
@@ -40,21 +53,25 @@ handler handler_of(api::endpoint_id id) {
   case endpoint_id::stats:
     return [](admin_handlers& h, const admin_request&) { return json_response(h.stats()); };
   case endpoint_id::flows:
-    return [](admin_handlers& h, const admin_request& req) {
-      try {
-        return h.flows(api::flows_query_from(parse_target(req.target).params));
-      } catch (const api::decode_error& e) {
-        return error_response(422, {e.what()});
-      }
-    };
+    return query_route([](admin_handlers& h, const request_target& t) {
+      return h.flows(api::flows_query_from(t.params));
+    });
   case endpoint_id::lookup:
+    return query_route([](admin_handlers& h, const request_target& t) {
+      return h.lookup(api::lookup_query_from(t.params));
+    });
+  case endpoint_id::start_trace:
     return [](admin_handlers& h, const admin_request& req) {
       try {
-        return h.lookup(api::lookup_query_from(parse_target(req.target).params));
+        return h.start_trace(api::decode_text<api::trace_request>(req.body));
       } catch (const api::decode_error& e) {
         return error_response(422, {e.what()});
       }
     };
+  case endpoint_id::read_trace:
+    return query_route([](admin_handlers& h, const request_target& t) {
+      return h.read_trace(api::trace_query_from(t.params));
+    });
   case endpoint_id::acls:
     return [](admin_handlers& h, const admin_request&) { return json_response(h.acls()); };
   case endpoint_id::reload: return [](admin_handlers& h, const admin_request&) { return h.reload_file(); };
@@ -80,14 +97,15 @@ const std::vector<route_entry>& table() {
   return routes;
 }
 
-// Only the endpoints whose request is a query (flows, lookup) take query parameters; elsewhere a
-// query names no endpoint.
+// Only the endpoints whose request is a query (flows, lookup, read_trace) take query parameters;
+// elsewhere a query names no endpoint.
 const route_entry* find(const admin_request& req) {
   const request_target t = parse_target(req.target);
   for (const route_entry& r : table()) {
     if (r.endpoint->method != req.method || r.endpoint->path != t.path) continue;
     const bool takes_query =
-        r.endpoint->id == api::endpoint_id::flows || r.endpoint->id == api::endpoint_id::lookup;
+        r.endpoint->id == api::endpoint_id::flows || r.endpoint->id == api::endpoint_id::lookup ||
+        r.endpoint->id == api::endpoint_id::read_trace;
     if (!takes_query && t.path != req.target) continue;
     return &r;
   }

@@ -13,6 +13,7 @@
 #include "control/admin/api/lookup.hpp"
 #include "control/admin/api/services.hpp"
 #include "control/admin/api/stats.hpp"
+#include "control/admin/api/trace.hpp"
 #include "control/admin/http_types.hpp"
 #include "control/config/change.hpp"
 
@@ -33,6 +34,10 @@ public:
   virtual admin_response refuse_change(change_kind kind, std::vector<std::string> errors) = 0;
   virtual admin_response flows(const api::flows_query& q) = 0;
   virtual admin_response lookup(const api::lookup_query& q) = 0;
+  // 200 with api::trace_started; 409 while a session is armed, 422 for a bad filter.
+  virtual admin_response start_trace(const api::trace_request& r) = 0;
+  // 200 with api::trace_batch; 404 for an id that is not the current session's.
+  virtual admin_response read_trace(const api::trace_query& q) = 0;
 };
 
 // 4xx/5xx with api::error_reply.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <iostream>
 #include <string>
@@ -19,10 +20,12 @@
 #include "control/admin/api/lookup.hpp"
 #include "control/admin/api/services.hpp"
 #include "control/admin/api/stats.hpp"
+#include "control/admin/api/trace.hpp"
 #include "control/admin/client.hpp"
 #include "control/cli/acl_format.hpp"
 #include "control/cli/ipvsadm_format.hpp"
 #include "control/cli/lookup_format.hpp"
+#include "control/cli/trace_format.hpp"
 #include "control/cli/stats_format.hpp"
 
 namespace {
@@ -49,6 +52,13 @@ Commands:
                                   state), else what a new one would get now (the backend for
                                   sh, dh, mh; the candidates for the others) and the ACL verdict
   acl list [--json]               ACL sets, their rules in order and the flows each decided
+  trace [--vip VIP:PORT] [--client ADDR[/LEN]] [--backend RIP:PORT] [--drops]
+        [--count N] [--seconds S] [--json]
+                                  live per-packet trace: what each dataplane stage decided
+                                  (flow, ACL, scheduler and backend, rewrite, egress, or the
+                                  drop reason) for the packets matching every filter given;
+                                  ends after N packets (default 100) or S seconds; --json:
+                                  one JSON object per packet and line
   reload                          re-read the config file (refused whole if invalid);
                                   replaces every change made with the flags below
 
@@ -244,6 +254,45 @@ void run_list(const po::variables_map& vm, const std::string& socket, bool print
     std::cout << sluice::format_ipvsadm(services, format);
 }
 
+uint32_t count_option(const po::variables_map& vm, const char* name) {
+  const std::string& text = vm[name].as<std::string>();
+  uint32_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
+    usage_error(std::string("--") + name + ": must be a whole number (got \"" + text + "\")");
+  return v;
+}
+
+// Arms a session, then reads it until it ends (its count or time, which the daemon keeps), each
+// packet printed as it comes.
+void run_trace(const po::variables_map& vm, const std::string& socket, bool print_json) {
+  api::trace_request req;
+  if (vm.count("vip")) req.vip = vm["vip"].as<std::string>();
+  if (vm.count("client")) req.client = vm["client"].as<std::string>();
+  if (vm.count("backend")) req.backend = vm["backend"].as<std::string>();
+  if (vm.count("drops")) req.drops = true;
+  if (vm.count("count")) req.count = count_option(vm, "count");
+  if (vm.count("seconds")) req.seconds = count_option(vm, "seconds");
+  const auto [started, armed] = call_as<api::trace_started>(socket, "POST", api::k_trace_path, req);
+  const std::string target = api::to_target(api::trace_query{.id = std::to_string(started.id)});
+  std::vector<api::trace_entry> shown;
+  uint64_t lost = 0;
+  for (;;) {
+    const auto [batch, body] = call_as<api::trace_batch>(socket, "GET", target);
+    lost = batch.lost;
+    for (std::size_t i = 0; i < batch.records.size(); ++i) {
+      std::cout << (print_json ? body["records"][i].dump() + "\n"
+                               : sluice::format_trace_entry(batch.records[i]));
+      shown.push_back(batch.records[i]);
+    }
+    std::cout.flush();
+    if (batch.done) break;
+    // Well inside the daemon's abandonment time; a few reads a second keep the output live.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (!print_json) std::cout << sluice::format_trace_summary(shown, lost);
+}
+
 po::options_description options() {
   po::options_description o("Options");
   o.add_options()
@@ -266,7 +315,13 @@ po::options_description options() {
       ("delete-server,d", "delete a real server")
       ("flush", "-D/-d: erase the removed flows now instead of draining them")
       ("connection,c", "list tracked flows (ipvsadm -Lc), same as the conns command")
-      ("client", po::value<std::string>()->value_name("ADDR"), "conns: only this client's flows")
+      ("client", po::value<std::string>()->value_name("ADDR"),
+       "conns: only this client's flows; trace: ADDR[/LEN], only those clients' packets")
+      ("vip", po::value<std::string>()->value_name("VIP:PORT"), "trace: only this service's packets")
+      ("backend", po::value<std::string>()->value_name("RIP:PORT"), "trace: only packets of flows to this backend")
+      ("drops", "trace: only dropped packets, with their reason")
+      ("count", po::value<std::string>()->value_name("N"), "trace: stop after N packets (default 100)")
+      ("seconds", po::value<std::string>()->value_name("S"), "trace: stop after S seconds")
       ("limit", po::value<std::string>()->value_name("N"), "conns: at most N flows (default 1000)")
       ("tcp-service,t", po::value<std::string>()->value_name("VIP:PORT"), "TCP service")
       ("udp-service,u", po::value<std::string>()->value_name("VIP:PORT"), "UDP service")
@@ -333,6 +388,10 @@ int main(int argc, char** argv) {
       if (args.size() != 2 || args[1] != "list") usage_error("acl: the command is \"acl list\"");
       const auto [acls, body] = call_as<api::acl_report>(socket, "GET", api::k_acls_path);
       std::cout << (print_json ? body.dump(2) + "\n" : sluice::format_acls(acls));
+    } else if (command == "trace") {
+      if (vm["command"].as<std::vector<std::string>>().size() != 1)
+        usage_error("trace: takes options only (--vip, --client, --backend, --drops, --count, --seconds)");
+      run_trace(vm, socket, print_json);
     } else if (command == "reload") {
       call_as<api::reload_reply>(socket, "POST", api::k_reload_path);
       std::cout << "configuration reloaded\n";

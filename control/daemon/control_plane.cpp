@@ -113,9 +113,10 @@ void control_plane::watch_availability(health::availability_callback cb) {
 }
 
 void control_plane::tick() {
+  const auto now = std::chrono::steady_clock::now();
+  end_finished_trace(now);
   std::lock_guard lock(mu_);
   announce_.send_due(desired_.commands());
-  const auto now = std::chrono::steady_clock::now();
   health_.flush_due(desired_.commands(), now);
   desired_.flush_due_drains(now);
 }

@@ -25,6 +25,7 @@
 #include "control/health/controller.hpp"
 #include "dataplane/snapshot/publisher.hpp"
 #include "dataplane/stats/counters.hpp"
+#include "dataplane/trace/hub.hpp"
 
 namespace sluice {
 
@@ -48,6 +49,9 @@ public:
   // From now on, answer GET /v1/flows and DELETE ... "flush" through the workers' command rings
   // (which must outlive this object). Without it those requests are refused with 503.
   void take_flow_requests(const command_rings& rings);
+  // From now on, answer POST and GET /v1/trace by arming sessions on `hub` (which must outlive
+  // this object). Without it those requests are refused with 503.
+  void take_trace(trace_hub& hub);
 
   // Replaces the services contributed by `source` (the Kubernetes sync) beside the file's and
   // runtime ones. A service whose name, or address + port + protocol, is already taken by a
@@ -110,9 +114,24 @@ private:
   admin_response refuse_change(change_kind kind, std::vector<std::string> errors) override;
   admin_response flows(const api::flows_query& q) override;
   admin_response lookup(const api::lookup_query& q) override; // daemon/lookup.cpp
+  admin_response start_trace(const api::trace_request& r) override; // daemon/trace.cpp
+  admin_response read_trace(const api::trace_query& q) override;
+  // Disarms a session that is over, past its time or no longer read (tick()).
+  void end_finished_trace(std::chrono::steady_clock::time_point now);
   admin_response change_locked(const runtime_change& c);
 
   std::mutex mu_;
+  // Tracing (daemon/trace.cpp), under its own lock: a trace read never waits for a compile.
+  struct trace_desk {
+    trace_hub* hub = nullptr;
+    uint64_t id = 0;        // the current (or last) session's
+    uint64_t start_tsc = 0;
+    uint64_t lost_at_start = 0;
+    std::chrono::steady_clock::time_point deadline;
+    std::chrono::steady_clock::time_point last_read;
+  };
+  std::mutex trace_mu_;
+  trace_desk trace_;
   std::vector<const worker_stats*> stats_;
   control_metrics metrics_;
   const k8s::sync* kubernetes_ = nullptr;

@@ -26,6 +26,7 @@
 #include "control/log/log.hpp"
 #include "dataplane/assembly/assembly.hpp"
 #include "dataplane/assembly/mbuf_budget.hpp"
+#include "dataplane/trace/hub.hpp"
 
 namespace sluice {
 namespace {
@@ -149,6 +150,7 @@ int run_daemon(const std::string& config_path, const config& cfg) {
                                            k_worker_start_timeout.count()));
 
     control.take_flow_requests(dataplane.commands());
+    control.take_trace(dataplane.trace());
     log::info("msg=\"forwarding\" workers={} interfaces={} services={}", workers,
               cfg.interfaces.size(), cfg.services.size());
 

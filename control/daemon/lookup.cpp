@@ -4,39 +4,17 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <charconv>
 #include <map>
 #include <optional>
 #include <string>
 
+#include "control/admin/endpoint_arg.hpp"
 #include "control/admin/new_connection.hpp"
 #include "control/admin/views.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "dataplane/net/ipv4.hpp"
 
 namespace sluice {
-namespace {
-
-struct endpoint_value {
-  uint32_t addr; // network byte order
-  uint16_t port; // network byte order
-};
-
-// "ADDRESS:PORT", the port 1..65535.
-std::optional<endpoint_value> parse_endpoint(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  const auto addr = parse_ipv4(std::string_view(text).substr(0, colon));
-  unsigned port = 0;
-  const char* first = text.data() + colon + 1;
-  const char* last = text.data() + text.size();
-  const auto [end, ec] = std::from_chars(first, last, port);
-  if (!addr || ec != std::errc{} || end != last || first == last || port == 0 || port > 65535)
-    return std::nullopt;
-  return endpoint_value{*addr, htons(uint16_t(port))};
-}
-
-} // namespace
 
 admin_response control_plane::lookup(const api::lookup_query& q) {
   std::vector<std::string> problems;

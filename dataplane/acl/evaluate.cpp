@@ -110,7 +110,7 @@ void acl_decide_burst(const acl_snapshot& acl, const acl_flow_input* in, unsigne
           pending[i] = true;
         } else if (o.deny) {
           decided[i] = true;
-          out[i] = {acl_outcome::deny, o.reply};
+          out[i] = {acl_outcome::deny, o.reply, o.hit_slot};
         }
       }
     }
@@ -123,6 +123,7 @@ void acl_decide_burst(const acl_snapshot& acl, const acl_flow_input* in, unsigne
     }
     for (unsigned pos = 0; pos < evaluated[i]; ++pos)
       if (slots[i][pos] != k_no_slot) count_hit(w, slots[i][pos]);
+    if (!decided[i] && evaluated[i] != 0) out[i].rule_slot = slots[i][evaluated[i] - 1];
   }
 }
 

@@ -20,6 +20,9 @@ enum class acl_outcome : uint8_t { allow, deny, pending };
 struct acl_decision {
   acl_outcome outcome = acl_outcome::allow;
   acl_reply reply = acl_reply::none; // what a deny sends back
+  // The hit slot of the rule (or set default) that decided: the denying set's, or the last
+  // set's for an allow; UINT32_MAX while pending or when no set applies.
+  uint32_t rule_slot = UINT32_MAX;
 };
 
 struct acl_flow_input {

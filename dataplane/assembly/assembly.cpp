@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "dataplane/trace/hub.hpp"
 #include "dataplane/worker/flow_command.hpp"
 #include "dataplane/worker/handoff.hpp"
 #include "dataplane/worker/worker.hpp"
@@ -33,12 +34,14 @@ dataplane_assembly::dataplane_assembly(dataplane_setup setup)
                                                     setup.slots.acl_rules));
   if (n > 1) mesh_ = std::make_unique<handoff_mesh>(n, socket);
   commands_ = std::make_unique<command_rings>(n, socket);
+  trace_ = std::make_unique<trace_hub>(n, socket, publisher_.qsbr());
   for (unsigned i = 0; i < n; ++i) {
     worker_setup& w = setup.workers[i];
     w.id = i;
     w.socket_id = int(rte_lcore_to_socket_id(lcores_[i]));
     w.mesh = mesh_.get();
     w.commands = commands_.get();
+    w.trace = trace_.get();
     workers_.push_back(std::make_unique<worker>(w, publisher_, *stats_[i]));
   }
   launch_args_.resize(n);

@@ -20,6 +20,7 @@ namespace sluice {
 class worker;
 class handoff_mesh;
 class command_rings;
+class trace_hub;
 
 // The counter slots of each worker's stats (dataplane.max_services, max_backends,
 // max_acl_rules): the snapshots published on the assembly must fit them.
@@ -41,7 +42,8 @@ struct dataplane_setup {
 class dataplane_assembly {
 public:
   // Creates the publisher (no snapshot yet), the workers' counters, the hand-off mesh (with more
-  // than one worker), the command rings on the calling thread's socket, then the workers.
+  // than one worker), the command rings and trace rings on the calling thread's socket, then
+  // the workers.
   // Throws std::invalid_argument for a setup without workers or with an lcore list of another
   // length, std::runtime_error when DPDK cannot make a ring or table.
   explicit dataplane_assembly(dataplane_setup setup);
@@ -56,6 +58,8 @@ public:
   const snapshot_publisher& publisher() const noexcept { return publisher_; }
   // The control plane's rings to the workers: flow requests, gratuitous ARPs for worker 0.
   const command_rings& commands() const noexcept { return *commands_; }
+  // Per-packet tracing: the control plane arms sessions here and drains the workers' records.
+  trace_hub& trace() noexcept { return *trace_; }
   worker_stats& stats(unsigned index) noexcept { return *stats_[index]; }
   const worker_stats& stats(unsigned index) const noexcept { return *stats_[index]; }
   // Every worker's counters, by worker index, for the control plane to read.
@@ -86,6 +90,7 @@ private:
   std::vector<std::unique_ptr<worker_stats>> stats_;
   std::unique_ptr<handoff_mesh> mesh_;
   std::unique_ptr<command_rings> commands_;
+  std::unique_ptr<trace_hub> trace_;
   std::vector<std::unique_ptr<worker>> workers_; // last: destroyed before what they use
   std::atomic<bool> stop_{false};
   std::vector<launch_arg> launch_args_;

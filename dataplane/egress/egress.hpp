@@ -119,6 +119,23 @@ public:
 
   rte_mempool* pool() const noexcept { return pool_; }
 
+  // For tracing (pipeline/trace.cpp), off the packet path: where `m`, just handled, waits to
+  // leave — the last packet of an interface's TX batch or of its kernel twin's queue.
+  struct queued_at {
+    uint16_t iface;
+    bool kernel;
+  };
+  std::optional<queued_at> queued(const rte_mbuf* m) const noexcept {
+    for (uint16_t i = 0; i < tx_.size(); ++i) {
+      if (tx_[i].count != 0 && tx_[i].pkts[tx_[i].count - 1] == m) return queued_at{i, false};
+      if (const auto& t = twins_[i]; t && t->queue.count != 0 && t->queue.pkts[t->queue.count - 1] == m)
+        return queued_at{i, true};
+    }
+    return std::nullopt;
+  }
+  // The address of the neighbour entry a flow keeps (flow::next_hop).
+  const ip_addr& neighbour_address(uint16_t slot) const noexcept { return neighbours_.slot(slot).addr; }
+
 private:
   struct tx_queue {
     uint16_t count = 0;

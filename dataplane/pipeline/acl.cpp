@@ -83,6 +83,7 @@ void acl_screen(pipeline_state& st, const snapshot& s, packet_desc* c, unsigned 
   acl_decide_burst(acl, in, m, d, acl_ctx(st));
   for (unsigned j = 0; j < m; ++j) {
     packet_desc& ci = c[who[j]];
+    ci.acl_rule = d[j].rule_slot;
     if (d[j].outcome == acl_outcome::pending) {
       ci.acl_hold = acl.initial_hold;
     } else if (d[j].outcome == acl_outcome::deny) {
@@ -115,6 +116,7 @@ bool acl_on_flow(pipeline_state& st, const snapshot& s, packet_desc& c, flow& f,
   acl_flow_input in = input_of(s, *s.acl, c.pkt, service);
   in.can_wait = in.can_wait && f.acl_hold > 1;
   const acl_decision d = acl_decide_one(*s.acl, in, acl_ctx(st));
+  c.acl_rule = d.rule_slot;
   switch (d.outcome) {
   case acl_outcome::pending:
     --f.acl_hold;

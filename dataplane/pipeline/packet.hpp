@@ -30,6 +30,9 @@ struct packet_desc {
   bool dest_known;
   uint8_t acl_hold;       // for a new flow: its flow::acl_hold (dataplane/acl/hold.hpp)
   uint16_t in_iface;      // the interface it arrived on
+  // For a new flow the ACLs judged: the hit slot of the rule (or set default) that decided,
+  // for tracing; in what was padding, so the descriptor stays 56 bytes.
+  uint32_t acl_rule;
 
   // What the destination address is to us: looked up the first time a stage asks (a flow miss,
   // local delivery), then kept.
@@ -56,6 +59,8 @@ struct packet_desc {
     unknown_family();
   }
 };
+
+static_assert(sizeof(packet_desc) == 56);
 
 inline uint8_t tcp_flags(const ipv4_packet& p) noexcept {
   return p.proto == IPPROTO_TCP ? reinterpret_cast<const rte_tcp_hdr*>(p.l4)->tcp_flags : 0;

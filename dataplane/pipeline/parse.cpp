@@ -9,6 +9,7 @@
 #include "dataplane/arp/arp.hpp"
 #include "dataplane/icmp/error.hpp"
 #include "dataplane/pipeline/stages.hpp"
+#include "dataplane/pipeline/trace.hpp"
 
 namespace sluice::pipeline {
 namespace {
@@ -37,10 +38,25 @@ header_checksum ip_checksum_verdict(const rte_mbuf* m) noexcept {
   }
 }
 
-} // namespace
+// classify() for a packet of a traced burst: observed when the session may match it and a stage
+// before the flow lookup consumes it (it is observed again there otherwise).
+bool classify_traced(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf* m,
+                     packet_desc& c, const burst_trace& trace) noexcept {
+  // Only the addresses first: most packets go on to the flow lookup, judged there by their flow.
+  if (!trace.session->filter.may_match_frame(addresses_of(m))) return classify(st, s, in_iface, m, c);
+  trace_record r = trace_begin(st, m, in_iface, trace.handed_in);
+  trace_mark mark;
+  trace_mark_now(st, mark);
+  if (!classify(st, s, in_iface, m, c)) return false;
+  trace_outcome_of(st, mark, m, r);
+  r.local = r.outcome != trace_outcome::dropped;
+  trace_emit(st, *trace.session, r);
+  return true;
+}
 
-void process_burst(pipeline_state& st, const snapshot& s, rte_mbuf** pkts, unsigned n,
-                   int in_iface) noexcept {
+template <bool Traced>
+void run_burst(pipeline_state& st, const snapshot& s, rte_mbuf** pkts, unsigned n, int in_iface,
+               const burst_trace& trace) noexcept {
   packet_desc cands[k_burst];
   flow_table::probe probes[k_burst];
   unsigned nc = 0;
@@ -50,7 +66,11 @@ void process_burst(pipeline_state& st, const snapshot& s, rte_mbuf** pkts, unsig
     if (i + k_prefetch_ahead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + k_prefetch_ahead], void*));
     const uint16_t iface =
         in_iface == k_iface_from_mbuf ? st.iface_of_port[pkts[i]->port] : uint16_t(in_iface);
-    if (classify(st, s, iface, pkts[i], cands[nc])) continue;
+    if constexpr (Traced) {
+      if (classify_traced(st, s, iface, pkts[i], cands[nc], trace)) continue;
+    } else {
+      if (classify(st, s, iface, pkts[i], cands[nc])) continue;
+    }
     st.flows.prepare(key_of(cands[nc]), probes[nc]);
     ++nc;
   }
@@ -61,7 +81,20 @@ void process_burst(pipeline_state& st, const snapshot& s, rte_mbuf** pkts, unsig
     st.flows.fetch(probes[i]);
   for (unsigned i = 0; i < nc; ++i)
     st.flows.match(probes[i]);
-  if (nc) forward_flows(st, s, cands, probes, nc);
+  if (nc) forward_flows<Traced>(st, s, cands, probes, nc, trace);
+}
+
+} // namespace
+
+void process_burst(pipeline_state& st, const snapshot& s, rte_mbuf** pkts, unsigned n,
+                   int in_iface) noexcept {
+  // The one trace check of a burst: a load and a branch that is not taken while nothing is armed.
+  if (const trace_session* t = st.trace != nullptr ? st.trace->armed() : nullptr) [[unlikely]] {
+    if (t->live(st.now))
+      return run_burst<true>(st, s, pkts, n, in_iface,
+                             {.session = t, .handed_in = in_iface == k_iface_from_mbuf});
+  }
+  run_burst<false>(st, s, pkts, n, in_iface, {});
 }
 
 bool classify(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf* m,

@@ -15,6 +15,7 @@
 #include "dataplane/pipeline/packet.hpp"
 #include "dataplane/pipeline/state.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
+#include "dataplane/trace/hub.hpp"
 
 namespace sluice::pipeline {
 
@@ -27,7 +28,8 @@ unsigned receive_handoffs(pipeline_state& st, const snapshot& s) noexcept;
 
 // parse.cpp — parse and validate a burst, look its flows up in bulk, forward.
 // `in_iface` is the interface all packets arrived on, or k_iface_from_mbuf for handed-off
-// packets, whose mbuf->port the steering worker set (not every PMD sets it on receive).
+// packets, whose mbuf->port the steering worker set (not every PMD sets it on receive). Reads
+// the armed trace session once: a burst without one runs no trace code at all.
 inline constexpr int k_iface_from_mbuf = -1;
 void process_burst(pipeline_state& st, const snapshot& s, rte_mbuf** pkts, unsigned n,
                    int in_iface) noexcept;
@@ -56,9 +58,16 @@ void expire_fragments(pipeline_state& st) noexcept;
 
 // lookup.cpp — the burst's flow lookup, decided: hits forwarded on their flows, misses
 // resolved, screened by the ACLs and scheduled together.
-// probes[i]: c[i]'s flow key, matched against its bucket as the burst was parsed.
+// probes[i]: c[i]'s flow key, matched against its bucket as the burst was parsed. Traced: the
+// burst's packets that `trace.session` may match are observed (pipeline/trace.hpp); an
+// untraced burst ignores `trace`.
+struct burst_trace {
+  const trace_session* session = nullptr;
+  bool handed_in = false; // the burst came from other workers' hand-offs
+};
+template <bool Traced>
 void forward_flows(pipeline_state& st, const snapshot& s, packet_desc* c,
-                   const flow_table::probe* probes, unsigned n) noexcept;
+                   const flow_table::probe* probes, unsigned n, const burst_trace& trace) noexcept;
 
 // miss.cpp — the miss path: scheduling, insert.
 // For a flow miss: sets c.service and c.on_miss; returns false when it consumed the packet

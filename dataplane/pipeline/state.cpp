@@ -4,7 +4,7 @@ namespace sluice {
 
 pipeline_state::pipeline_state(const worker_setup& setup, worker_stats& all, uint64_t hz)
     : id(setup.id), workers(setup.mesh != nullptr ? setup.mesh->workers() : 1), ports(setup.ports),
-      mesh(setup.mesh), tsc_hz(hz), stats(all), counters(all.worker),
+      mesh(setup.mesh), trace(setup.trace), tsc_hz(hz), stats(all), counters(all.worker),
       flows(setup.id, setup.flow_capacity, setup.socket_id, setup.timeouts), ledger(all),
       half_open(setup.max_half_open),
       affinity(setup.id, setup.affinity_capacity, setup.socket_id),

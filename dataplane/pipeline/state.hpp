@@ -19,6 +19,7 @@
 #include "dataplane/icmp/rate_limit.hpp"
 #include "dataplane/sched/pick.hpp"
 #include "dataplane/stats/counters.hpp"
+#include "dataplane/trace/hub.hpp"
 #include "dataplane/worker/burst.hpp"
 #include "dataplane/worker/handoff.hpp"
 #include "dataplane/worker/setup.hpp"
@@ -52,6 +53,9 @@ struct pipeline_state {
   const std::vector<uint16_t> ports;   // DPDK port id by interface index
   std::vector<uint16_t> iface_of_port; // by DPDK port id
   const handoff_mesh* const mesh;
+  // Where traced packets' records go, and the session armed, read once per burst (nullptr: a
+  // worker set up without tracing).
+  trace_hub* const trace;
   const uint64_t tsc_hz;
   uint64_t now = 0; // TSC, read once per poll by the worker
 

@@ -9,6 +9,7 @@
 #include "dataplane/icmp/error.hpp"
 #include "dataplane/net/unaligned.hpp"
 #include "dataplane/pipeline/stages.hpp"
+#include "dataplane/pipeline/trace.hpp"
 
 namespace sluice::pipeline {
 
@@ -48,10 +49,30 @@ unsigned owner_of(const pipeline_state& st, const snapshot& s, const rte_mbuf* m
   return fnat_port_owner(load<uint16_t>(frame + k_ip + ihl + 2), st.workers);
 }
 
+namespace {
+
+// A hand-off of a traced burst, observed when the session may match the packet (the owner
+// traces the rest of its way).
+void hand_off_traced(pipeline_state& st, const trace_session& t, unsigned owner, uint16_t in_iface,
+                     rte_mbuf* m) noexcept {
+  if (!t.live(st.now) || !t.filter.may_match_frame(addresses_of(m)))
+    return st.out.to_worker(owner, in_iface, m);
+  trace_record r = trace_begin(st, m, in_iface, false);
+  trace_mark mark;
+  trace_mark_now(st, mark);
+  st.out.to_worker(owner, in_iface, m);
+  trace_outcome_of(st, mark, m, r);
+  r.handoff_to = uint8_t(owner);
+  trace_emit(st, t, r);
+}
+
+} // namespace
+
 void steer(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf** pkts,
            unsigned n) noexcept {
   rte_mbuf* mine[k_burst];
   unsigned n_mine = 0;
+  const trace_session* t = st.trace != nullptr ? st.trace->armed() : nullptr;
   for (unsigned i = 0; i < n; ++i) {
     const unsigned owner = owner_of(st, s, pkts[i]);
     if (owner == st.id) {
@@ -60,7 +81,10 @@ void steer(pipeline_state& st, const snapshot& s, uint16_t in_iface, rte_mbuf** 
     }
     // One enqueue per packet keeps arrival order per owner; bursts per owner would need a
     // per-owner staging array for a gain that only matters beyond two workers.
-    st.out.to_worker(owner, in_iface, pkts[i]);
+    if (t != nullptr) [[unlikely]]
+      hand_off_traced(st, *t, owner, in_iface, pkts[i]);
+    else
+      st.out.to_worker(owner, in_iface, pkts[i]);
   }
   if (n_mine) process_burst(st, s, mine, n_mine, in_iface);
 }

@@ -17,6 +17,7 @@ namespace sluice {
 
 class handoff_mesh;
 class command_rings;
+class trace_hub;
 
 struct static_neighbour {
   uint16_t iface;
@@ -55,6 +56,7 @@ struct worker_setup {
   int socket_id;
   const handoff_mesh* mesh = nullptr; // required when there is more than one worker
   const command_rings* commands = nullptr; // the control plane's flow requests; optional
+  trace_hub* trace = nullptr;              // per-packet tracing (trace/hub.hpp); optional
   // By interface index (shorter or empty: no exception path for the rest).
   std::vector<std::optional<exception_port>> exception_ports;
   // IPv4 reassembly: datagrams waiting for fragments at once, and how long each may wait from

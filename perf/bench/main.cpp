@@ -8,6 +8,7 @@
 
 #include <fmt/core.h>
 
+#include <arpa/inet.h>
 #include <sched.h>
 
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "control/config/model.hpp"
+#include "dataplane/net/ipv4.hpp"
 #include "perf/bench/report.hpp"
 #include "perf/bench/scenarios.hpp"
 
@@ -33,6 +35,7 @@ constexpr const char* k_usage =
     "                    [--scheduler rr|wrr|lc|wlc|sh|dh|mh|random] [--backends 4]\n"
     "                    [--workers 1|2] [--steer owner|any] [--ports-per-client 16384]\n"
     "                    [--rx-checksums none|good] [--idle poll|adaptive]\n"
+    "                    [--trace-vip ADDR:PORT]\n"
     "                    [--eal \"-l 0-1 --in-memory --no-pci\"]\n"
     "  N takes K/M suffixes (binary: 1K = 1024, 4M = 4194304). --size is the frame size on the\n"
     "  wire with FCS. The worker (or the io forwarder) runs on the first worker lcore; the\n"
@@ -55,7 +58,10 @@ constexpr const char* k_usage =
     "  mbuf is marked IPv4 header and L4 checksum GOOD, so the worker trusts them instead of\n"
     "  summing; none (default) is what net_ring gives: no verdict, checked in software.\n"
     "  --idle adaptive: the workers rest after empty polls as sluiced's default does\n"
-    "  (dataplane.idle); poll (default) polls flat out.\n";
+    "  (dataplane.idle); poll (default) polls flat out.\n"
+    "  --trace-vip: a trace session (sluicectl trace --vip) armed on the workers for the whole run,\n"
+    "  without count or deadline; a VIP other than the rig's 192.0.2.100:80 prices a filter that\n"
+    "  matches nothing (the report notes how many records it took).\n";
 
 uint64_t parse_count(const std::string& s) {
   std::size_t end = 0;
@@ -107,6 +113,18 @@ sluice::idle_mode parse_idle(const std::string& s) {
   throw std::invalid_argument("--idle must be poll or adaptive");
 }
 
+// --trace-vip ADDR:PORT: a trace session armed for that VIP (to price one matching nothing).
+sluice::trace_filter parse_trace_vip(const std::string& v) {
+  const auto colon = v.rfind(':');
+  const auto addr = colon == std::string::npos ? std::nullopt : sluice::parse_ipv4(v.substr(0, colon));
+  if (!addr) throw std::invalid_argument("--trace-vip must be ADDRESS:PORT");
+  sluice::trace_filter f;
+  f.by_vip = true;
+  f.vip = *addr;
+  f.vip_port = htons(uint16_t(std::stoul(v.substr(colon + 1))));
+  return f;
+}
+
 options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
   if (argc < 2) throw std::invalid_argument("no scenario");
   options o;
@@ -144,6 +162,7 @@ options parse(int argc, char** argv, std::string& eal, bool& eal_given) {
     else if (a == "--ports-per-client") o.port_bits = parse_power_of_two(v, 1u << sluice::bench::k_default_port_bits, a);
     else if (a == "--rx-checksums") o.rx_flags = parse_rx_checksums(v);
     else if (a == "--idle") o.idle = parse_idle(v);
+    else if (a == "--trace-vip") o.trace = parse_trace_vip(v);
     else if (a == "--eal") eal = v, eal_given = true;
     else throw std::invalid_argument("unknown option " + a);
   }

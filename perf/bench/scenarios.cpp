@@ -4,6 +4,8 @@
 
 #include <fmt/core.h>
 
+#include <endian.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -11,6 +13,7 @@
 #include "control/config/model.hpp"
 #include "dataplane/flow/flow.hpp"
 #include "dataplane/worker/handoff.hpp"
+#include "dataplane/trace/hub.hpp"
 #include "dataplane/worker/worker.hpp"
 #include "perf/bench/ceiling.hpp"
 #include "perf/bench/rig.hpp"
@@ -75,7 +78,22 @@ std::unique_ptr<dataplane_assembly> make_dataplane(rig& r, const options& o, rep
   std::unique_ptr<dataplane_assembly> d = r.assemble();
   rep.memory = cost_per_flow(before, sample_memory(socket), capacity * r.workers(), probe_heap, probe_flows);
   r.publish(*d);
+  if (o.trace) {
+    auto session = std::make_unique<trace_session>(*o.trace, INT64_MAX, UINT64_MAX);
+    d->trace().arm(session);
+  }
   return d;
+}
+
+// What an armed trace session recorded: a filter meant to match nothing must show none.
+void note_trace(report& rep, dataplane_assembly& d, const options& o) {
+  if (!o.trace) return;
+  std::vector<trace_record> records;
+  d.trace().drain(records);
+  const auto* a = reinterpret_cast<const uint8_t*>(&o.trace->vip);
+  rep.notes.push_back(fmt::format("trace armed for VIP {}.{}.{}.{}:{}: {} records, {} lost", a[0],
+                                  a[1], a[2], a[3], be16toh(o.trace->vip_port), records.size(),
+                                  d.trace().lost()));
 }
 
 struct poll_worker {
@@ -321,6 +339,7 @@ report run_established(const options& o) {
     gen.emplace_back(r.source_ring(w), r.pool(), established_stream(ack, o.order, shares, w, o, o.steer));
   measure_pairs(rep, r, *d, gen, o);
   note_acl(rep, *d, o);
+  note_trace(rep, *d, o);
   note_spread(rep, *d, o);
   return rep;
 }
@@ -359,6 +378,7 @@ report run_new(const options& o) {
   run_together(r, o, gen, {.until = run_until::deadline, .source = o.source, .seconds = o.seconds}, poll, nothing);
   measure_pairs(rep, r, *d, gen, o);
   note_acl(rep, *d, o);
+  note_trace(rep, *d, o);
   note_spread(rep, *d, o);
   note_evictions(rep, r, *d);
   return rep;

@@ -11,6 +11,7 @@
 #include "perf/bench/memory.hpp"
 #include "control/config/model.hpp"
 #include "dataplane/snapshot/snapshot.hpp"
+#include "dataplane/trace/filter.hpp"
 #include "dataplane/xmit/forwarding.hpp"
 
 namespace sluice::bench {
@@ -47,6 +48,9 @@ struct options {
   uint64_t rx_flags = 0;
   // dataplane.idle of the workers; poll by default, as the figures before it were measured.
   idle_mode idle = idle_mode::poll;
+  // A trace session armed on the workers for the whole run (--trace-vip): its cost when the
+  // filter matches nothing of the traffic. Absent: no session, the workers' one check per burst.
+  std::optional<trace_filter> trace;
 };
 
 // Flow capacity of the probe worker that prices a worker's fixed state (report.memory).

@@ -17,6 +17,7 @@
 #include "control/snapshot/compile.hpp"
 #include "dataplane/assembly/assembly.hpp"
 #include "dataplane/stats/counters.hpp"
+#include "dataplane/trace/hub.hpp"
 #include "dataplane/worker/worker.hpp"
 #include "tests/support/packet_builder.hpp"
 
@@ -82,6 +83,8 @@ public:
   const snapshot& published() const { return assembly_->publisher().latest(); }
   // The control plane's rings to the workers (flow requests, gratuitous ARPs for worker 0).
   const command_rings& commands() const { return assembly_->commands(); }
+  // Where trace sessions are armed and the workers' records drained.
+  trace_hub& trace() { return assembly_->trace(); }
 
 private:
   config config_;

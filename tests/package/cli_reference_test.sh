@@ -24,7 +24,8 @@ complete_words() {
     _ "$completion" "$@"
 }
 offered=$( (complete_words sluicectl ''; complete_words sluicectl --; complete_words sluicectl list --
-  complete_words sluicectl conns --; complete_words sluicectl stats --) | sort -u)
+  complete_words sluicectl conns --; complete_words sluicectl stats --
+  complete_words sluicectl trace --) | sort -u)
 for w in $commands $options; do
   grep -qx -- "$w" <<<"$offered" || fail "the bash completion never offers '$w' (sluicectl --help has it)"
   # In bold, alone or starting a bold phrase ("*acl list*").

@@ -15,6 +15,7 @@ inline constexpr const char* k_reload_path = "/v1/reload";
 inline constexpr const char* k_flows_path = "/v1/flows";
 inline constexpr const char* k_lookup_path = "/v1/lookup";
 inline constexpr const char* k_acls_path = "/v1/acls";
+inline constexpr const char* k_trace_path = "/v1/trace";
 inline constexpr const char* k_metrics_path = "/metrics";
 
 enum class endpoint_id {
@@ -29,6 +30,8 @@ enum class endpoint_id {
   flows,
   lookup,
   acls,
+  start_trace,
+  read_trace,
   reload,
   metrics,
 };
@@ -54,6 +57,8 @@ inline constexpr std::array k_endpoints{
     endpoint{endpoint_id::flows, "GET", k_flows_path, "flows_query", "flow_sample_list", "-Lnc"},
     endpoint{endpoint_id::lookup, "GET", k_lookup_path, "lookup_query", "lookup_reply", ""},
     endpoint{endpoint_id::acls, "GET", k_acls_path, "", "acl_report", ""},
+    endpoint{endpoint_id::start_trace, "POST", k_trace_path, "trace_request", "trace_started", ""},
+    endpoint{endpoint_id::read_trace, "GET", k_trace_path, "trace_query", "trace_batch", ""},
     endpoint{endpoint_id::reload, "POST", k_reload_path, "", "reload_reply", ""},
     endpoint{endpoint_id::metrics, "GET", k_metrics_path, "", "text", ""},
 };

@@ -17,6 +17,7 @@
 #include "control/admin/views.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "dataplane/net/ipv4.hpp"
+#include "dataplane/trace/hub.hpp"
 #include "tests/support/control_plane_test.hpp"
 
 namespace sluice {
@@ -72,6 +73,14 @@ const exchange k_exchanges[] = {
     {"GET", "/v1/lookup?protocol=tcp&client=10.0.0.1:40000&virtual=10.0.0.100:80", ""},
     {"GET", "/v1/lookup?protocol=udp&client=10.0.0.5:5000&virtual=10.0.0.100:53", ""},
     {"GET", "/v1/lookup?protocol=sctp&client=10.0.0.1&virtual=10.0.0.100:80", ""},
+    {"POST", "/v1/trace", R"({"vip": "10.0.0.100:80", "client": "10.0.0.0/24", "count": 5})"},
+    {"POST", "/v1/trace", R"({"drops": true})"},
+    {"GET", "/v1/trace?id=1", ""},
+    {"GET", "/v1/trace?id=2", ""},
+    {"GET", "/v1/trace?session=1", ""},
+    {"POST", "/v1/trace", R"({"vip": "10.0.0.100", "backend": "10.0.1.11:0"})"},
+    {"POST", "/v1/trace", R"({"count": 0})"},
+    {"POST", "/v1/trace", R"({"vips": "10.0.0.100:80"})"},
     {"POST", "/v1/services",
      R"({"address": "10.0.0.101", "port": 443, "scheduler": "wrr",
          "backends": [{"address": "10.0.1.11", "port": 8443, "weight": 3}]})"},
@@ -160,6 +169,10 @@ protected:
     stats_.worker.exception_to_kernel.add(4);
     stats_.worker.drop(drop_reason::no_service, 7);
     start(k_file, stats_);
+    // Trace sessions are armed on a hub as on the workers'; none polls it, so a session's
+    // records stay empty.
+    trace_ = std::make_unique<trace_hub>(1, 0, nullptr);
+    control_->take_trace(*trace_);
     // A packet pool with some mbufs out, as a running worker leaves it.
     pool_ = rte_pktmbuf_pool_create("answers_mbufs", 511, 32, 0, 256, SOCKET_ID_ANY);
     ASSERT_NE(pool_, nullptr);
@@ -175,6 +188,7 @@ protected:
   }
 
   worker_stats stats_{64, 256, 64};
+  std::unique_ptr<trace_hub> trace_;
   rte_mempool* pool_ = nullptr;
   rte_mbuf* taken_[12] = {};
 };

@@ -82,6 +82,24 @@ lookup_reply sample_lookup() {
 lookup_query sample_lookup_query() {
   return {.protocol = "tcp", .client = "10.0.0.1:40000", .virtual_ = "10.0.0.100:80"};
 }
+trace_request sample_trace_request() {
+  return {.vip = "10.0.0.100:80", .client = "10.0.0.0/24", .backend = "10.0.1.11:8080",
+          .drops = true, .count = 20, .seconds = 5};
+}
+trace_batch sample_trace_batch() {
+  return {.id = 3,
+          .records = {{.at_us = 2500, .worker = 1, .interface = "uplink", .handed_in = true,
+                       .protocol = "tcp", .tcp_flags = "S", .source = "10.0.0.1:40000",
+                       .destination = "10.0.0.100:80", .local = false, .flow = "opened",
+                       .direction = "forward", .acl = "allowed", .acl_rule = "edge/web",
+                       .service = "10.0.0.100:80", .scheduler = "rr", .backend = "10.0.1.11:8080",
+                       .forwarding = "nat", .outcome = "forwarded", .handoff_to = 0,
+                       .rewritten_source = "10.0.0.1:40000",
+                       .rewritten_destination = "10.0.1.11:8080", .egress = "downlink",
+                       .next_hop = "10.0.1.11", .drop = ""}},
+          .done = true,
+          .lost = 2};
+}
 flows_query sample_query() {
   return {.name = "my web", .address = "10.0.0.100", .port = "80", .protocol = "tcp",
           .backend = "10.0.1.11:8080", .client = "10.0.0.1", .limit = "5"};
@@ -107,6 +125,9 @@ TEST(AdminContract, EveryReplyRoundTrips) {
   expect_round_trip(acl_report{});
   expect_round_trip(sample_lookup());
   expect_round_trip(lookup_reply{.service = "web", .if_new = {.scheduler = "mh", .acl = "deny"}});
+  expect_round_trip(trace_started{.id = 9});
+  expect_round_trip(sample_trace_batch());
+  expect_round_trip(trace_batch{});
 }
 
 TEST(AdminContract, EveryRequestRoundTrips) {
@@ -121,6 +142,10 @@ TEST(AdminContract, EveryRequestRoundTrips) {
   EXPECT_EQ(to_target(flows_query{}), k_flows_path);
   const lookup_query l = sample_lookup_query();
   EXPECT_EQ(lookup_query_from(parse_target(to_target(l)).params), l) << to_target(l);
+  expect_round_trip(sample_trace_request());
+  expect_round_trip(trace_request{});
+  const trace_query t{.id = "4"};
+  EXPECT_EQ(trace_query_from(parse_target(to_target(t)).params), t) << to_target(t);
 }
 
 // `j` decoded as the contract's `shape` and encoded again.
@@ -130,6 +155,9 @@ json reencoded(const std::string& shape, const json& j) {
       {"stats_report", [](const json& v) { return json(decode_value<stats_report>(v, "")); }},
       {"acl_report", [](const json& v) { return json(decode_value<acl_report>(v, "")); }},
       {"lookup_reply", [](const json& v) { return json(decode_value<lookup_reply>(v, "")); }},
+      {"trace_request", [](const json& v) { return json(decode_value<trace_request>(v, "")); }},
+      {"trace_started", [](const json& v) { return json(decode_value<trace_started>(v, "")); }},
+      {"trace_batch", [](const json& v) { return json(decode_value<trace_batch>(v, "")); }},
       {"reload_reply", [](const json& v) { return json(decode_value<reload_reply>(v, "")); }},
       {"change_reply", [](const json& v) { return json(decode_value<change_reply>(v, "")); }},
       {"error_reply", [](const json& v) { return json(decode_value<error_reply>(v, "")); }},
@@ -301,6 +329,8 @@ TEST(AdminContract, TheDocumentListsExactlyTheFieldsTheStructsEncode) {
   for (const auto& [k, v] : parse_target(to_target(sample_query())).params) query_keys.insert(k);
   std::set<std::string> lookup_keys;
   for (const auto& [k, v] : parse_target(to_target(sample_lookup_query())).params) lookup_keys.insert(k);
+  std::set<std::string> trace_keys;
+  for (const auto& [k, v] : parse_target(to_target(trace_query{.id = "1"})).params) trace_keys.insert(k);
   const std::map<std::string, std::set<std::string>> encoded{
       {"service_edit", keys(sample_edit())},
       {"service_removal", keys(sample_removal())},
@@ -327,6 +357,11 @@ TEST(AdminContract, TheDocumentListsExactlyTheFieldsTheStructsEncode) {
       {"acl_report", keys(sample_acls())},
       {"acl_set_report", keys(sample_acls().acls[0])},
       {"acl_rule_report", keys(sample_acls().acls[0].rules[0])},
+      {"trace_request", keys(sample_trace_request())},
+      {"trace_started", keys(trace_started{})},
+      {"trace_query", trace_keys},
+      {"trace_batch", keys(sample_trace_batch())},
+      {"trace_entry", keys(sample_trace_batch().records[0])},
   };
   for (const auto& [shape, fields] : encoded) {
     ASSERT_TRUE(documented.contains(shape)) << "docs/admin-api.md has no section for " << shape;
