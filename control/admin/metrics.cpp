@@ -264,4 +264,19 @@ std::string render_metrics(const config& applied, const snapshot& snap,
   return e.take();
 }
 
+std::string render_mempool_metrics(std::span<const api::mempool_report> pools) {
+  exposition e;
+  if (pools.empty()) return e.take();
+  auto label = [](const api::mempool_report& p) {
+    return fmt::format("pool=\"{}\"", escape_label(p.name));
+  };
+  e.family("sluice_mbuf_pool_size", "gauge", "Mbufs the pool was created with.");
+  for (const api::mempool_report& p : pools) e.sample("sluice_mbuf_pool_size", label(p), p.size);
+  e.family("sluice_mbuf_pool_in_use", "gauge",
+           "Mbufs taken from the pool (in flight, in RX rings, TX queues or held by a worker); "
+           "those in per-lcore caches count as free. Read while workers run: approximate.");
+  for (const api::mempool_report& p : pools) e.sample("sluice_mbuf_pool_in_use", label(p), p.in_use);
+  return e.take();
+}
+
 } // namespace sluice

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "control/admin/api/stats.hpp"
 #include "control/admin/histogram.hpp"
 #include "control/config/model.hpp"
 #include "control/health/health_state.hpp"
@@ -56,5 +57,9 @@ std::string render_metrics(const config& applied, const snapshot& snap,
                            std::span<const worker_stats* const> workers,
                            const control_metrics& control,
                            const health::health_table* health = nullptr);
+
+// sluice_mbuf_pool_size and sluice_mbuf_pool_in_use, one series per pool (label `pool`); no
+// family at all without pools.
+std::string render_mempool_metrics(std::span<const api::mempool_report> pools);
 
 } // namespace sluice

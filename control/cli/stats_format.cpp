@@ -48,6 +48,14 @@ std::string format_stats(const api::stats_report& s) {
     out += fmt::format("{:<28} {:>14}  {}\n", reason, count,
                        meaning == s.drop_descriptions.end() ? "" : meaning->second);
   }
+
+  // Mbufs out of each pool: a figure that keeps growing under steady traffic is a leak.
+  if (!s.mempools.empty()) {
+    out += fmt::format("\n{:<28} {:>14} {:>14} {:>8}\n", "Mbuf pool", "Size", "InUse", "InUse%");
+    for (const api::mempool_report& p : s.mempools)
+      out += fmt::format("{:<28} {:>14} {:>14} {:>8.1f}\n", p.name, p.size, p.in_use,
+                         p.size > 0 ? 100.0 * double(p.in_use) / double(p.size) : 0.0);
+  }
   return out;
 }
 

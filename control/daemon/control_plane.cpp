@@ -132,7 +132,17 @@ api::service_list control_plane::list_services() {
   return services_view(desired_.applied(), desired_.published(), stats_, &health_.table());
 }
 
-api::stats_report control_plane::stats() { return stats_view(stats_); }
+void control_plane::take_mempools(std::vector<const rte_mempool*> pools) {
+  std::lock_guard lock(mu_);
+  mempools_ = std::move(pools);
+}
+
+api::stats_report control_plane::stats() {
+  api::stats_report report = stats_view(stats_);
+  std::lock_guard lock(mu_);
+  report.mempools = mempool_usage(mempools_);
+  return report;
+}
 
 api::acl_report control_plane::acls() {
   std::lock_guard lock(mu_);
@@ -143,6 +153,7 @@ std::string control_plane::metrics() {
   std::lock_guard lock(mu_);
   std::string text =
       render_metrics(desired_.applied(), desired_.published(), stats_, metrics_, &health_.table());
+  text += render_mempool_metrics(mempool_usage(mempools_));
   if (kubernetes_ != nullptr) {
     exposition e;
     k8s::sync_metric_families(e, *kubernetes_);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "control/admin/http_types.hpp"
+#include "control/admin/mempools.hpp"
 #include "control/admin/metrics.hpp"
 #include "control/admin/routes.hpp"
 #include "control/announce/controller.hpp"
@@ -82,6 +83,9 @@ public:
   // From now on, GET /metrics carries the sync's sluice_k8s_* families (`s` must outlive this
   // object, or be detached with nullptr first).
   void take_kubernetes(const k8s::sync* s);
+  // From now on, GET /v1/stats and GET /metrics report these pools' use (admin/mempools.hpp;
+  // they must outlive this object). Without it neither lists a pool.
+  void take_mempools(std::vector<const rte_mempool*> pools);
   // Results of health checks (from the prober's thread): counts them and, when a backend
   // crosses its rise or fall threshold, logs the transition and recompiles its service with or
   // without it.
@@ -131,6 +135,7 @@ private:
   std::vector<const worker_stats*> stats_;
   control_metrics metrics_;
   const k8s::sync* kubernetes_ = nullptr;
+  std::vector<const rte_mempool*> mempools_;
   health::controller health_;
   announcement_controller announce_{metrics_};
   desired_state desired_; // last: publishing the initial config tells the two above

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "control/admin/mempools.hpp"
 #include "control/admin/server.hpp"
 #include "control/announce/bgp_announcer.hpp"
 #include "control/daemon/control_plane.hpp"
@@ -141,6 +142,8 @@ int run_daemon(const std::string& config_path, const config& cfg) {
     if (cfg.dataplane.idle == idle_mode::adaptive) log_idle_wakeups(cfg, setup, ports, twins);
     dataplane_assembly dataplane(std::move(setup));
     control_plane control(config_path, cfg, ports, dataplane.publisher(), dataplane.stats_view());
+    // Every pool exists by now: the packet mbufs and each worker's reassembly buffers.
+    control.take_mempools(process_mempools());
     dataplane.launch(); // on a way out by exception, the assembly stops them as it goes
     if (const auto stuck = wait_workers_polling(dataplane.stats_view(), k_worker_start_timeout))
       throw std::runtime_error(fmt::format("worker {} did not start polling within {} s", *stuck,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Property: GET /metrics at admin.metrics (TCP, in the gateway namespace) passes `promtool check
-# metrics`, lists sluice_drops_total for every drop reason, and counts the connections sent
+# metrics`, lists sluice_drops_total for every drop reason and the mbuf pools' use (as /v1/stats
+# and sluicectl stats do), and counts the connections sent
 # through the VIP; a real Prometheus server scraping that address reads the same count through
 # its query API, evaluates deploy/prometheus's alerting rules without error, and every query of
 # deploy/grafana's dashboards returns series, every alert expression's selectors too
@@ -99,6 +100,17 @@ for r in "${reasons[@]}"; do
   grep -q "^sluice_drops_total{worker=\"0\",reason=\"$r\"} " <<<"$text" || fail "no sluice_drops_total for reason $r"
 done
 grep -q '^sluice_control_publishes_total [1-9]' <<<"$text" || fail "no sluice_control_publishes_total"
+# The mbuf pools: the packet pool and worker 0's reassembly buffers, the same in /v1/stats, the
+# gauges and the sluicectl stats table.
+pools=$(ctl stats --json | jq -r '.mempools[] | "\(.name) \(.size)"')
+grep -q '^sluice_mbufs [1-9]' <<<"$pools" || fail "sluicectl stats --json lists no sluice_mbufs pool: $pools"
+grep -q '^sl_frag_0_' <<<"$pools" || fail "sluicectl stats --json lists no reassembly pool: $pools"
+while read -r name size; do
+  grep -qxF "sluice_mbuf_pool_size{pool=\"$name\"} $size" <<<"$text" || fail "no sluice_mbuf_pool_size $size for $name"
+  in_use=$(awk -v k="sluice_mbuf_pool_in_use{pool=\"$name\"}" '$1 == k { print $2 }' <<<"$text")
+  [[ -n $in_use ]] && ((in_use <= size)) || fail "sluice_mbuf_pool_in_use for $name is '$in_use' (size $size)"
+done <<<"$pools"
+ctl stats | grep -Eq '^sluice_mbufs +[0-9]+ +[0-9]+ +[0-9.]+$' || fail "sluicectl stats shows no sluice_mbufs row"
 grep -q '^sluice_config_reloads_total{result="success"} 1$' <<<"$text" || fail "the reload is not counted"
 
 prom_wait 'sluice_service_connections_total{service="web",protocol="tcp"}' "$n"

@@ -14,7 +14,7 @@ import socket
 import sys
 import time
 
-from echo_round import echo_round
+from echo_round import echo_round, udp_round
 
 vip, conns, stop_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 summary = {"connections": conns, "rounds": 0, "exchanges": 0, "resets": 0, "moved": 0,
@@ -34,12 +34,6 @@ alive = list(range(conns))
 while not os.path.exists(stop_file):
     summary["rounds"] += 1
     echo_round(socks, readers, owners, alive, summary, b"r%d\n" % summary["rounds"])
-    udp.sendto(b"u%d" % summary["rounds"], (vip, 53))
-    summary["udp_sent"] += 1
-    try:
-        udp.recvfrom(2048)
-        summary["udp_answered"] += 1
-    except socket.timeout:
-        pass
+    udp_round(udp, (vip, 53), b"u%d" % summary["rounds"], summary)
     time.sleep(0.02)
 print(json.dumps(summary))

@@ -1,12 +1,10 @@
 #pragma once
 // A gtest fixture with sluiced's control plane and no ports or workers: EAL started once per
-// test program without hugepages (snapshots and ACL contexts are allocated from it), the config
+// test program (eal_test.hpp; snapshots and ACL contexts are allocated from it), the config
 // written to a temporary file the control plane loads and reloads.
 
 #include <gtest/gtest.h>
 
-#include <errno.h>
-#include <rte_eal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,22 +15,12 @@
 
 #include "control/config/load.hpp"
 #include "control/daemon/control_plane.hpp"
+#include "tests/support/eal_test.hpp"
 
 namespace sluice::test {
 
-class control_plane_test : public ::testing::Test {
+class control_plane_test : public eal_test {
 protected:
-  static void SetUpTestSuite() {
-    static const std::string prefix =
-        std::string("--file-prefix=").append(program_invocation_short_name).append(std::to_string(getpid()));
-    const char* args[] = {program_invocation_short_name, "--no-huge", "-m", "128", "--no-pci",
-                          "--no-shconf", "--no-telemetry", "--log-level=lib.eal:error",
-                          prefix.c_str()};
-    std::vector<char*> argv;
-    for (const char* a : args) argv.push_back(const_cast<char*>(a));
-    ASSERT_GE(rte_eal_init(int(argv.size()), argv.data()), 0);
-  }
-
   // Writes `yaml` to the config file and starts the control plane on it, reading `stats` as the
   // one worker's counters.
   void start(const char* yaml, const worker_stats& stats) {

@@ -24,8 +24,22 @@ void from_json(const nlohmann::json& j, worker_report& v) {
   v.asleep_us = r.optional<uint64_t>("asleep_us");
 }
 
+void to_json(nlohmann::json& j, const mempool_report& v) {
+  j = {{"name", v.name}, {"size", v.size}, {"in_use", v.in_use}};
+}
+
+void from_json(const nlohmann::json& j, mempool_report& v) {
+  object_reader r(j, "must be an object");
+  v.name = r.required<std::string>("name");
+  v.size = r.required<uint64_t>("size");
+  v.in_use = r.required<uint64_t>("in_use");
+}
+
 void to_json(nlohmann::json& j, const stats_report& v) {
-  j = {{"workers", v.workers}, {"drops", v.drops}, {"drop_descriptions", v.drop_descriptions}};
+  j = {{"workers", v.workers},
+       {"drops", v.drops},
+       {"drop_descriptions", v.drop_descriptions},
+       {"mempools", v.mempools}};
 }
 
 void from_json(const nlohmann::json& j, stats_report& v) {
@@ -33,6 +47,8 @@ void from_json(const nlohmann::json& j, stats_report& v) {
   v.workers = r.required<std::vector<worker_report>>("workers");
   v.drops = r.required<std::map<std::string, uint64_t>>("drops");
   v.drop_descriptions = r.required<std::map<std::string, std::string>>("drop_descriptions");
+  v.mempools = r.optional<std::vector<mempool_report>>("mempools").value_or(
+      std::vector<mempool_report>{});
 }
 
 } // namespace sluice::api

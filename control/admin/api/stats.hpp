@@ -1,6 +1,6 @@
 #pragma once
-// GET /v1/stats: each worker's packet counters and drops by reason, and the drops summed over
-// workers with what each reason means (sluicectl stats).
+// GET /v1/stats: each worker's packet counters and drops by reason, the drops summed over
+// workers with what each reason means, and the use of the process's mbuf pools (sluicectl stats).
 
 #include <nlohmann/json.hpp>
 
@@ -39,15 +39,31 @@ inline constexpr std::array<std::optional<uint64_t> worker_report::*, k_worker_c
 #undef SLUICE_API_MEMBER
 };
 
+// One mempool of the daemon: the packet mbufs (sluice_mbufs), a worker's reassembly buffers or a
+// pool a driver made for itself.
+// `in_use` is read from the control thread while workers run (rte_mempool_in_use_count): the
+// common pool and each lcore's cache are read one after another, so it is a snapshot that can be
+// off by what moved meanwhile; mbufs parked in per-lcore caches count as available, mbufs posted
+// to RX rings or waiting in TX queues as in use.
+struct mempool_report {
+  std::string name;
+  uint64_t size = 0;   // elements the pool was created with
+  uint64_t in_use = 0; // of them, taken out of the pool and its caches
+  bool operator==(const mempool_report&) const = default;
+};
+
 struct stats_report {
   std::vector<worker_report> workers;
   std::map<std::string, uint64_t> drops;                 // by reason, summed over workers
   std::map<std::string, std::string> drop_descriptions; // by reason: what it means
+  std::vector<mempool_report> mempools;                  // empty from an older sluiced
   bool operator==(const stats_report&) const = default;
 };
 
 void to_json(nlohmann::json& j, const worker_report& v);
 void from_json(const nlohmann::json& j, worker_report& v);
+void to_json(nlohmann::json& j, const mempool_report& v);
+void from_json(const nlohmann::json& j, mempool_report& v);
 void to_json(nlohmann::json& j, const stats_report& v);
 void from_json(const nlohmann::json& j, stats_report& v);
 

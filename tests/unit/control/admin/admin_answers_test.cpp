@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include <rte_mbuf.h>
+
 #include "control/admin/views.hpp"
 #include "control/daemon/control_plane.hpp"
 #include "dataplane/net/ipv4.hpp"
@@ -171,10 +173,24 @@ protected:
     // records stay empty.
     trace_ = std::make_unique<trace_hub>(1, 0, nullptr);
     control_->take_trace(*trace_);
+    // A packet pool with some mbufs out, as a running worker leaves it.
+    pool_ = rte_pktmbuf_pool_create("answers_mbufs", 511, 32, 0, 256, SOCKET_ID_ANY);
+    ASSERT_NE(pool_, nullptr);
+    ASSERT_EQ(rte_pktmbuf_alloc_bulk(pool_, taken_, std::size(taken_)), 0);
+    control_->take_mempools({pool_});
+  }
+  void TearDown() override {
+    control_plane_test::TearDown();
+    if (pool_ != nullptr) {
+      rte_pktmbuf_free_bulk(taken_, std::size(taken_));
+      rte_mempool_free(pool_);
+    }
   }
 
   worker_stats stats_{64, 256, 64};
   std::unique_ptr<trace_hub> trace_;
+  rte_mempool* pool_ = nullptr;
+  rte_mbuf* taken_[12] = {};
 };
 
 TEST_F(AdminAnswers, EveryEndpointAnswersAsRecorded) {

@@ -38,7 +38,8 @@ stats_report sample_stats() {
   for (auto counter : k_worker_report_counters) w.*counter = ++n;
   return {.workers = {w},
           .drops = {{"no_service", 4}},
-          .drop_descriptions = {{"no_service", "no service at this address"}}};
+          .drop_descriptions = {{"no_service", "no service at this address"}},
+          .mempools = {{.name = "sluice_mbufs", .size = 8191, .in_use = 1050}}};
 }
 
 flow_sample_list sample_flows() {
@@ -347,6 +348,7 @@ TEST(AdminContract, TheDocumentListsExactlyTheFieldsTheStructsEncode) {
       {"traffic", keys(sample_traffic())},
       {"stats_report", keys(sample_stats())},
       {"worker_report", without_counters(keys(sample_stats().workers[0]))},
+      {"mempool_report", keys(sample_stats().mempools[0])},
       {"flow_sample_list", keys(sample_flows())},
       {"flow_entry", keys(sample_flows().flows[0])},
       {"lookup_query", lookup_keys},

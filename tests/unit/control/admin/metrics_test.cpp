@@ -44,8 +44,11 @@ struct fixture {
   std::string render() {
     const worker_stats* workers[] = {&w0, &w1};
     return render_metrics(cfg, snap, workers,
-                          {.generation = 3, .publishes = 3, .publish_seconds_sum = 0.25});
+                          {.generation = 3, .publishes = 3, .publish_seconds_sum = 0.25}) +
+           render_mempool_metrics(pools);
   }
+  std::vector<api::mempool_report> pools{{.name = "sluice_mbufs", .size = 8191, .in_use = 1050},
+                                         {.name = "sl_frag_0_0", .size = 63, .in_use = 2}};
 };
 
 const std::string k_service_labels =
@@ -162,6 +165,20 @@ TEST(Metrics, ReloadFamiliesSayTheResultsAndWhenTheFileWasLastApplied) {
   EXPECT_NE(m.find("sluice_config_last_reload_successful 0\n"), std::string::npos);
   EXPECT_NE(m.find("sluice_config_last_reload_success_timestamp_seconds 1772359200.5\n"),
             std::string::npos);
+}
+
+TEST(Metrics, MbufPoolGaugesCarryEachPoolsSizeAndUseByName) {
+  const std::string m = fixture().render();
+  EXPECT_NE(m.find("# TYPE sluice_mbuf_pool_size gauge\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("# TYPE sluice_mbuf_pool_in_use gauge\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("sluice_mbuf_pool_size{pool=\"sluice_mbufs\"} 8191\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("sluice_mbuf_pool_in_use{pool=\"sluice_mbufs\"} 1050\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("sluice_mbuf_pool_size{pool=\"sl_frag_0_0\"} 63\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("sluice_mbuf_pool_in_use{pool=\"sl_frag_0_0\"} 2\n"), std::string::npos) << m;
+}
+
+TEST(Metrics, NoMbufPoolFamilyWithoutPools) {
+  EXPECT_EQ(render_mempool_metrics({}), "");
 }
 
 TEST(Metrics, ProgrammingLatencyOnlyWhenKubernetesIsConfigured) {
